@@ -1,0 +1,65 @@
+"""The ``cinerec`` command line: parse, call the library, print.
+
+Each command lives in its own module under :mod:`cinerec.cli` exposing
+``register(subparsers)``; this module only assembles them and turns
+:class:`~cinerec.errors.CinerecError` into a one-line message and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from cinerec import __version__
+from cinerec.errors import CinerecError
+
+#: Modules that register commands, in the order they appear in ``--help``.
+COMMAND_MODULES: tuple[str, ...] = (
+    "cinerec.cli.data_commands",
+    "cinerec.cli.model_commands",
+    "cinerec.cli.evaluate_command",
+    "cinerec.cli.serve_command",
+)
+
+EXIT_USAGE = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cinerec",
+        description="Movie recommendations from MovieLens: similar movies, what fans of a movie "
+        "also liked, and what people like you enjoy.",
+    )
+    parser.add_argument("--version", action="version", version=f"cinerec {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module_name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue  # a command group not built yet
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cinerec`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except CinerecError as exc:
+        print(f"cinerec: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("cinerec: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,315 @@
+"""The canonical, read-only MovieLens dataset every reader produces.
+
+Whatever the release (``u.data`` with tabs, ``ratings.dat`` with ``::``, ``ratings.csv``),
+readers return a :class:`Dataset` with the same tables, column names and dtypes, so
+the rest of cinerec never looks at a file format again. Ids are the releases' own;
+:class:`Vocabulary` maps them to contiguous row/column indices of the sparse
+user × movie matrix.
+
+Tables (sorted by id; ids are ``int32``):
+
+* ``movies``: ``movie_id``, ``title`` (display form, "The Matrix"), ``year`` (nullable
+  ``Int16``), ``genres`` (list of canonical genre names), ``alt_titles`` (list of
+  alternate titles: "a.k.a." and foreign titles), ``raw_title`` (as in the release).
+* ``users``: ``user_id``, ``release``, ``release_user_id``, ``gender``, ``age`` (years,
+  nullable ``Int16``; only ml-100k knows it), ``age_band``, ``occupation``, ``zip``.
+  Demographic columns are categoricals from :mod:`cinerec.data.vocabulary`, missing
+  where the release does not describe its users.
+* ``ratings``: ``user_id``, ``movie_id``, ``rating`` (``float32``), ``timestamp`` (``int64``
+  seconds), one row per (user, movie) pair.
+* ``tags``: ``user_id``, ``movie_id``, ``tag`` (string), ``timestamp``: tag applications.
+* ``genome``: a :class:`Genome` (dense tag relevance) or ``None``.
+
+A dataset is saved as Parquet (plus ``genome.npz``) so later steps never re-parse text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import scipy.sparse as sp
+
+from cinerec.data import vocabulary as vocab
+from cinerec.errors import DataError
+
+#: Bumped whenever the saved layout changes; older saved datasets are re-read from source.
+DATASET_FORMAT_VERSION = 1
+DATASET_META_FILE = "dataset.json"
+
+MOVIE_COLUMNS = ("movie_id", "title", "year", "genres", "alt_titles", "raw_title")
+USER_COLUMNS = ("user_id", "release", "release_user_id", "gender", "age", "age_band", "occupation", "zip")
+RATING_COLUMNS = ("user_id", "movie_id", "rating", "timestamp")
+TAG_COLUMNS = ("user_id", "movie_id", "tag", "timestamp")
+
+
+class Vocabulary:
+    """Bidirectional map between external ids and contiguous indices ``0..n-1``.
+
+    Ids are kept sorted, so ``index`` is a vectorised binary search.
+    """
+
+    def __init__(self, ids: np.ndarray):
+        ids = np.asarray(ids)
+        if ids.size and np.any(ids[1:] <= ids[:-1]):
+            raise ValueError("Vocabulary ids must be strictly increasing")
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return int(self.ids.size)
+
+    def __contains__(self, item_id: object) -> bool:
+        return bool(self.contains(np.asarray([item_id]))[0])
+
+    def contains(self, ids: np.ndarray) -> np.ndarray:
+        """Boolean mask: which of ``ids`` are in the vocabulary."""
+        ids = np.asarray(ids)
+        pos = np.searchsorted(self.ids, ids)
+        pos = np.minimum(pos, max(self.ids.size - 1, 0))
+        return (self.ids.size > 0) & (self.ids[pos] == ids)
+
+    def index(self, ids: np.ndarray | int) -> np.ndarray:
+        """Indices of ``ids``; raises ``KeyError`` naming the first unknown id."""
+        arr = np.atleast_1d(np.asarray(ids))
+        known = self.contains(arr)
+        if not known.all():
+            raise KeyError(arr[~known][0].item())
+        return np.searchsorted(self.ids, arr).astype(np.int32)
+
+
+@dataclass(frozen=True)
+class Genome:
+    """The tag genome: relevance in [0, 1] of each genome tag for each covered movie.
+
+    ``relevance`` has shape ``(len(movie_ids), len(tags))``; rows follow ``movie_ids``
+    (sorted), which is a subset of the catalogue.
+    """
+
+    movie_ids: np.ndarray
+    tags: tuple[str, ...]
+    relevance: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """One or more MovieLens releases in canonical form. See the module docstring."""
+
+    movies: pd.DataFrame
+    users: pd.DataFrame
+    ratings: pd.DataFrame
+    tags: pd.DataFrame
+    genome: Genome | None = None
+    releases: tuple[str, ...] = ()
+    #: Counted, non-fatal problems met while reading (e.g. duplicate ratings resolved).
+    warnings: tuple[str, ...] = field(default=())
+
+    # ----------------------------------------------------------------- indexing
+    @cached_property
+    def user_vocab(self) -> Vocabulary:
+        return Vocabulary(self.users["user_id"].to_numpy())
+
+    @cached_property
+    def movie_vocab(self) -> Vocabulary:
+        return Vocabulary(self.movies["movie_id"].to_numpy())
+
+    @property
+    def n_users(self) -> int:
+        return len(self.users)
+
+    @property
+    def n_movies(self) -> int:
+        return len(self.movies)
+
+    def rating_matrix(self) -> sp.csr_matrix:
+        """Ratings as a CSR matrix, shape ``(n_users, n_movies)``, rows and columns in
+        vocabulary order, ``float32`` values. Built once per call; cache it yourself."""
+        rows = self.user_vocab.index(self.ratings["user_id"].to_numpy())
+        cols = self.movie_vocab.index(self.ratings["movie_id"].to_numpy())
+        values = self.ratings["rating"].to_numpy(dtype=np.float32)
+        matrix = sp.csr_matrix((values, (rows, cols)), shape=(self.n_users, self.n_movies), dtype=np.float32)
+        matrix.sort_indices()
+        return matrix
+
+    def movie_tag_counts(self) -> pd.DataFrame:
+        """Tags per movie: ``movie_id``, ``tag`` (lower-cased, trimmed), ``count``,
+        most-applied first within each movie."""
+        if self.tags.empty:
+            return pd.DataFrame({"movie_id": pd.Series(dtype=np.int32), "tag": pd.Series(dtype=object),
+                                 "count": pd.Series(dtype=np.int64)})
+        tags = self.tags[["movie_id"]].assign(tag=self.tags["tag"].astype(str).str.strip().str.lower())
+        tags = tags[tags["tag"] != ""]
+        counts = tags.groupby(["movie_id", "tag"], observed=True).size().rename("count").reset_index()
+        return counts.sort_values(["movie_id", "count", "tag"], ascending=[True, False, True], ignore_index=True)
+
+    def users_with_demographics(self) -> int:
+        """Users for whom at least one of gender, age band, occupation or zip is known."""
+        cols = ["gender", "age_band", "occupation", "zip"]
+        return int(self.users[cols].notna().any(axis=1).sum())
+
+    def counts(self) -> dict[str, int]:
+        """The headline counts (users, movies, ratings, tags, users_with_demographics)."""
+        return {
+            "users": self.n_users,
+            "movies": self.n_movies,
+            "ratings": int(len(self.ratings)),
+            "tags": int(len(self.tags)),
+            "users_with_demographics": self.users_with_demographics(),
+            "genome_movies": 0 if self.genome is None else int(self.genome.movie_ids.size),
+        }
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """A short content hash (ratings, catalogue ids, user ids): equal data, equal print.
+
+        Models record it so that evaluation and loading can tell which data they came from.
+        """
+        digest = hashlib.sha256()
+        for array in (
+            self.ratings["user_id"].to_numpy(np.int32),
+            self.ratings["movie_id"].to_numpy(np.int32),
+            self.ratings["rating"].to_numpy(np.float32),
+            self.movies["movie_id"].to_numpy(np.int32),
+            self.users["user_id"].to_numpy(np.int32),
+        ):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        return digest.hexdigest()[:16]
+
+    # -------------------------------------------------------------- persistence
+    def save(self, directory: str | Path) -> Path:
+        """Write the dataset as Parquet under ``directory`` atomically (temp dir + rename)."""
+        target = Path(directory)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+        try:
+            for name in ("movies", "users", "ratings", "tags"):
+                table = pa.Table.from_pandas(getattr(self, name), preserve_index=False)
+                pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
+            if self.genome is not None:
+                np.savez(staging / "genome.npz", movie_ids=self.genome.movie_ids,
+                         tags=np.asarray(self.genome.tags, dtype=str), relevance=self.genome.relevance)
+            meta = {"format_version": DATASET_FORMAT_VERSION, "releases": list(self.releases),
+                    "warnings": list(self.warnings), "counts": self.counts(), "fingerprint": self.fingerprint}
+            (staging / DATASET_META_FILE).write_text(json.dumps(meta, indent=2))
+            if target.exists():
+                shutil.rmtree(target)
+            os.replace(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return target
+
+    @classmethod
+    def load(cls, directory: str | Path) -> Dataset:
+        """Read a dataset written by :meth:`save` (no text parsing, no pickle)."""
+        directory = Path(directory)
+        meta_path = directory / DATASET_META_FILE
+        try:
+            meta = json.loads(meta_path.read_text())
+        except (OSError, ValueError) as exc:
+            raise DataError(f"not a saved cinerec dataset ({exc.__class__.__name__})", meta_path) from None
+        if meta.get("format_version") != DATASET_FORMAT_VERSION:
+            raise DataError(f"saved with dataset format {meta.get('format_version')}, "
+                            f"this cinerec reads {DATASET_FORMAT_VERSION}", meta_path)
+        tables = {name: pq.read_table(directory / f"{name}.parquet").to_pandas()
+                  for name in ("movies", "users", "ratings", "tags")}
+        genome = None
+        if (directory / "genome.npz").exists():
+            with np.load(directory / "genome.npz", allow_pickle=False) as npz:
+                genome = Genome(npz["movie_ids"], tuple(npz["tags"].tolist()), npz["relevance"])
+        return cls.from_frames(**tables, genome=genome, releases=tuple(meta["releases"]),
+                               warnings=tuple(meta.get("warnings", ())))
+
+    # ------------------------------------------------------------ construction
+    @classmethod
+    def from_frames(
+        cls,
+        movies: pd.DataFrame,
+        users: pd.DataFrame,
+        ratings: pd.DataFrame,
+        tags: pd.DataFrame | None = None,
+        genome: Genome | None = None,
+        releases: tuple[str, ...] = (),
+        warnings: tuple[str, ...] = (),
+    ) -> Dataset:
+        """Build a dataset from tables, casting columns to the canonical dtypes and order.
+
+        Missing optional columns are added empty; tables are sorted by id. This is the
+        single place that knows the canonical schema, so every reader ends here.
+        """
+        return cls(
+            movies=_canonical_movies(movies),
+            users=_canonical_users(users, releases),
+            ratings=_canonical_ratings(ratings),
+            tags=_canonical_tags(tags),
+            genome=genome,
+            releases=tuple(releases),
+            warnings=tuple(warnings),
+        )
+
+
+def _canonical_movies(movies: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({"movie_id": movies["movie_id"].to_numpy(np.int32)})
+    out["title"] = movies["title"].astype(object).to_numpy()
+    out["year"] = pd.array(movies["year"] if "year" in movies else [pd.NA] * len(out), dtype="Int16")
+    for list_column in ("genres", "alt_titles"):
+        values = movies[list_column] if list_column in movies else pd.Series([[]] * len(out))
+        out[list_column] = [list(v) if v is not None and not _is_scalar_na(v) else [] for v in values]
+    out["raw_title"] = (movies["raw_title"] if "raw_title" in movies else movies["title"]).astype(object).to_numpy()
+    return out.sort_values("movie_id", ignore_index=True)
+
+
+def _is_scalar_na(value: object) -> bool:
+    return np.ndim(value) == 0 and bool(pd.isna(value))
+
+
+def _canonical_users(users: pd.DataFrame, releases: tuple[str, ...]) -> pd.DataFrame:
+    n = len(users)
+    out = pd.DataFrame({"user_id": users["user_id"].to_numpy(np.int32)})
+    default_release = releases[0] if len(releases) == 1 else ""
+    out["release"] = (users["release"] if "release" in users else pd.Series([default_release] * n)).astype(str).to_numpy()
+    out["release"] = out["release"].astype("category")
+    out["release_user_id"] = (users["release_user_id"] if "release_user_id" in users else users["user_id"]).to_numpy(np.int32)
+
+    def column(name: str) -> pd.Series:
+        return users[name].reset_index(drop=True) if name in users else pd.Series([None] * n, dtype=object)
+
+    out["gender"] = vocab.gender_categorical(column("gender"))
+    out["age"] = pd.array(column("age"), dtype="Int16")
+    out["age_band"] = vocab.age_band_categorical(column("age_band"))
+    out["occupation"] = vocab.occupation_categorical(column("occupation"))
+    out["zip"] = column("zip").astype(object).where(column("zip").notna(), None)
+    return out.sort_values("user_id", ignore_index=True)
+
+
+def _canonical_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "user_id": ratings["user_id"].to_numpy(np.int32),
+        "movie_id": ratings["movie_id"].to_numpy(np.int32),
+        "rating": ratings["rating"].to_numpy(np.float32),
+        "timestamp": ratings["timestamp"].to_numpy(np.int64),
+    })
+    order = np.lexsort((out["movie_id"].to_numpy(), out["user_id"].to_numpy()))
+    if not np.all(order[1:] > order[:-1]):
+        out = out.iloc[order].reset_index(drop=True)
+    return out
+
+
+def _canonical_tags(tags: pd.DataFrame | None) -> pd.DataFrame:
+    if tags is None:
+        tags = pd.DataFrame({c: [] for c in TAG_COLUMNS})
+    return pd.DataFrame({
+        "user_id": tags["user_id"].to_numpy(np.int32),
+        "movie_id": tags["movie_id"].to_numpy(np.int32),
+        "tag": tags["tag"].astype(object).to_numpy(),
+        "timestamp": tags["timestamp"].to_numpy(np.int64),
+    })

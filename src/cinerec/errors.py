@@ -1,0 +1,43 @@
+"""Errors a user can act on.
+
+Every error raised for bad input derives from :class:`CinerecError`. The CLI prints
+its message on one line and exits with status 2, without a traceback, so the message
+itself must say what is wrong and where (file and line, or the field).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class CinerecError(Exception):
+    """Base class: a problem with the user's input or environment, not a bug."""
+
+
+class DataError(CinerecError):
+    """A data file is missing, malformed or inconsistent.
+
+    ``path`` and ``line`` (1-based, counting a header line) locate the problem so the
+    message reads like a compiler error: ``ratings.csv:17: rating 7 is outside 0.5–5``.
+    """
+
+    def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
+        self.path = Path(path) if path is not None else None
+        self.line = line
+        self.reason = message
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{line}: " if line is not None else f"{self.path}: "
+        super().__init__(f"{where}{message}")
+
+
+class FetchError(CinerecError):
+    """A release could not be downloaded, verified or extracted."""
+
+
+class ModelError(CinerecError):
+    """A model directory is missing, incomplete, altered or of another format version."""
+
+
+class QueryError(CinerecError):
+    """A recommendation request names an unknown title or an impossible profile."""
