@@ -1,0 +1,130 @@
+"""What every recommender shares: the estimator contract and the query it scores.
+
+The contract is scikit-learn's: hyper-parameters are keyword arguments of
+``__init__`` stored unchanged; ``fit(dataset)`` validates, learns attributes ending in
+``_`` and returns ``self``; scoring is separate from training (LensKit's split), so a
+fitted model answers many queries and never refits inside one.
+
+Every model scores a :class:`QueryBatch` — a block of people, each described by what
+they liked, disliked or rated and by their demographics — and returns a dense
+``(n_queries, n_movies)`` float32 array in the model's movie order. A model that
+cannot score a movie for a person returns ``NaN`` there rather than inventing a
+number; the shared ranking code (:func:`top_n`) skips NaN and excluded movies.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from cinerec.errors import ModelError
+from cinerec.models import persistence
+
+DEMOGRAPHIC_COLUMNS = ("gender", "age_band", "occupation", "zip")
+
+
+@dataclass(frozen=True)
+class QueryBatch:
+    """A block of people to recommend for, in a model's movie index space.
+
+    ``likes``: ``(q, n_movies)`` CSR of preference weights — 1 for a movie the person
+    liked (or rated well), negative for one they disliked, 0 = unknown.
+    ``ratings``: ``(q, n_movies)`` CSR of raw star ratings where known (a known user's
+    training history), else empty rows; models that need only likes ignore it.
+    ``demographics``: ``q`` rows with :data:`DEMOGRAPHIC_COLUMNS` (missing = ``None``).
+    ``seen``: ``(q, n_movies)`` CSR whose non-zeros must never be recommended (every
+    movie the person named or rated).
+    """
+
+    likes: sp.csr_matrix
+    ratings: sp.csr_matrix
+    demographics: pd.DataFrame
+    seen: sp.csr_matrix
+
+    @property
+    def n_queries(self) -> int:
+        return int(self.likes.shape[0])
+
+    @property
+    def n_movies(self) -> int:
+        return int(self.likes.shape[1])
+
+    def rows(self, start: int, stop: int) -> QueryBatch:
+        """The queries ``start:stop`` as a smaller batch (for blockwise scoring)."""
+        return QueryBatch(self.likes[start:stop], self.ratings[start:stop],
+                          self.demographics.iloc[start:stop].reset_index(drop=True), self.seen[start:stop])
+
+
+class NotFittedError(ModelError):
+    """A model was asked to score before ``fit``."""
+
+
+class Recommender:
+    """Base class: parameters, fitted check, and pickle-free persistence."""
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's keyword arguments as plain data (a model's configuration)."""
+        names = [p.name for p in inspect.signature(type(self).__init__).parameters.values()
+                 if p.name != "self" and p.kind is not p.VAR_KEYWORD]
+        return {name: getattr(self, name) for name in names}
+
+    def check_fitted(self) -> None:
+        if not persistence.learned_attributes(self):
+            raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(dataset) first")
+
+    def fit(self, dataset: Any) -> Self:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def score(self, queries: QueryBatch) -> np.ndarray:  # pragma: no cover - interface
+        """Scores ``(n_queries, n_movies)``, higher = better, NaN = cannot score."""
+        raise NotImplementedError
+
+    def save(self, directory: Path) -> list[Path]:
+        self.check_fitted()
+        return persistence.save_estimator(self, Path(directory))
+
+    @classmethod
+    def load(cls, directory: Path, *, mmap: bool = True) -> Self:
+        return persistence.load_estimator(cls, Path(directory), mmap=mmap)
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({params})"
+
+
+def top_n(scores: np.ndarray, n: int, exclude: sp.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Best ``n`` movie indices per row of ``scores`` and their scores, best first.
+
+    Excluded (non-zero in ``exclude``) and NaN entries are never returned; rows with
+    fewer candidates are padded with index ``-1`` and score ``NaN``. ``scores`` is
+    modified in place only where excluded. Returns ``(indices int32, scores float32)``
+    of shape ``(n_queries, n)``.
+    """
+    scores = np.atleast_2d(np.asarray(scores, dtype=np.float32))
+    n_rows, n_movies = scores.shape
+    if exclude is not None and exclude.nnz:
+        coo = exclude.tocoo()
+        scores[coo.row, coo.col] = np.nan
+    masked = np.where(np.isnan(scores), -np.inf, scores)
+    n_take = min(n, n_movies)
+    if n_take == 0:
+        return np.full((n_rows, n), -1, np.int32), np.full((n_rows, n), np.nan, np.float32)
+    part = np.argpartition(-masked, n_take - 1, axis=1)[:, :n_take] if n_take < n_movies else \
+        np.tile(np.arange(n_movies), (n_rows, 1))
+    part_scores = np.take_along_axis(masked, part, axis=1)
+    order = np.argsort(-part_scores, axis=1, kind="stable")
+    idx = np.take_along_axis(part, order, axis=1).astype(np.int32)
+    best = np.take_along_axis(part_scores, order, axis=1).astype(np.float32)
+    invalid = ~np.isfinite(best)
+    idx[invalid] = -1
+    best[invalid] = np.nan
+    if n_take < n:
+        idx = np.pad(idx, ((0, 0), (0, n - n_take)), constant_values=-1)
+        best = np.pad(best, ((0, 0), (0, n - n_take)), constant_values=np.nan)
+    return idx, best
