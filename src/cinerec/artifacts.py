@@ -1,0 +1,183 @@
+"""Model directories: one folder of JSON and arrays, a manifest, and an atomic write.
+
+A model directory replaces the seed's pickles and "spec" JSON files. It holds one
+subfolder per component (written by :mod:`cinerec.models.persistence`), a few shared
+arrays, and ``manifest.json``: format version, the datasets' fingerprints and counts,
+every component's parameters, library versions, build timings, and the size and
+SHA-256 of every file. Nothing in it is ever unpickled, so a model directory from a
+stranger is safe to open.
+
+Writing goes to a hidden temporary folder beside the target, which is renamed into
+place only once complete: a crash or a failed build never leaves half a model.
+Opening verifies the manifest — format version, every file present, sizes and
+checksums — and refuses a mismatch with a one-line :class:`~cinerec.errors.ModelError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import numpy as np
+
+from cinerec import __version__
+from cinerec.errors import ModelError
+from cinerec.models.base import Recommender
+
+MODEL_FORMAT = "cinerec-model"
+MODEL_FORMAT_VERSION = 1
+MANIFEST_FILE = "manifest.json"
+LIBRARIES = ("numpy", "scipy", "pandas", "pyarrow", "scikit-learn", "rapidfuzz")
+R = TypeVar("R", bound=Recommender)
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of cinerec, Python and the numeric libraries that built a model."""
+    versions = {"cinerec": __version__, "python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file, read in 8 MiB chunks (bounded memory for large arrays)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(8 * 1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class ModelWriter:
+    """Builds a model directory in a temporary folder; ``commit`` renames it into place.
+
+    Use as a context manager: leaving the block with an exception removes the
+    temporary folder and leaves any previous model at the target untouched.
+    """
+
+    def __init__(self, target: str | Path):
+        self.target = Path(target)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.building-", dir=self.target.parent))
+        self.manifest: dict[str, Any] = {
+            "format": MODEL_FORMAT,
+            "format_version": MODEL_FORMAT_VERSION,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "libraries": library_versions(),
+            "datasets": [],
+            "components": {},
+            "timings": {},
+        }
+        self._committed = False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        if exc_type is not None or not self._committed:
+            shutil.rmtree(self.staging, ignore_errors=True)
+
+    def add_component(self, name: str, model: Recommender) -> None:
+        """Save a fitted model under ``name/`` and record its class and parameters."""
+        model.save(self.staging / name)
+        self.manifest["components"][name] = {"class": type(model).__name__, "params": model.get_params()}
+
+    def add_array(self, name: str, array: np.ndarray) -> None:
+        """Save a shared array (``name.npy``, no pickle)."""
+        np.save(self.staging / f"{name}.npy", np.asarray(array), allow_pickle=False)
+
+    def add_json(self, name: str, value: Any) -> None:
+        (self.staging / f"{name}.json").write_text(json.dumps(value, indent=2, sort_keys=True, default=str))
+
+    def path(self, relative: str) -> Path:
+        """A path inside the model being written (for writers with their own format, e.g. Parquet)."""
+        path = self.staging / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def commit(self) -> Path:
+        """Checksum every file, write the manifest, and rename the folder into place."""
+        files = sorted(p for p in self.staging.rglob("*") if p.is_file())
+        self.manifest["files"] = {
+            p.relative_to(self.staging).as_posix(): {"bytes": p.stat().st_size, "sha256": file_digest(p)}
+            for p in files
+        }
+        (self.staging / MANIFEST_FILE).write_text(json.dumps(self.manifest, indent=2, sort_keys=True, default=str))
+        previous = None
+        if self.target.exists():
+            previous = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
+            os.replace(self.target, previous)
+        os.replace(self.staging, self.target)
+        if previous is not None:
+            shutil.rmtree(previous, ignore_errors=True)
+        self._committed = True
+        return self.target
+
+
+@dataclass(frozen=True)
+class ModelDirectory:
+    """A verified, open model directory."""
+
+    path: Path
+    manifest: dict[str, Any]
+
+    @classmethod
+    def open(cls, path: str | Path, *, verify_checksums: bool = True) -> ModelDirectory:
+        """Open and verify a model directory; raises :class:`ModelError` on any mismatch."""
+        path = Path(path)
+        manifest_path = path / MANIFEST_FILE
+        if not path.is_dir():
+            raise ModelError(f"{path}: no such model directory (build one with: cinerec build DATA --out {path})")
+        try:
+            manifest = json.loads(manifest_path.read_text())
+        except FileNotFoundError:
+            raise ModelError(f"{manifest_path}: missing; this is not a cinerec model directory") from None
+        except ValueError as exc:
+            raise ModelError(f"{manifest_path}: not valid JSON ({exc})") from None
+        if manifest.get("format") != MODEL_FORMAT:
+            raise ModelError(f"{manifest_path}: not a cinerec model (format {manifest.get('format')!r})")
+        if manifest.get("format_version") != MODEL_FORMAT_VERSION:
+            raise ModelError(f"{path}: model format version {manifest.get('format_version')}, this cinerec "
+                             f"reads version {MODEL_FORMAT_VERSION}; rebuild it with cinerec build")
+        for relative, expected in manifest.get("files", {}).items():
+            cls._verify_file(path / relative, relative, expected, verify_checksums)
+        return cls(path, manifest)
+
+    @staticmethod
+    def _verify_file(file: Path, relative: str, expected: dict[str, Any], verify_checksum: bool) -> None:
+        if not file.is_file():
+            raise ModelError(f"{file}: missing from the model directory; rebuild it with cinerec build")
+        if file.stat().st_size != expected["bytes"]:
+            raise ModelError(f"{file}: altered (size {file.stat().st_size} bytes, manifest says "
+                             f"{expected['bytes']}); rebuild the model")
+        if verify_checksum and file_digest(file) != expected["sha256"]:
+            raise ModelError(f"{file}: altered (checksum differs from the manifest); rebuild the model")
+
+    def component(self, name: str, cls: type[R]) -> R:
+        """Load the component saved under ``name`` (arrays memory-mapped)."""
+        if name not in self.manifest["components"]:
+            raise ModelError(f"{self.path}: has no '{name}' model")
+        return cls.load(self.path / name)
+
+    def has_component(self, name: str) -> bool:
+        return name in self.manifest["components"]
+
+    def array(self, name: str) -> np.ndarray:
+        return np.load(self.path / f"{name}.npy", mmap_mode="r", allow_pickle=False)
+
+    def json(self, name: str) -> Any:
+        return json.loads((self.path / f"{name}.json").read_text())
