@@ -1,0 +1,84 @@
+"""*For you*: one personal ranking blended from every signal cinerec has.
+
+Each component (the strong collaborative model, *also liked*, *similar*, *people
+like you*, popularity) scores the whole catalogue on its own scale: EASE weights,
+summed cosines, shrunk like-rates. To add them, each person's row of each component
+is standardised over the movies it can score (z-scores), movies it cannot score get
+that row's lowest standardised value (no opinion ranks below a weak opinion), and the
+rows are summed with the blend's weights. Standardising per person, not per model,
+keeps one person with long history from drowning out the scale for another.
+
+The weights are configuration, not learned state: the evaluation command tunes them
+on a validation split and the tuned values become the defaults here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: Default weights, tuned by ``cinerec evaluate`` (see the README's evaluation table).
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "collaborative": 1.0,
+    "also_liked": 0.3,
+    "content": 0.1,
+    "people_like_you": 0.15,
+    "popular": 0.05,
+}
+
+
+@dataclass(frozen=True)
+class Blend:
+    """Weighted sum of per-person standardised component scores."""
+
+    weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+
+    def combine(self, component_scores: Mapping[str, np.ndarray]) -> np.ndarray:
+        """Blend ``(q, n_movies)`` score arrays named like the weights.
+
+        Components missing from ``component_scores`` (e.g. no strong model for a very
+        large catalogue) are skipped; a row no component can score stays NaN.
+        """
+        total: np.ndarray | None = None
+        any_finite: np.ndarray | None = None
+        for name, scores in component_scores.items():
+            weight = float(self.weights.get(name, 0.0))
+            if weight == 0.0:
+                continue
+            standardised, finite = standardise_rows(scores)
+            contribution = weight * standardised
+            total = contribution if total is None else total + contribution
+            any_finite = finite if any_finite is None else any_finite | finite
+        if total is None or any_finite is None:
+            shape = next(iter(component_scores.values())).shape
+            return np.full(shape, np.nan, dtype=np.float32)
+        total[~any_finite] = np.nan
+        return total.astype(np.float32, copy=False)
+
+    def strongest(self, component_scores: Mapping[str, np.ndarray], row: int, movies: np.ndarray) -> list[str]:
+        """For one person, the component that contributed most to each movie's blended score."""
+        names = [name for name in component_scores if self.weights.get(name, 0.0) != 0.0]
+        contributions = np.stack([
+            self.weights[name] * standardise_rows(component_scores[name][row: row + 1])[0][0, movies]
+            for name in names
+        ])
+        return [names[i] for i in contributions.argmax(axis=0)]
+
+
+def standardise_rows(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Z-score each row over its finite entries; non-finite entries get the row's minimum.
+
+    Returns ``(standardised float32, finite mask)``. A row with no finite entry is all 0.
+    """
+    scores = np.asarray(scores, dtype=np.float32)
+    finite = np.isfinite(scores)
+    count = finite.sum(axis=1, keepdims=True)
+    safe = np.where(finite, scores, 0.0)
+    mean = safe.sum(axis=1, keepdims=True) / np.maximum(count, 1)
+    var = np.where(finite, (safe - mean) ** 2, 0.0).sum(axis=1, keepdims=True) / np.maximum(count, 1)
+    z = (safe - mean) / np.where(var > 0, np.sqrt(var), 1.0)
+    row_min = np.where(finite, z, np.inf).min(axis=1, keepdims=True)
+    row_min = np.where(np.isfinite(row_min), row_min, 0.0)
+    return np.where(finite, z, row_min).astype(np.float32), finite
