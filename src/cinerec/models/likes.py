@@ -1,0 +1,77 @@
+"""What it means that a person *liked* a movie: one definition every model shares.
+
+A rating is a liking when it is at least :data:`LIKE_THRESHOLD` (4 of 5 stars, the
+"relevant" cut the evaluation uses too) **or** when it is at least the person's own
+mean rating (plus :data:`RELATIVE_MARGIN`, which is 0). The relative half only ever
+adds likings, and only for people whose mean is below 4: a harsh rater whose mean is
+2.6 and who gives a movie 3.5 is saying "this one I liked". An absolute 4 is never
+taken away from a generous rater, because their 4 is still a recommendation to a
+stranger.
+
+Why this and not the alternatives: measured on ml-100k (random 80/20 split of the
+ratings with two seeds, test ratings >= 4 relevant, :class:`~cinerec.models.also_liked.AlsoLiked`
+with its defaults, the same definition used for the people's histories):
+
+================================================  ===============
+liked means                                        NDCG@10 (2 seeds)
+================================================  ===============
+rating >= 4 (absolute only)                        0.3225, 0.3224
+rating >= 4 or >= own mean + 1                     0.3228, 0.3230
+rating >= 4 or >= own mean + 0.5                   0.3220, 0.3238
+**rating >= 4 or >= own mean (this module)**       **0.3302, 0.3290**
+rating >= own mean (relative only)                 0.3263, 0.3254
+rating >= own mean + 0.5 (relative only)           0.2768, 0.2920
+================================================  ===============
+
+The combined form wins on both seeds: the harsh raters' above-average ratings are
+real signal that the absolute cut throws away, while dropping generous raters' 4s
+(the relative-only forms) loses more than it gains.
+
+Likes are binary (1.0): how much above the threshold a rating is says more about a
+person's rating habits than about the movie, and binary co-like counts are what the
+collaborative similarities and EASE's Gram matrix are defined on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from cinerec.data.dataset import Dataset
+
+#: Stars at or above which a rating is always a liking.
+LIKE_THRESHOLD = 4.0
+#: Stars above a person's own mean rating at which a lower rating still counts as a liking.
+RELATIVE_MARGIN = 0.0
+
+
+def likes_matrix(
+    source: Dataset | sp.spmatrix,
+    *,
+    threshold: float = LIKE_THRESHOLD,
+    margin: float | None = RELATIVE_MARGIN,
+) -> sp.csr_matrix:
+    """The binary ``(n_users, n_movies)`` float32 CSR of likings.
+
+    ``source`` is a :class:`Dataset` or its ``rating_matrix()`` (a rating matrix whose
+    stored entries are the known ratings). A rating is a liking when it is
+    ``>= threshold`` or, unless ``margin`` is ``None``, ``>= margin`` above the row's
+    (person's) mean rating. Rows and columns keep the source's order; only likings
+    are stored.
+    """
+    ratings = sp.csr_matrix(source.rating_matrix() if isinstance(source, Dataset) else source, dtype=np.float32)
+    liked = ratings.data >= threshold
+    if margin is not None:
+        liked |= ratings.data >= np.repeat(_row_means(ratings) + margin, np.diff(ratings.indptr))
+    kept_before = np.concatenate(([0], np.cumsum(liked, dtype=np.int64)))
+    likes = sp.csr_matrix((np.ones(int(kept_before[-1]), dtype=np.float32), ratings.indices[liked],
+                           kept_before[ratings.indptr]), shape=ratings.shape)
+    likes.sort_indices()
+    return likes
+
+
+def _row_means(ratings: sp.csr_matrix) -> np.ndarray:
+    """Mean of the stored entries of each row (0 for an empty row)."""
+    counts = np.diff(ratings.indptr)
+    sums = np.asarray(ratings.sum(axis=1), dtype=np.float64).ravel()
+    return (sums / np.maximum(counts, 1)).astype(np.float32)
