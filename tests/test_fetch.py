@@ -75,6 +75,9 @@ def _handler(state: LoopbackServer) -> type[BaseHTTPRequestHandler]:
                 self.send_error(404)
                 return
             start = int(range_header.removeprefix("bytes=").rstrip("-")) if range_header else 0
+            if range_header and state.honour_range and start >= len(body):
+                self.send_error(416)
+                return
             if range_header and state.honour_range:
                 self.send_response(206)
                 self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
@@ -264,6 +267,13 @@ def test_server_ignoring_range_restarts_cleanly(server: LoopbackServer, tmp_path
     folder = fetch("ml-latest-small", tmp_path, base_url=server.url)
     _assert_release_extracted(folder)
     assert _zip_requests(server) == ["bytes=33-"]  # asked to resume, got the whole file, started over
+
+
+def test_a_part_longer_than_the_file_starts_over(server: LoopbackServer, tmp_path: Path) -> None:
+    (tmp_path / "ml-latest-small.zip.part").write_bytes(ZIP + b"trailing junk")
+    folder = fetch("ml-latest-small", tmp_path, base_url=server.url)
+    _assert_release_extracted(folder)
+    assert _zip_requests(server) == [f"bytes={len(ZIP) + 13}-", None]  # refused with 416, then from scratch
 
 
 # -------------------------------------------------------------- ml-100k fallback

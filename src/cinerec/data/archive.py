@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import tempfile
+import uuid
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,7 +29,9 @@ def staged_directory(dest_dir: Path) -> Iterator[Path]:
     """
     dest_dir = Path(dest_dir)
     dest_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest_dir.name}.", suffix=".partial", dir=dest_dir.parent))
+    # mkdir (not mkdtemp, which forces mode 0700) so the release gets the user's usual permissions.
+    staging = dest_dir.parent / f".{dest_dir.name}.{uuid.uuid4().hex[:12]}.partial"
+    staging.mkdir()
     try:
         yield staging
         if dest_dir.exists():
