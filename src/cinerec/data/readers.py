@@ -1,0 +1,172 @@
+"""Read any MovieLens release, from a folder or its zip, into the canonical Dataset.
+
+The format is recognised from the files a folder holds, never trusted from its name
+(people rename folders); the name only labels the release when it is one GroupLens
+publishes and agrees with the files. Parsing a large release takes seconds to a minute,
+so :func:`load_dataset` keeps each parsed release as Parquet, keyed by the source
+files' sizes and modification times, and later loads skip the text entirely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from cinerec.data.combine import CombineSummary, combine
+from cinerec.data.dataset import DATASET_META_FILE, Dataset
+from cinerec.data.formats import csv_release, dat, ml100k, recbole
+from cinerec.errors import DataError
+from cinerec.paths import cache_dir, parsed_dir
+from cinerec.progress import note, status
+
+FORMATS = ("ml-100k", "ml-1m", "ml-10m", "csv", "recbole")
+#: Bumped whenever parsing changes what a reader produces, so cached Parquet is re-made.
+READER_VERSION = 1
+
+_READERS: dict[str, Callable[[Path, str], Dataset]] = {
+    "ml-100k": ml100k.read,
+    "ml-1m": dat.read_ml1m,
+    "ml-10m": dat.read_ml10m,
+    "csv": csv_release.read,
+    "recbole": recbole.read,
+}
+#: Files whose presence identifies each format, in the order formats are tried.
+_SIGNATURES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ml-100k", ("u.data", "u.item", "u.user")),
+    ("ml-1m", ("users.dat",)),
+    ("ml-10m", ("ratings.dat", "movies.dat", "tags.dat")),
+    ("csv", ("ratings.csv", "movies.csv")),
+)
+_EXPECTED_FILES = "u.data (ml-100k), ratings.dat (ml-1m, ml-10m), ratings.csv (ml-20m and later) or *.inter (RecBole)"
+#: Release names GroupLens publishes (lower-cased folder names) and the formats they come in.
+_KNOWN_RELEASES: dict[str, tuple[str, str]] = {
+    "ml-100k": ("ml-100k", "ml-100k"),
+    "ml-1m": ("ml-1m", "ml-1m"),
+    "ml-10m": ("ml-10m", "ml-10m"),
+    "ml-10m100k": ("ml-10m", "ml-10m"),
+    **{name: (name, "csv") for name in csv_release.RELEASE_NAMES},
+}
+#: Formats that carry the same data as a release under another name.
+_SAME_DATA_AS = {"recbole": "ml-100k"}
+_IGNORED_ENTRIES = ("__MACOSX",)
+
+
+def detect_format(path: Path) -> str:
+    """The format (one of :data:`FORMATS`) of a release folder or zip, from its files."""
+    return _detect(_release_root(_unpacked(Path(path))))
+
+
+def read_movielens(path: str | Path) -> Dataset:
+    """Parse a MovieLens release (folder or ``.zip``) into a :class:`Dataset`.
+
+    ``Dataset.releases`` is the release's name (``ml-25m``) when the folder (or zip) is
+    named like a GroupLens release of the detected format, else the format name.
+    """
+    given = Path(path)
+    root = _release_root(_unpacked(given))
+    release_format = _detect(root)
+    name = _release_name(release_format, (root.name, given.stem if given.suffix == ".zip" else given.name))
+    with status(f"Reading {name} from {root}"):
+        return _READERS[release_format](root, name)
+
+
+def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
+    """A saved cinerec dataset, or a MovieLens release parsed once and cached as Parquet.
+
+    The cache lives under :func:`cinerec.paths.parsed_dir`, keyed by the resolved path,
+    each source file's size and modification time, and :data:`READER_VERSION`; editing
+    a file or upgrading the reader therefore re-parses. A cache that cannot be written
+    only costs speed.
+    """
+    path = Path(path)
+    if (path / DATASET_META_FILE).is_file():
+        return Dataset.load(path)
+    if not use_cache:
+        return read_movielens(path)
+    cached = parsed_dir() / _cache_key(path)
+    if (cached / DATASET_META_FILE).is_file():
+        try:
+            return Dataset.load(cached)
+        except DataError:
+            pass  # written by another cinerec version: parse again and overwrite
+    dataset = read_movielens(path)
+    try:
+        dataset.save(cached)
+    except OSError as exc:
+        note(f"cinerec: could not cache the parsed data in {cached} ({exc.strerror or exc})")
+    return dataset
+
+
+def load_datasets(paths: Sequence[str | Path], *, use_cache: bool = True) -> tuple[Dataset, CombineSummary | None]:
+    """Load one release, or several combined (see :func:`cinerec.data.combine.combine`)."""
+    if not paths:
+        raise DataError("no dataset given")
+    datasets = [load_dataset(path, use_cache=use_cache) for path in paths]
+    if len(datasets) == 1:
+        return datasets[0], None
+    return combine(datasets)
+
+
+def _detect(folder: Path) -> str:
+    if not folder.is_dir():
+        raise DataError("no such file or folder" if not folder.exists() else "not a folder or a .zip archive", folder)
+    for release_format, signature in _SIGNATURES:
+        if any((folder / name).is_file() for name in signature):
+            return release_format
+    if recbole.interaction_files(folder) or any(folder.glob("*.item")):
+        return "recbole"
+    raise DataError(f"no MovieLens files here; expected {_EXPECTED_FILES}", folder)
+
+
+def _release_root(folder: Path) -> Path:
+    """Follow a folder whose only content is one subfolder (``ml-10M100K/`` in its zip)."""
+    while folder.is_dir():
+        entries = [entry for entry in folder.iterdir()
+                   if not entry.name.startswith(".") and entry.name not in _IGNORED_ENTRIES]
+        if len(entries) != 1 or not entries[0].is_dir():
+            break
+        folder = entries[0]
+    return folder
+
+
+def _release_name(release_format: str, candidates: Sequence[str]) -> str:
+    """The first candidate name that is a GroupLens release in ``release_format``, else the format."""
+    same_data = _SAME_DATA_AS.get(release_format, release_format)
+    for candidate in candidates:
+        name, known_format = _KNOWN_RELEASES.get(candidate.lower(), ("", ""))
+        if known_format in (release_format, same_data) and name:
+            return name
+    return release_format
+
+
+def _unpacked(path: Path) -> Path:
+    """``path`` itself, or for a ``.zip`` the folder it was (once) safely extracted to."""
+    if path.suffix.lower() != ".zip" or not path.is_file():
+        return path
+    from cinerec.data.archive import safe_extract  # imported on use: most reads are folders
+
+    target = cache_dir() / "unzipped" / _fingerprint([path])
+    if not target.is_dir():
+        safe_extract(path, target)
+    return target
+
+
+def _cache_key(path: Path) -> str:
+    """Hash of where the release is, what its files are (size, mtime) and the reader version."""
+    if path.suffix.lower() == ".zip" and path.is_file():
+        return _fingerprint([path])
+    root = _release_root(path)
+    if not root.is_dir():
+        _detect(root)  # raises the right error for a missing path
+    return _fingerprint(sorted(entry for entry in root.iterdir() if entry.is_file()), anchor=path)
+
+
+def _fingerprint(files: Sequence[Path], anchor: Path | None = None) -> str:
+    described = []
+    for file in files:
+        stat = file.stat()
+        described.append([file.name, stat.st_size, stat.st_mtime_ns])
+    identity = {"path": str((anchor or files[0]).resolve()), "files": described, "reader": READER_VERSION}
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:24]
