@@ -240,9 +240,10 @@ def _genres(movies: pd.DataFrame, per_movie: np.ndarray) -> dict[str, dict[str, 
     """Movies and ratings per genre (a movie counts once in each of its genres)."""
     genre_lists = [g if len(g) else [NO_GENRE] for g in movies["genres"]]
     exploded = pd.DataFrame({"genre": genre_lists, "ratings": per_movie}).explode("genre")
-    table = exploded.groupby("genre")["ratings"].agg(["size", "sum"])
-    table = table.sort_values(["size", "sum"], ascending=False)
-    return {str(genre): {"movies": int(row["size"]), "ratings": int(row["sum"])} for genre, row in table.iterrows()}
+    table = exploded.groupby("genre")["ratings"].agg(movies="size", ratings="sum").reset_index()
+    table = table.sort_values(["movies", "ratings", "genre"], ascending=[False, False, True])
+    return {str(row.genre): {"movies": int(row.movies), "ratings": int(row.ratings)}
+            for row in table.itertuples(index=False)}
 
 
 def _decades(years: pd.Series) -> dict[str, int]:

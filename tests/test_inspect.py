@@ -1,0 +1,259 @@
+"""``describe`` and ``cinerec data inspect`` on small datasets with known contents."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cinerec.cli.main import main
+from cinerec.data import vocabulary as vocab
+from cinerec.data.dataset import Dataset, Genome
+from cinerec.data.inspect import OTHER_ZIP_REGION, UNKNOWN, US_ZIP_REGIONS, describe, zip_region
+
+EVIL_TITLE = "<script>alert('x')</script>"
+
+MOVIES = pd.DataFrame({
+    "movie_id": [1, 2, 3, 4, 5],
+    "title": ["Toy Story", "GoldenEye", "Casablanca", EVIL_TITLE, "Heat"],
+    "year": [1995, 1995, 1942, None, 1995],
+    "genres": [["Animation", "Children", "Comedy"], ["Action", "Adventure", "Thriller"],
+               ["Drama", "Romance", "War"], [], ["Action", "Crime", "Drama"]],
+})
+USERS = pd.DataFrame({
+    "user_id": [1, 2, 3, 4, 5],
+    "gender": ["M", "F", "F", None, "M"],
+    "age": [24, 31, 15, None, 60],
+    "occupation": ["programmer", "writer", "K-12 student", None, "retired"],
+    "zip": ["02139", "98101-1234", "T8H1N", None, "V3N4P"],
+})
+USERS["age_band"] = vocab.age_band_from_years(USERS["age"])
+RATINGS = pd.DataFrame(
+    [(1, 1, 5.0), (1, 2, 3.0), (1, 3, 4.0), (1, 4, 1.0), (2, 1, 4.0), (2, 3, 5.0),
+     (3, 1, 4.5), (3, 2, 2.0), (4, 1, 3.0), (4, 3, 4.0), (4, 4, 0.5)],
+    columns=["user_id", "movie_id", "rating"],
+).assign(timestamp=lambda f: 880_000_000 + 86_400 * np.arange(len(f)))
+TAGS = pd.DataFrame({
+    "user_id": [1, 2, 2, 1, 3],
+    "movie_id": [1, 1, 3, 2, 1],
+    "tag": ["Pixar", " pixar", "classic", "Bond", "PIXAR "],
+    "timestamp": [1, 2, 3, 4, 5],
+})
+
+
+@pytest.fixture
+def dataset() -> Dataset:
+    return Dataset.from_frames(MOVIES, USERS, RATINGS, TAGS, releases=("ml-test",))
+
+
+def test_counts_match_the_dataset(dataset: Dataset) -> None:
+    description = describe(dataset)
+    assert description.counts == dataset.counts()
+    assert description.counts["ratings"] == len(RATINGS)
+    assert description.counts["users_with_demographics"] == USERS[["gender", "zip"]].notna().any(axis=1).sum()
+
+
+def test_rating_activity_includes_people_and_movies_without_ratings(dataset: Dataset) -> None:
+    description = describe(dataset)
+
+    per_user = RATINGS.groupby("user_id").size().reindex(USERS["user_id"], fill_value=0)
+    per_movie = RATINGS.groupby("movie_id").size().reindex(MOVIES["movie_id"], fill_value=0)
+    for summary, counts in ((description.ratings_per_user_summary, per_user),
+                            (description.ratings_per_movie_summary, per_movie)):
+        assert summary["min"] == counts.min()
+        assert summary["median"] == pytest.approx(counts.median())
+        assert summary["max"] == counts.max()
+        assert summary["mean"] == pytest.approx(counts.mean(), abs=1e-4)
+    assert description.ratings["users_without_ratings"] == (per_user == 0).sum()
+    assert description.ratings["movies_without_ratings"] == (per_movie == 0).sum()
+    assert description.ratings["mean"] == pytest.approx(RATINGS["rating"].mean(), abs=1e-4)
+    assert description.ratings["density"] == pytest.approx(len(RATINGS) / (len(USERS) * len(MOVIES)))
+
+
+def test_rating_values_histogram(dataset: Dataset) -> None:
+    expected = {f"{value:g}": n for value, n in RATINGS["rating"].value_counts().sort_index().items()}
+    assert describe(dataset).rating_values == expected
+    assert list(describe(dataset).rating_values) == ["0.5", "1", "2", "3", "4", "4.5", "5"]
+
+
+def test_most_rated_movies_show_titles_with_years(dataset: Dataset) -> None:
+    top = describe(dataset).most_rated_movies
+    per_movie = RATINGS.groupby("movie_id")["rating"].agg(["size", "mean"])
+    assert top[0] == {"movie_id": 1, "title": "Toy Story (1995)", "ratings": per_movie.loc[1, "size"],
+                      "mean_rating": pytest.approx(per_movie.loc[1, "mean"], abs=1e-4)}
+    assert [m["ratings"] for m in top] == sorted(per_movie["size"], reverse=True)  # unrated Heat is left out
+
+
+def test_genres_count_movies_and_their_ratings(dataset: Dataset) -> None:
+    per_movie = RATINGS.groupby("movie_id").size()
+    expected: dict[str, dict[str, int]] = {}
+    for movie_id, genres in zip(MOVIES["movie_id"], MOVIES["genres"], strict=True):
+        for genre in genres or ["(no genre)"]:
+            entry = expected.setdefault(genre, {"movies": 0, "ratings": 0})
+            entry["movies"] += 1
+            entry["ratings"] += int(per_movie.get(movie_id, 0))
+
+    genres = describe(dataset).genres
+
+    assert genres == expected
+    most_movies_first = sorted(expected, key=lambda g: (-expected[g]["movies"], -expected[g]["ratings"], g))
+    assert list(genres) == most_movies_first
+
+
+def test_decades_and_unknown_years(dataset: Dataset) -> None:
+    assert describe(dataset).decades == {"1940s": 1, "1990s": 3, UNKNOWN: 1}
+
+
+def test_demographics(dataset: Dataset) -> None:
+    description = describe(dataset)
+    assert description.genders == {"F": 2, "M": 2, UNKNOWN: 1}
+    assert description.age_bands == {"under 18": 1, "18-24": 1, "25-34": 1, "35-44": 0, "45-49": 0,
+                                     "50-55": 0, "56+": 1, UNKNOWN: 1}
+    assert description.occupations == {"K-12 student": 1, "programmer": 1, "retired": 1, "writer": 1, UNKNOWN: 1}
+    assert description.zip_regions == {US_ZIP_REGIONS["0"]: 1, US_ZIP_REGIONS["9"]: 1, OTHER_ZIP_REGION: 2,
+                                       UNKNOWN: 1}
+
+
+@pytest.mark.parametrize(("zip_code", "region"), [
+    ("02139", US_ZIP_REGIONS["0"]), ("55455", US_ZIP_REGIONS["5"]), ("98101-1234", US_ZIP_REGIONS["9"]),
+    ("T8H1N", OTHER_ZIP_REGION), ("V3N4P", OTHER_ZIP_REGION), ("E2A4H", OTHER_ZIP_REGION),
+    (None, None), (np.nan, None), ("  ", None),
+])
+def test_zip_region(zip_code: object, region: str | None) -> None:
+    assert zip_region(zip_code) == region
+
+
+def test_tags_are_normalised_before_counting(dataset: Dataset) -> None:
+    description = describe(dataset)
+    assert description.top_tags == {"pixar": 3, "bond": 1, "classic": 1}
+    assert description.tagging == {"applications": len(TAGS), "distinct_tags": 3,
+                                   "tagged_movies": TAGS["movie_id"].nunique(), "taggers": TAGS["user_id"].nunique()}
+
+
+def test_genome_coverage() -> None:
+    genome = Genome(movie_ids=np.array([1, 3], dtype=np.int32), tags=("pixar", "noir", "bond"),
+                    relevance=np.zeros((2, 3), dtype=np.float32))
+    dataset = Dataset.from_frames(MOVIES, USERS, RATINGS, TAGS, genome=genome, releases=("ml-test",))
+
+    coverage = describe(dataset).genome
+
+    covered_ratings = RATINGS["movie_id"].isin([1, 3]).sum()
+    assert coverage == {"movies": 2, "tags": 3, "catalogue_share": pytest.approx(2 / len(MOVIES)),
+                        "rating_share": pytest.approx(covered_ratings / len(RATINGS), abs=1e-4)}
+
+
+def test_json_document_has_counts_on_top_and_is_plain_json(dataset: Dataset) -> None:
+    document = json.loads(json.dumps(describe(dataset).to_json()))  # fails on numpy scalars
+
+    for key in ("users", "movies", "ratings", "tags", "users_with_demographics", "releases", "fingerprint"):
+        assert key in document
+    assert document["users"] == len(USERS)
+    assert document["releases"] == ["ml-test"]
+    assert document["fingerprint"] == dataset.fingerprint
+    assert document["distributions"]["genders"] == {"F": 2, "M": 2, UNKNOWN: 1}
+    assert document["combination"] is None
+
+
+def test_report_has_plots_and_escapes_titles(dataset: Dataset, tmp_path: Path) -> None:
+    path = describe(dataset).report().write(tmp_path)
+    html = path.read_text()
+
+    # ratings, 2 long tails, genres, decades, 4 demographics, top tags
+    assert len(re.findall(r'<img src="data:image/png;base64,', html)) == 10
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "Toy Story (1995)" in html
+
+
+def test_release_without_demographics_says_so(tmp_path: Path) -> None:
+    users = USERS[["user_id"]]
+    dataset = Dataset.from_frames(MOVIES, users, RATINGS, releases=("ml-bare",))
+
+    description = describe(dataset)
+    html = description.report().render()
+
+    assert description.age_bands == {UNKNOWN: len(users)}
+    assert description.zip_regions == {UNKNOWN: len(users)}
+    assert not description.has_demographics
+    assert "does not describe its users" in html
+    assert "has no tags" in html
+
+
+@dataclass(frozen=True)
+class FakeCombineSummary:
+    """Stands in for cinerec.data.combine.CombineSummary: describe() reports its fields."""
+
+    releases: tuple[str, ...]
+    movies_matched: int
+    movies_only_in: dict[str, int]
+    title_disagreements: list[dict[str, object]]
+
+
+def test_combined_releases_are_described_side_by_side(tmp_path: Path) -> None:
+    users = USERS.assign(release=["ml-a", "ml-a", "ml-a", "ml-b", "ml-b"])
+    dataset = Dataset.from_frames(MOVIES, users, RATINGS, TAGS, releases=("ml-a", "ml-b"))
+    summary = FakeCombineSummary(("ml-a", "ml-b"), 4, {"ml-a": 1, "ml-b": 0},
+                                 [{"movie_id": 3, "ml-a": "Casablanca", "ml-b": "Casablanca (Restored)"}])
+
+    description = describe(dataset, summary)
+    html = description.report().render()
+
+    per_user = RATINGS.groupby("user_id").size().reindex(users["user_id"], fill_value=0)
+    by_release = per_user.groupby(users.set_index("user_id")["release"]).sum()
+    assert [(r["release"], r["users"], r["ratings"]) for r in description.per_release] == [
+        ("ml-a", 3, by_release["ml-a"]), ("ml-b", 2, by_release["ml-b"])]
+    assert description.to_json()["combination"]["movies_matched"] == 4
+    assert "Releases combined" in html and "Casablanca (Restored)" in html
+
+
+# ------------------------------------------------------------------ command line
+@pytest.fixture
+def fake_reader(dataset: Dataset, monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
+    """Serve the fixture dataset from ``load_datasets`` and record the paths asked for."""
+    calls: list[list[Path]] = []
+
+    def load_datasets(paths: list[Path]) -> tuple[Dataset, None]:
+        calls.append(list(paths))
+        return dataset, None
+
+    try:
+        import cinerec.data.readers as readers
+    except ModuleNotFoundError:  # the readers are written concurrently
+        readers = types.ModuleType("cinerec.data.readers")
+        monkeypatch.setitem(sys.modules, "cinerec.data.readers", readers)
+    monkeypatch.setattr(readers, "load_datasets", load_datasets, raising=False)
+    return calls
+
+
+def test_cli_json_prints_only_json_and_writes_the_report(fake_reader: list[list[Path]], tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["data", "inspect", "a", "b", "--json", "--report", str(tmp_path / "report")])
+
+    out, err = capsys.readouterr()
+    document = json.loads(out)
+    assert status == 0
+    assert fake_reader == [[Path("a"), Path("b")]]
+    assert document["users"] == len(USERS) and document["ratings"] == len(RATINGS)
+    assert (tmp_path / "report" / "index.html").exists()
+    assert str(tmp_path / "report" / "index.html") in err
+
+
+def test_cli_tables_and_default_report_location(fake_reader: list[list[Path]], dataset: Dataset,
+                                                isolated_cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["data", "inspect", "somewhere"])
+
+    out = capsys.readouterr().out
+    report = isolated_cache / "reports" / dataset.fingerprint / "index.html"
+    assert status == 0
+    assert report.exists()
+    assert f"Report: {report}" in out
+    assert "Toy Story (1995)" in out and EVIL_TITLE in out  # plain text, not rich markup
+    assert "\x1b[" not in out  # no colour codes when piped
+    assert re.search(r"users with demographics\s+4\b", out)
