@@ -17,6 +17,7 @@ from cinerec.data.dataset import Dataset, Genome
 from cinerec.data.formats.delimited import TextTable, header_fields, read_delimited, release_file
 from cinerec.data.formats.tables import (
     HALF_STARS,
+    counted,
     first_true,
     movies_frame,
     ratings_frame,
@@ -99,7 +100,7 @@ def read_genome(folder: Path, catalogue: np.ndarray) -> tuple[Genome | None, lis
     known = np.isin(movie_ids, catalogue)
     warnings = []
     if not known.all():
-        warnings.append(f"genome-scores.csv: {int((~known).sum()):,} movies missing from movies.csv; dropped")
+        warnings.append(f"genome-scores.csv: {counted(int((~known).sum()), 'movie')} missing from movies.csv; dropped")
     return Genome(movie_ids[known], tuple(tag_names), matrix[known]), warnings
 
 

@@ -66,7 +66,8 @@ def require_known(source: TextTable, values: np.ndarray, allowed: Sequence[objec
     """Refuse the first value not in ``allowed`` (a code or word the release documents)."""
     if (row := first_true(~np.isin(values, np.asarray(allowed, dtype=values.dtype)))) is not None:
         expected = ", ".join(str(value) for value in allowed)
-        raise source.error(row, f"unknown {what} {values[row]!r} (expected one of: {expected})")
+        value = values[row].item() if isinstance(values[row], np.generic) else values[row]
+        raise source.error(row, f"unknown {what} {value!r} (expected one of: {expected})")
 
 
 def movies_frame(
@@ -136,7 +137,7 @@ def ratings_frame(
     frame = pd.DataFrame({"user_id": users, "movie_id": movies, "rating": ratings, "timestamp": timestamps})
     warnings = []
     if duplicates:
-        warnings.append(f"{source.path.name}: {_count(duplicates, 'duplicate rating')}; kept the latest of each")
+        warnings.append(f"{source.path.name}: {counted(duplicates, 'duplicate rating')}; kept the latest of each")
     return frame, warnings
 
 
@@ -174,7 +175,7 @@ def tags_frame(
     warnings = []
     if not known.all():
         dropped = int((~known).sum())
-        warnings.append(f"{source.path.name}: {_count(dropped, 'tag')} on movies missing from {catalogue_file}; dropped")
+        warnings.append(f"{source.path.name}: {counted(dropped, 'tag')} on movies missing from {catalogue_file}; dropped")
         frame = frame[known].reset_index(drop=True)
     return frame, warnings
 
@@ -185,5 +186,6 @@ def users_from_activity(*user_ids: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame({"user_id": np.sort(np.asarray(distinct, dtype=np.int32))})
 
 
-def _count(n: int, noun: str) -> str:
+def counted(n: int, noun: str) -> str:
+    """``"1 tag"``, ``"2,048 tags"``."""
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
