@@ -1,0 +1,111 @@
+"""Which movies each person rates: popularity times expected enjoyment, without repeats.
+
+Building one distribution per user over 62,000 movies would cost users × movies. Instead a
+person's choices come from a mixture of a few shared distributions: their taste segment's
+(popularity × how much the segment enjoys each movie), their demographic group's, and plain
+popularity. All component CDFs are stacked into one increasing array (component ``c``
+spans ``[c, c + 1]``), so one ``searchsorted`` draws for a whole block of people.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cinerec.data.synthetic._catalogue import Catalogue
+from cinerec.data.synthetic._population import Population
+from cinerec.data.synthetic._taste import N_FACTORS, SELECT_GENRE, SELECT_LATENT, TasteModel, genre_affinity
+from cinerec.data.vocabulary import AGE_BANDS, GENDERS
+
+#: Share of a person's choices drawn from their segment, their demographic group, popularity.
+SEGMENT_MIX, GROUP_MIX = 0.6, 0.25
+#: Each round draws this many times what is still missing (duplicates are dropped).
+OVERDRAW = 1.15
+#: After this many rounds, the few people still short (the busiest) draw uniformly, which
+#: reaches the long tail quickly: heavy raters are the ones who rate obscure movies.
+ROUNDS_BEFORE_UNIFORM = 4
+
+
+class MovieSampler:
+    def __init__(self, catalogue: Catalogue, taste: TasteModel, population: Population):
+        n_groups = len(AGE_BANDS) * len(GENDERS)
+        group_preferences, group_factors = _group_means(population, n_groups)
+        preferences = np.vstack([taste.segment_preferences, group_preferences, np.zeros((1, len(taste.genres)))])
+        factors = np.vstack([taste.segment_factors, group_factors, np.zeros((1, N_FACTORS))])
+        self._segment = population.segment.astype(np.int64)
+        self._group = len(taste.segment_preferences) + population.demographic_group
+        self._popularity_component = len(preferences) - 1
+        self.n_movies = len(catalogue)
+        cdf = np.cumsum(self._component_weights(catalogue, preferences, factors), axis=1)
+        cdf /= cdf[:, -1:]
+        cdf[:, -1] = 1.0
+        self._stacked = (np.arange(len(cdf))[:, None] + cdf).ravel()
+
+    @staticmethod
+    def _component_weights(catalogue: Catalogue, preferences: np.ndarray, factors: np.ndarray) -> np.ndarray:
+        """``(n_components, n_movies)``: popularity × exp(expected enjoyment)."""
+        latent = factors @ catalogue.factors.T / np.sqrt(N_FACTORS)
+        genre = np.stack([genre_affinity(np.broadcast_to(p, (len(catalogue), p.size)), catalogue.genres)
+                          for p in preferences])
+        enjoyment = SELECT_GENRE * genre + SELECT_LATENT * latent
+        return catalogue.popularity * np.exp(enjoyment - enjoyment.max(axis=1, keepdims=True))
+
+    def draw(self, users: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One movie index per entry of ``users`` (user rows, repeats allowed)."""
+        roll = rng.random(users.size)
+        component = np.where(roll < SEGMENT_MIX, self._segment[users],
+                             np.where(roll < SEGMENT_MIX + GROUP_MIX, self._group[users], self._popularity_component))
+        position = np.searchsorted(self._stacked, component + rng.random(users.size), side="right")
+        return np.clip(position - component * self.n_movies, 0, self.n_movies - 1)
+
+    def rated_movies(self, first_user: int, counts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Distinct movies for users ``first_user ..`` with exactly ``counts`` each, as sorted
+        keys ``local_user * n_movies + movie`` (so sorted by user, then movie)."""
+        local = np.arange(counts.size)
+        keys = np.empty(0, dtype=np.int64)
+        have = np.zeros(counts.size, dtype=np.int64)
+        missing, round_ = counts, 0
+        while missing.any():
+            # A draw is new with odds at most (unrated / all movies): draw enough to expect all.
+            odds_new = (self.n_movies - have) / self.n_movies
+            users = np.repeat(local, np.ceil(missing * OVERDRAW / odds_new).astype(np.int64))
+            if round_ < ROUNDS_BEFORE_UNIFORM:
+                movies = self.draw(users + first_user, rng)
+            else:
+                movies = rng.integers(0, self.n_movies, users.size)
+            keys = _sorted_union(keys, users * self.n_movies + movies)
+            have = np.bincount(keys // self.n_movies, minlength=counts.size)
+            missing, round_ = np.maximum(counts - have, 0), round_ + 1
+        return _keep_random(keys, have, counts, self.n_movies, rng)
+
+
+def _group_means(population: Population, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean genre preferences and latent factors of each demographic group (0 when empty)."""
+    group = population.demographic_group
+    size = np.maximum(np.bincount(group, minlength=n_groups), 1)[:, None]
+    preferences = np.zeros((n_groups, population.preferences.shape[1]))
+    factors = np.zeros((n_groups, N_FACTORS))
+    np.add.at(preferences, group, population.preferences)
+    np.add.at(factors, group, population.factors)
+    return preferences / size, factors / size
+
+
+def _sorted_union(keys: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """``keys`` (sorted, distinct) with ``new`` added, sorted and distinct. Sorting two sorted
+    runs with timsort is a linear merge, far faster than ``np.union1d`` on large blocks."""
+    merged = np.concatenate([keys, np.sort(new)])
+    merged.sort(kind="stable")
+    distinct = np.ones(merged.size, dtype=bool)
+    distinct[1:] = merged[1:] != merged[:-1]
+    return merged[distinct]
+
+
+def _keep_random(keys: np.ndarray, have: np.ndarray, counts: np.ndarray, n_movies: int,
+                 rng: np.random.Generator) -> np.ndarray:
+    """Drop random surplus movies of users who drew more than their count."""
+    if np.array_equal(have, counts):
+        return keys
+    user = keys // n_movies
+    order = np.lexsort((rng.random(keys.size), user))  # within each user, a random order
+    starts = np.concatenate([[0], np.cumsum(have)[:-1]])
+    rank = np.arange(keys.size) - starts[user[order]]
+    return np.sort(keys[order[rank < counts[user[order]]]])
