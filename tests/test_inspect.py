@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-import types
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import movielens_files
 from cinerec.cli.main import main
+from cinerec.data import readers
 from cinerec.data import vocabulary as vocab
+from cinerec.data.combine import combine
 from cinerec.data.dataset import Dataset, Genome
 from cinerec.data.inspect import OTHER_ZIP_REGION, UNKNOWN, US_ZIP_REGIONS, describe, zip_region
+from cinerec.reports import html
 
 EVIL_TITLE = "<script>alert('x')</script>"
 
@@ -51,6 +52,15 @@ TAGS = pd.DataFrame({
 @pytest.fixture
 def dataset() -> Dataset:
     return Dataset.from_frames(MOVIES, USERS, RATINGS, TAGS, releases=("ml-test",))
+
+
+@pytest.fixture
+def quick_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skip rasterising plots (about 0.3 s each) in tests about what surrounds them;
+    the report tests that look at plots render them for real."""
+    one_pixel = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                              "0000000d4944415478da63f8ffff3f0005fe02fea7d6a4c80000000049454e44ae426082")
+    monkeypatch.setattr(html, "figure_to_png", lambda figure: one_pixel)
 
 
 def test_counts_match_the_dataset(dataset: Dataset) -> None:
@@ -186,36 +196,35 @@ def test_release_without_demographics_says_so(tmp_path: Path) -> None:
     assert "has no tags" in html
 
 
-@dataclass(frozen=True)
-class FakeCombineSummary:
-    """Stands in for cinerec.data.combine.CombineSummary: describe() reports its fields."""
-
-    releases: tuple[str, ...]
-    movies_matched: int
-    movies_only_in: dict[str, int]
-    title_disagreements: list[dict[str, object]]
-
-
-def test_combined_releases_are_described_side_by_side(tmp_path: Path) -> None:
-    users = USERS.assign(release=["ml-a", "ml-a", "ml-a", "ml-b", "ml-b"])
-    dataset = Dataset.from_frames(MOVIES, users, RATINGS, TAGS, releases=("ml-a", "ml-b"))
-    summary = FakeCombineSummary(("ml-a", "ml-b"), 4, {"ml-a": 1, "ml-b": 0},
-                                 [{"movie_id": 3, "ml-a": "Casablanca", "ml-b": "Casablanca (Restored)"}])
+@pytest.mark.usefixtures("quick_figures")
+def test_combined_releases_are_described_side_by_side() -> None:
+    first_ids, second_ids = {1, 2, 3}, {2, 3, 4, 5}
+    renamed = MOVIES.assign(title=MOVIES["title"].replace({"Casablanca": "Casablanca: The Restoration"}))
+    in_first = RATINGS["movie_id"].isin(list(first_ids)) & RATINGS["user_id"].isin([1, 2, 3])
+    in_second = RATINGS["movie_id"].isin(list(second_ids)) & RATINGS["user_id"].isin([4, 5])
+    first = Dataset.from_frames(MOVIES[MOVIES["movie_id"].isin(list(first_ids))], USERS[USERS["user_id"] <= 3],
+                                RATINGS[in_first], releases=("ml-1m",))
+    second = Dataset.from_frames(renamed[renamed["movie_id"].isin(list(second_ids))],
+                                 USERS.loc[USERS["user_id"] > 3, ["user_id"]], RATINGS[in_second],
+                                 releases=("ml-25m",))
+    dataset, summary = combine([first, second])
 
     description = describe(dataset, summary)
     html = description.report().render()
 
-    per_user = RATINGS.groupby("user_id").size().reindex(users["user_id"], fill_value=0)
-    by_release = per_user.groupby(users.set_index("user_id")["release"]).sum()
-    assert [(r["release"], r["users"], r["ratings"]) for r in description.per_release] == [
-        ("ml-a", 3, by_release["ml-a"]), ("ml-b", 2, by_release["ml-b"])]
-    assert description.to_json()["combination"]["movies_matched"] == 4
-    assert "Releases combined" in html and "Casablanca (Restored)" in html
+    combination = description.to_json()["combination"]
+    assert combination["matched_movies"] == len(first_ids & second_ids)
+    assert combination["only_in"] == {"ml-1m": len(first_ids - second_ids), "ml-25m": len(second_ids - first_ids)}
+    assert [row["movie_id"] for row in combination["title_disagreements"]] == [3]
+    assert [(r["release"], r["users"], r["users_with_demographics"], r["ratings"]) for r in description.per_release] \
+        == [("ml-1m", 3, 3, in_first.sum()), ("ml-25m", 2, 0, in_second.sum())]
+    assert "Releases combined" in html and "Casablanca: The Restoration" in html
+    assert "Not shown: 2 users with no known gender." in html  # ml-25m users do not dwarf the bars
 
 
 # ------------------------------------------------------------------ command line
 @pytest.fixture
-def fake_reader(dataset: Dataset, monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
+def fake_reader(quick_figures: None, dataset: Dataset, monkeypatch: pytest.MonkeyPatch) -> list[list[Path]]:
     """Serve the fixture dataset from ``load_datasets`` and record the paths asked for."""
     calls: list[list[Path]] = []
 
@@ -223,12 +232,7 @@ def fake_reader(dataset: Dataset, monkeypatch: pytest.MonkeyPatch) -> list[list[
         calls.append(list(paths))
         return dataset, None
 
-    try:
-        import cinerec.data.readers as readers
-    except ModuleNotFoundError:  # the readers are written concurrently
-        readers = types.ModuleType("cinerec.data.readers")
-        monkeypatch.setitem(sys.modules, "cinerec.data.readers", readers)
-    monkeypatch.setattr(readers, "load_datasets", load_datasets, raising=False)
+    monkeypatch.setattr(readers, "load_datasets", load_datasets)
     return calls
 
 
@@ -257,3 +261,46 @@ def test_cli_tables_and_default_report_location(fake_reader: list[list[Path]], d
     assert "Toy Story (1995)" in out and EVIL_TITLE in out  # plain text, not rich markup
     assert "\x1b[" not in out  # no colour codes when piped
     assert re.search(r"users with demographics\s+4\b", out)
+
+
+@pytest.mark.usefixtures("quick_figures")
+def test_cli_combines_releases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ml1m = movielens_files.write_ml1m(tmp_path / "ml-1m")
+    ml25m = movielens_files.write_csv_release(tmp_path / "ml-25m")
+    expected, _ = readers.load_datasets([ml1m, ml25m])
+
+    status = main(["data", "inspect", str(ml1m), str(ml25m), "--json", "--report", str(tmp_path / "report")])
+
+    document = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert {key: document[key] for key in expected.counts()} == expected.counts()
+    assert document["releases"] == ["ml-1m", "ml-25m"]
+    assert [row["release"] for row in document["distributions"]["per_release"]] == ["ml-1m", "ml-25m"]
+    assert document["combination"]["releases"] == ["ml-1m", "ml-25m"]
+    assert "Releases combined" in (tmp_path / "report" / "index.html").read_text()
+
+
+def test_cli_reports_unreadable_data_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["data", "inspect", str(tmp_path / "missing"), "--report", str(tmp_path / "report")])
+
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith("cinerec: error: ") and err.count("\n") == 1
+    assert not (tmp_path / "report").exists()
+
+
+@pytest.mark.realdata
+def test_cli_on_real_movielens_100k(ml100k_path: Path, isolated_cache: Path,
+                                    capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["data", "inspect", str(ml100k_path), "--json"])
+
+    out, err = capsys.readouterr()
+    document = json.loads(out)
+    assert status == 0
+    assert (document["users"], document["movies"], document["ratings"]) == (943, 1682, 100_000)
+    assert document["users_with_demographics"] == 943
+    assert sum(document["distributions"]["rating_values"].values()) == 100_000
+    assert sum(document["distributions"]["genders"].values()) == 943
+    report = isolated_cache / "reports" / document["fingerprint"] / "index.html"
+    assert report.exists() and str(report) in err
+    assert "Star Wars (1977)" in report.read_text()

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from cinerec.data.inspect import DatasetDescription
 
 #: A formatted cell that reads as a number (``12,345``, ``3.53``, ``6.1%``, ``—``) is right-aligned.
+LISTED_DISAGREEMENTS = 10
 _NUMBER = re.compile(r"[-+]?[\d,]*\.?\d+%?|—|–")
 
 
@@ -104,14 +105,26 @@ def _print_tables(d: DatasetDescription, report_path: Path) -> None:
         sections.append(_table("Releases", [c.replace("_", " ") for c in columns],
                                [[row[c] for c in columns] for row in d.per_release]))
     if d.combination:
-        sections.append(_key_value_table("Combination", {k.replace("_", " "): v for k, v in d.combination.items()
-                                                         if not isinstance(v, (list, dict))}))
+        sections.append(_key_value_table("Catalogues combined by MovieLens id", d.combination_overview()))
+        sections.extend(_disagreements_table(d.combination["title_disagreements"]))
     sections.extend(f"note: {warning}" for warning in d.warnings)
     console = Console(highlight=False)
     for section in sections:
         console.print(section, soft_wrap=isinstance(section, str))
         console.print()
     console.print(f"Report: {report_path}", soft_wrap=True)
+
+
+def _disagreements_table(disagreements: list[dict[str, Any]]) -> list[Table]:
+    """The first few movies the releases title differently (none: no table)."""
+    if not disagreements:
+        return []
+    shown = disagreements[:LISTED_DISAGREEMENTS]
+    title = "Titled differently (first title kept)"
+    if len(disagreements) > len(shown):
+        title += f": {len(shown)} of {len(disagreements):,}, all of them in --json"
+    return [_table(title, ["movie id", "title kept", "other title"],
+                   [[row["movie_id"], row["kept"], row["other"]] for row in shown])]
 
 
 def _table(title: str, columns: list[str], rows: list[list[Any]]) -> Table:
@@ -144,7 +157,8 @@ def _key_value_table(title: str, items: Mapping[str, Any]) -> Table:
 
     from cinerec.reports.html import format_value
 
-    table = Table(title=Text(title), title_justify="left", box=None, show_header=False, pad_edge=False)
+    table = Table(title=Text(title), title_justify="left", box=None, show_header=False, pad_edge=False,
+                  min_width=len(title))
     table.add_column("what")
     table.add_column("value", justify="right")
     for key, value in items.items():

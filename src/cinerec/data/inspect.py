@@ -7,7 +7,6 @@ are three views of that one description, so they can never disagree.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,6 +42,7 @@ QUANTILES: dict[str, float] = {"p10": 0.10, "p25": 0.25, "median": 0.50, "p75": 
 GENDER_NAMES = {"F": "female", "M": "male"}
 TOP_TAGS = 20
 TOP_MOVIES = 10
+LISTED_DISAGREEMENTS = 50
 DEMOGRAPHIC_COLUMNS = ("gender", "age_band", "occupation", "zip")
 
 
@@ -86,6 +86,14 @@ class DatasetDescription:
     @property
     def has_demographics(self) -> bool:
         return self.counts["users_with_demographics"] > 0
+
+    def combination_overview(self) -> dict[str, int]:
+        """How the catalogues overlapped when releases were combined (empty for one release)."""
+        if self.combination is None:
+            return {}
+        return {"movies in several releases": self.combination["matched_movies"],
+                **{f"only in {label}": n for label, n in self.combination["only_in"].items()},
+                "titled differently": len(self.combination["title_disagreements"])}
 
     def distributions(self) -> dict[str, Any]:
         """Everything but the headline counts, JSON-ready."""
@@ -321,19 +329,17 @@ def _genome_coverage(dataset: Dataset, per_movie: np.ndarray) -> dict[str, Any] 
 
 # ------------------------------------------------------------------ combining
 def _combination(summary: CombineSummary) -> dict[str, Any]:
-    """The combine summary as plain JSON data (its own fields, whatever they are)."""
-    data = summary.to_dict() if hasattr(summary, "to_dict") else dataclasses.asdict(summary)
-    return _jsonable(data)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset, np.ndarray)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+    """How the releases were joined, as JSON data: catalogue overlap, titles the
+    releases disagree on (the kept one first) and the user id range of each release."""
+    return {
+        "releases": list(summary.releases),
+        "matched_movies": int(summary.matched_movies),
+        "only_in": {label: int(n) for label, n in summary.only_in.items()},
+        "title_disagreements": [{"movie_id": int(movie_id), "kept": kept, "other": other}
+                                for movie_id, kept, other in summary.title_disagreements],
+        "user_ids": {label: {"first": int(first), "last": int(last)}
+                     for label, (first, last) in summary.user_ids.items()},
+    }
 
 
 # --------------------------------------------------------------------- helpers
@@ -422,9 +428,21 @@ def _movies_section(report: Report, d: DatasetDescription) -> None:
                       alt="Horizontal bar chart of the number of movies in each genre.")
     report.add_table([{"genre": g, "movies": c["movies"], "ratings": c["ratings"]} for g, c in d.genres.items()],
                      caption="Movies and ratings per genre.")
-    report.add_figure(plots.bar_chart(list(d.decades), list(d.decades.values()), title="Movies per decade",
-                                      value_label="movies", category_label="release year", horizontal=False),
-                      caption="Release years by decade.", alt="Bar chart of the number of movies per decade.")
+    _add_category_figure(report, d.decades, title="Movies per decade", what="movies", label="release decade",
+                         horizontal=False)
+
+
+def _add_category_figure(report: Report, counts: Mapping[str, int], *, title: str, what: str, label: str,
+                         horizontal: bool) -> None:
+    """A bar per category; the unknown are left out of the bars (they would dwarf the rest
+    when one of several releases lacks the attribute) and counted in the caption."""
+    known = {category: n for category, n in counts.items() if category != UNKNOWN}
+    caption = f"{what.capitalize()} per {label}."
+    if unknown := counts.get(UNKNOWN, 0):
+        caption += f" Not shown: {unknown:,} {what} with no known {label}."
+    report.add_figure(plots.bar_chart(list(known), list(known.values()), title=title, value_label=what,
+                                      category_label=None if horizontal else label, horizontal=horizontal),
+                      caption=caption, alt=f"Bar chart of the number of {what} per {label}.")
 
 
 def _users_section(report: Report, d: DatasetDescription) -> None:
@@ -440,9 +458,7 @@ def _users_section(report: Report, d: DatasetDescription) -> None:
         ("Occupation", d.occupations, "occupation", True),
         ("Zip code region", d.zip_regions, "zip code region", True),
     ):
-        report.add_figure(plots.bar_chart(list(counts), list(counts.values()), title=title, value_label="users",
-                                          category_label=None if horizontal else label, horizontal=horizontal),
-                          caption=f"Users per {label}.", alt=f"Bar chart of the number of users per {label}.")
+        _add_category_figure(report, counts, title=title, what="users", label=label, horizontal=horizontal)
 
 
 def _tags_section(report: Report, d: DatasetDescription) -> None:
@@ -467,16 +483,16 @@ def _tags_section(report: Report, d: DatasetDescription) -> None:
 
 def _releases_section(report: Report, d: DatasetDescription) -> None:
     report.add_heading("Releases combined")
+    if d.combination is not None:
+        report.add_paragraph("Movies are matched by their MovieLens id, the same movie in every release. "
+                             "Users are never shared between releases, so each keeps its own.")
+        report.add_key_values(d.combination_overview())
     report.add_table([{k.replace("_", " "): v for k, v in row.items()} for row in d.per_release],
-                     caption="Users of each release, side by side (user ids are never shared between releases).")
-    if d.combination is None:
-        return
-    scalars = {k.replace("_", " "): v for k, v in d.combination.items() if not isinstance(v, (list, dict))}
-    if scalars:
-        report.add_key_values(scalars)
-    for key, value in d.combination.items():
-        if isinstance(value, dict) and value:
-            report.add_table([[k, v] for k, v in value.items()], caption=key.replace("_", " "),
-                             columns=["", key.replace("_", " ")])
-        elif isinstance(value, list) and value and isinstance(value[0], dict):
-            report.add_table(value[:50], caption=key.replace("_", " "))
+                     caption="The users of each release, side by side.")
+    if d.combination is not None and d.combination["title_disagreements"]:
+        disagreements = d.combination["title_disagreements"]
+        shown = disagreements[:LISTED_DISAGREEMENTS]
+        more = f" (the first {len(shown):,} of {len(disagreements):,})" if len(disagreements) > len(shown) else ""
+        report.add_table([{"movie id": row["movie_id"], "title kept": row["kept"], "other title": row["other"]}
+                          for row in shown],
+                         caption=f"Movies the releases title differently{more}; the first title is used.")

@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 ACCENT = "#2f6f8f"
 MUTED = "#616e7c"
@@ -58,7 +58,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str,
     if horizontal is None:
         horizontal = len(labels) > MAX_VERTICAL_BARS or max(map(len, labels), default=0) > MAX_VERTICAL_LABEL
     if horizontal:
-        size = (WIDTH_INCHES, max(HEIGHT_INCHES, 0.28 * len(labels) + 1.0))
+        size = (WIDTH_INCHES, max(1.8, 0.28 * len(labels) + 1.0))
     else:
         size = (min(WIDTH_INCHES, 0.6 * len(labels) + 2.5), HEIGHT_INCHES)
     with _styled():
@@ -68,7 +68,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str,
             bars = axes.barh(positions, values, color=ACCENT, height=0.7)
             axes.set_yticks(positions, labels)
             axes.invert_yaxis()  # first category on top, as in a table
-            axes.xaxis.set_major_formatter(_THOUSANDS)
+            _count_axis(axes.xaxis)
             axes.grid(axis="y", visible=False)
             axes.set_xlabel(value_label)
             if category_label:
@@ -77,7 +77,7 @@ def bar_chart(labels: Sequence[str], values: Sequence[float], *, title: str,
         else:
             bars = axes.bar(positions, values, color=ACCENT, width=0.7)
             axes.set_xticks(positions, labels)
-            axes.yaxis.set_major_formatter(_THOUSANDS)
+            _count_axis(axes.yaxis)
             axes.grid(axis="x", visible=False)
             axes.set_ylabel(value_label)
             if category_label:
@@ -117,6 +117,12 @@ def log_histogram(values: Sequence[float] | np.ndarray, *, title: str, value_lab
                       xytext=(4, -12), textcoords="offset points", color="#c05621", fontsize=8,
                       bbox={"boxstyle": "square,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.85})
     return figure
+
+
+def _count_axis(axis: matplotlib.axis.Axis) -> None:
+    """Whole-number ticks with thousands separators: no "0, 0, 1, 1" for small counts."""
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(_THOUSANDS)
 
 
 def _log_bins(values: np.ndarray, bins_per_decade: int) -> np.ndarray:
