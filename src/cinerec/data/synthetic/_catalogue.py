@@ -23,8 +23,10 @@ MAX_GENRES = len(GENRES_PER_MOVIE_ODDS)
 #: IMAX is a format, not a story: it is added to recent big-screen movies only.
 IMAX_SHARE, IMAX_SINCE = 0.03, 1995
 IMAX_HOSTS = ("Action", "Adventure", "Animation", "Documentary", "Sci-Fi")
-#: Popularity of the movie at popularity rank r is proportional to r ** -POPULARITY_EXPONENT.
-POPULARITY_EXPONENT = 1.0
+#: Popularity at rank r (1 = most popular) is proportional to (r + POPULARITY_OFFSET) ** -POPULARITY_EXPONENT
+#: (Zipf-Mandelbrot): a long tail, but a head that not every user has seen.
+POPULARITY_EXPONENT = 1.5
+POPULARITY_OFFSET = 40.0
 
 SEQUEL_SHARE, AKA_SHARE, FOREIGN_SHARE, NO_YEAR_SHARE = 0.04, 0.02, 0.03, 0.003
 MOVED_ARTICLE_SHARE = 0.9
@@ -106,7 +108,7 @@ def _popularity(buzz: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Zipf popularity over a random ranking that favours well-liked (high-buzz) movies."""
     ranking = np.argsort(-(0.6 * buzz + 0.8 * rng.normal(0.0, 1.0, buzz.size)), kind="stable")
     popularity = np.empty(buzz.size)
-    popularity[ranking] = np.arange(1, buzz.size + 1, dtype=np.float64) ** -POPULARITY_EXPONENT
+    popularity[ranking] = (np.arange(1, buzz.size + 1) + POPULARITY_OFFSET) ** -POPULARITY_EXPONENT
     return popularity / popularity.sum()
 
 
