@@ -7,7 +7,7 @@ are three views of that one description, so they can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from cinerec.data import vocabulary as vocab
 from cinerec.data.dataset import Dataset
 from cinerec.reports import Report, plots
 
