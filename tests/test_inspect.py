@@ -263,6 +263,19 @@ def test_cli_tables_and_default_report_location(fake_reader: list[list[Path]], d
     assert re.search(r"users with demographics\s+4\b", out)
 
 
+def test_cli_reports_an_unwritable_report_folder(fake_reader: list[list[Path]], tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    occupied = tmp_path / "not-a-folder"
+    occupied.write_text("a file where the report folder should go")
+
+    status = main(["data", "inspect", "x", "--json", "--report", str(occupied)])
+
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert out == ""
+    assert err.startswith(f"cinerec: error: cannot write the report to {occupied}")
+
+
 @pytest.mark.usefixtures("quick_figures")
 def test_cli_combines_releases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ml1m = movielens_files.write_ml1m(tmp_path / "ml-1m")

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cinerec.errors import CinerecError
 from cinerec.paths import cache_dir
 from cinerec.progress import note, status
 
@@ -52,8 +53,12 @@ def _run_inspect(args: argparse.Namespace) -> int:
     dataset, combine_summary = load_datasets(args.paths)
     with status("Describing the data"):
         description = describe(dataset, combine_summary)
+    report_dir = args.report or default_report_dir(description.fingerprint)
     with status("Writing the report"):
-        report_path = description.report().write(args.report or default_report_dir(description.fingerprint))
+        try:
+            report_path = description.report().write(report_dir)
+        except OSError as exc:
+            raise CinerecError(f"cannot write the report to {report_dir}: {exc.strerror or exc}") from None
     if args.json:
         json.dump(description.to_json(), sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
