@@ -76,14 +76,14 @@ class ContentSimilarity(NeighborScorer):
         return self
 
 
-def split_low_dimensional(vectors: sp.csr_matrix, blocks: dict[str, tuple[int, int]]) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Split movie vectors into the sparse columns (CSR) and the low-dimensional
-    blocks' columns (dense float32); their two products add up to the full one."""
-    dense_columns = np.concatenate([np.arange(start, stop, dtype=np.int64) for name, (start, stop) in blocks.items()
-                                    if name in LOW_DIMENSIONAL_BLOCKS] or [np.empty(0, np.int64)])
+def split_low_dimensional(vectors: sp.csr_matrix,
+                          blocks: dict[str, tuple[int, int]]) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Split movie vectors into the sparse blocks' columns (CSR) and the low-dimensional
+    blocks' columns (dense float32); the products of the two parts add up to the full one."""
+    dense_columns = np.array([column for name, (start, stop) in blocks.items() if name in LOW_DIMENSIONAL_BLOCKS
+                              for column in range(start, stop)], dtype=np.int64)
     sparse_columns = np.setdiff1d(np.arange(vectors.shape[1]), dense_columns)
-    dense = vectors[:, dense_columns].toarray().astype(np.float32)
-    return vectors[:, sparse_columns].tocsr(), dense
+    return vectors[:, sparse_columns].tocsr(), vectors[:, dense_columns].toarray().astype(np.float32)
 
 
 def add_dense_products(dense: np.ndarray) -> Adjust:
