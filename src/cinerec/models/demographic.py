@@ -1,0 +1,266 @@
+"""*People like you*: what people of your gender, age, occupation and region enjoy
+more than everyone else does.
+
+Users with demographics are grouped by k-means on their encoded profile
+(:class:`~cinerec.features.user_features.DemographicEncoder`); the number of groups is
+chosen by silhouette over ``k_range``. Each group then gets one ranked list:
+
+* ``p_c(i)``, the share of the group that liked movie ``i``, is shrunk toward the share
+  ``p(i)`` among all people with demographics, ``p_c(i) = (likes_ci + m·p(i)) / (n_c + m)``
+  — a Beta prior of strength ``m``, estimated from the data (empirical Bayes: how much
+  the groups' shares really vary beyond binomial noise). A two-person group therefore
+  keeps close to the overall list instead of listing its two members' favourites.
+* the score ``p_c(i) · (p_c(i) / p(i))^β`` blends how popular a movie is in the group
+  with how much *more* popular it is there than elsewhere (lift). ``β = 0`` is the
+  group's plain popularity, large ``β`` pure lift (which surfaces obscure movies).
+
+People who give no demographics — every user of ml-10m and later releases — are left
+out of the clustering (as a group they would be a fake "unknown" cluster) and get the
+last row of ``cluster_scores_``: what everyone likes most.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Self
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.cluster import KMeans
+from sklearn.decomposition import PCA
+from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
+
+from cinerec.data.dataset import Dataset
+from cinerec.features.user_features import FIELDS, DemographicEncoder, zip_region
+from cinerec.models.base import QueryBatch, Recommender
+from cinerec.models.likes import likes_matrix
+
+#: Movies need this many likes among people with demographics to inform the
+#: empirical-Bayes estimate of the shrinkage strength (rarer ones are pure noise).
+MIN_LIKES_FOR_PRIOR = 10
+
+#: Shares listed per field in a cluster's profile.
+PROFILE_TOP = 3
+
+
+class PeopleLikeYou(Recommender):
+    """Demographic-group recommender (see the module docstring).
+
+    Parameters
+    ----------
+    k_range : (low, high), both inclusive: the numbers of groups tried.
+    k : a fixed number of groups; ``None`` chooses the best silhouette in ``k_range``.
+    shrinkage : the prior strength ``m`` (in people); ``None`` estimates it from the data.
+    lift_exponent : ``β``, how much "more than everyone else" counts against plain popularity.
+    block_weights, min_count : passed to :class:`DemographicEncoder`.
+    n_init : k-means restarts per ``k``.
+    silhouette_sample : at most this many people are used to compute silhouettes.
+    embedding_sample : at most this many people are projected for the 2-D picture.
+    random_state : seed for k-means, the samples and the projection.
+
+    Learned: ``movie_ids_``, ``encoder_`` (JSON), ``k_values_``, ``silhouettes_``,
+    ``inertias_``, ``n_clusters_``, ``centers_``, ``cluster_sizes_``, ``shrinkage_``,
+    ``cluster_scores_`` (``(n_clusters + 1, n_movies)`` float32, last row = everyone),
+    ``cluster_profiles_``, ``embedding_2d_`` and ``embedding_labels_``.
+    """
+
+    def __init__(
+        self,
+        k_range: Sequence[int] = (2, 16),
+        k: int | None = None,
+        shrinkage: float | None = None,
+        lift_exponent: float = 0.5,
+        block_weights: dict[str, float] | None = None,
+        min_count: int = 5,
+        n_init: int = 4,
+        silhouette_sample: int = 10_000,
+        embedding_sample: int = 5_000,
+        random_state: int | None = None,
+    ):
+        self.k_range = k_range
+        self.k = k
+        self.shrinkage = shrinkage
+        self.lift_exponent = lift_exponent
+        self.block_weights = block_weights
+        self.min_count = min_count
+        self.n_init = n_init
+        self.silhouette_sample = silhouette_sample
+        self.embedding_sample = embedding_sample
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, dataset: Dataset) -> Self:
+        """Cluster the people with demographics and rank movies for each group."""
+        self._validate_params()
+        rng = np.random.default_rng(self.random_state)
+        likes = likes_matrix(dataset)
+        encoder = DemographicEncoder(self.block_weights, self.min_count)
+        known = encoder.known_mask(dataset.users)
+        known_users = dataset.users[known].reset_index(drop=True)
+        encoder.fit(known_users)
+        features = encoder.encode(known_users)
+        # Demographic profiles are small (thousands of rows, tens of columns): threads
+        # buy nothing, and on a busy machine OpenMP's spinning made k-means 20x slower.
+        with threadpool_limits(limits=1):
+            labels = self._cluster(features, rng)
+        n_clusters = int(self.centers_.shape[0])
+        group_likes = _group_sums(labels, n_clusters, likes[np.flatnonzero(known)])
+        self.cluster_sizes_ = np.bincount(labels, minlength=n_clusters).astype(np.int64)
+        known_share = group_likes.sum(axis=0) / max(int(known.sum()), 1)
+        self.shrinkage_ = float(self.shrinkage if self.shrinkage is not None else
+                                empirical_bayes_strength(group_likes, self.cluster_sizes_, known_share))
+        everyone_share = np.asarray(likes.sum(axis=0)).ravel() / max(dataset.n_users, 1)
+        self.cluster_scores_ = np.vstack([
+            self._group_scores(group_likes, known_share),
+            np.where(everyone_share > 0, everyone_share, np.nan)[None, :],
+        ]).astype(np.float32)
+        self.cluster_profiles_ = _profiles(known_users, labels, n_clusters)
+        self.embedding_2d_, self.embedding_labels_ = self._embedding(features, labels, rng)
+        self.encoder_ = encoder.to_json()
+        self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
+        return self
+
+    def _validate_params(self) -> None:
+        low, high = (int(v) for v in self.k_range)
+        if not 2 <= low <= high:
+            raise ValueError(f"k_range must be (low, high) with 2 <= low <= high, got {self.k_range!r}")
+        if self.k is not None and int(self.k) < 1:
+            raise ValueError(f"k must be a positive number of groups or None, got {self.k!r}")
+        if self.shrinkage is not None and self.shrinkage < 0:
+            raise ValueError(f"shrinkage must be >= 0 or None, got {self.shrinkage!r}")
+
+    def _cluster(self, features: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Run k-means for every ``k`` in range, record the curves, keep the chosen ``k``.
+
+        Learns ``k_values_``, ``silhouettes_``, ``inertias_``, ``n_clusters_`` and
+        ``centers_``; returns each person's group. Fewer than two distinct profiles
+        give no groups at all (everyone gets the overall list).
+        """
+        n_distinct = np.unique(features, axis=0).shape[0] if features.size else 0
+        low, high = (int(v) for v in self.k_range)
+        ks = np.arange(low, min(high, n_distinct) + 1)
+        sample = rng.permutation(features.shape[0])[: self.silhouette_sample]
+        seed = int(rng.integers(2**31 - 1))
+        fits = {int(k): self._kmeans(features, int(k), seed) for k in ks}
+        self.k_values_ = ks.astype(np.int32)
+        self.inertias_ = np.array([fits[k].inertia_ for k in fits], dtype=np.float64)
+        self.silhouettes_ = np.array([_silhouette(features[sample], fits[k].labels_[sample]) for k in fits],
+                                     dtype=np.float64)
+        chosen = self._chosen_k(n_distinct)
+        if chosen == 0:
+            self.n_clusters_ = 0
+            self.centers_ = np.zeros((0, features.shape[1]), dtype=np.float32)
+            return np.zeros(features.shape[0], dtype=np.int64)
+        best = fits[chosen] if chosen in fits else self._kmeans(features, chosen, seed)
+        self.n_clusters_ = chosen
+        self.centers_ = best.cluster_centers_.astype(np.float32)
+        return best.labels_.astype(np.int64)
+
+    def _chosen_k(self, n_distinct: int) -> int:
+        if self.k is not None:
+            return min(int(self.k), n_distinct)
+        if not np.isfinite(self.silhouettes_).any():
+            return 1 if n_distinct >= 1 else 0
+        return int(self.k_values_[np.nanargmax(self.silhouettes_)])
+
+    def _kmeans(self, features: np.ndarray, k: int, seed: int) -> KMeans:
+        return KMeans(n_clusters=k, n_init=self.n_init, random_state=seed).fit(features)
+
+    def _group_scores(self, group_likes: np.ndarray, known_share: np.ndarray) -> np.ndarray:
+        """Shrunk share × lift^β per group and movie; NaN where nobody liked the movie."""
+        m = self.shrinkage_
+        sizes = self.cluster_sizes_[:, None].astype(np.float64)
+        shrunk = (group_likes + m * known_share) / np.maximum(sizes + m, 1e-12)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scores = shrunk * (shrunk / known_share) ** self.lift_exponent
+        return np.where(known_share > 0, scores, np.nan)
+
+    def _embedding(self, features: np.ndarray, labels: np.ndarray,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        """A 2-D PCA picture of (a sample of) the encoded people and their groups."""
+        sample = np.sort(rng.permutation(features.shape[0])[: self.embedding_sample])
+        if sample.size < 2 or features.shape[1] < 2:
+            return np.zeros((0, 2), dtype=np.float32), np.zeros(0, dtype=np.int32)
+        seed = int(rng.integers(2**31 - 1))
+        points = PCA(n_components=2, random_state=seed).fit_transform(features[sample])
+        return points.astype(np.float32), labels[sample].astype(np.int32)
+
+    # ------------------------------------------------------------------ scoring
+    def assign(self, demographics: pd.DataFrame) -> np.ndarray:
+        """Each person's row of ``cluster_scores_``: the nearest group's centre over
+        the fields they gave (someone giving only gender is matched on gender alone),
+        or ``n_clusters_`` — the overall list — for someone who gave nothing."""
+        self.check_fitted()
+        encoder = DemographicEncoder.from_json(self.encoder_)
+        rows = np.full(len(demographics), self.n_clusters_, dtype=np.int64)
+        if self.n_clusters_ == 0 or len(demographics) == 0:
+            return rows
+        features = encoder.encode(demographics).astype(np.float64)
+        given = encoder.known_columns(demographics).astype(np.float64)
+        centers = np.asarray(self.centers_, dtype=np.float64)
+        # |x - c|² over the given columns only; x is already zero on the others.
+        distances = (features**2).sum(axis=1)[:, None] - 2 * features @ centers.T + given @ (centers**2).T
+        matched = given.any(axis=1)
+        rows[matched] = distances[matched].argmin(axis=1)
+        return rows
+
+    def score(self, queries: QueryBatch) -> np.ndarray:
+        """Each person's group list, ``(n_queries, n_movies)`` float32 (NaN = nobody liked it)."""
+        rows = self.assign(queries.demographics)
+        return np.array(self.cluster_scores_[rows], dtype=np.float32)
+
+
+def empirical_bayes_strength(group_likes: np.ndarray, sizes: np.ndarray, share: np.ndarray) -> float:
+    """Method-of-moments prior strength ``m`` of a Beta-binomial model of group shares.
+
+    If a group's true share of movie ``i`` is drawn around ``p(i)`` with variance
+    ``p(1-p)/(m+1)``, the observed share of a group of ``n`` people deviates from
+    ``p`` by ``z = (p̂ - p)² / (p(1-p))`` with mean ``1/(m+1) + 1/n``. Averaging
+    ``z - 1/n`` over groups (weighted by size) and well-liked movies gives ``1/(m+1)``.
+    Groups that differ by no more than noise get a very large ``m`` (no group lists).
+    """
+    sizes = np.asarray(sizes, dtype=np.float64)
+    if sizes.size < 2:
+        return 0.0  # one group is everyone: nothing to shrink toward
+    usable = (share * sizes.sum() >= MIN_LIKES_FOR_PRIOR) & (share < 1)
+    if not usable.any():
+        return float(sizes.sum())  # no evidence that groups differ: lean on everyone
+    p = share[usable]
+    observed = group_likes[:, usable] / np.maximum(sizes, 1)[:, None]
+    excess = (observed - p) ** 2 / (p * (1 - p)) - 1 / np.maximum(sizes, 1)[:, None]
+    between = float((sizes[:, None] * excess).sum() / (sizes.sum() * p.size))
+    return float(1 / max(between, 1e-6) - 1) if between < 1 else 0.0
+
+
+def _group_sums(labels: np.ndarray, n_groups: int, likes: sp.csr_matrix) -> np.ndarray:
+    """``(n_groups, n_movies)`` float64: how many people of each group liked each movie."""
+    membership = sp.csr_matrix((np.ones(labels.size), (labels, np.arange(labels.size))),
+                               shape=(n_groups, labels.size))
+    return np.asarray((membership @ likes).todense(), dtype=np.float64)
+
+
+def _profiles(users: pd.DataFrame, labels: np.ndarray, n_clusters: int) -> list[dict[str, Any]]:
+    """Per group: its size and, per field, the most common values with their share
+    among members who gave that field — e.g. ``{"gender": [["F", 0.83], ["M", 0.17]]}``."""
+    described = {field: users[field].astype(object) for field in FIELDS if field != "zip"}
+    described["region"] = zip_region(users["zip"], 1) if "zip" in users else pd.Series([None] * len(users))
+    profiles: list[dict[str, Any]] = []
+    for cluster in range(n_clusters):
+        members = labels == cluster
+        profile: dict[str, Any] = {"size": int(members.sum())}
+        for field, values in described.items():
+            shares = values[members].dropna().astype(str).value_counts(normalize=True).head(PROFILE_TOP)
+            profile[field] = [[str(v), round(float(s), 4)] for v, s in shares.items()]
+        profiles.append(profile)
+    return profiles
+
+
+def _silhouette(features: np.ndarray, labels: np.ndarray) -> float:
+    """Silhouette of a labelled sample, NaN when it is undefined (one group, or as
+    many groups as points)."""
+    n_labels = np.unique(labels).size
+    if not 2 <= n_labels <= features.shape[0] - 1:
+        return float("nan")
+    return float(silhouette_score(features, labels))
