@@ -1,0 +1,411 @@
+"""Finding movies the way a person types them.
+
+People write "the matrix", "Die Hard 1988", "shawshank redemtion" or "se7en"; the
+releases write ``Matrix, The (1999)``, ``Seven (Se7en) (1995)``. :class:`Catalogue`
+bridges the two for the command line (:meth:`Catalogue.resolve`: one title → one
+movie, saying how sure it is) and for the web service's autocomplete
+(:meth:`Catalogue.search`: a few typed letters → the movies they most likely start).
+
+Every name of a movie — display title, raw title, alternate titles, each with a moved
+article put back in front ("Matrix, The" → "The Matrix") — is reduced to one *key*
+by :func:`normalise_title` (accents, case, punctuation and a leading English article
+do not matter), and the same reduction is applied to what a person types. All the work
+that depends on the catalogue is done once when it is built, so that a query costs a
+dictionary look-up, two binary searches in a sorted array of word-start keys, and —
+only when those find nothing — one pass of rapidfuzz's C loop over the keys.
+
+A catalogue is plain arrays (:meth:`Catalogue.to_arrays`), so a model directory can
+store it as ``.npy`` without pickle and rebuild it with :meth:`Catalogue.from_arrays`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from cinerec.data.dataset import Dataset
+from cinerec.errors import ModelError, QueryError
+
+#: Names of the arrays :meth:`Catalogue.to_arrays` returns (and ``from_arrays`` needs).
+ARRAY_NAMES: tuple[str, ...] = (
+    "movie_ids", "titles", "years", "genres", "alt_titles", "raw_titles", "rating_counts",
+)
+#: Separator of the list-valued string arrays (``genres``, ``alt_titles``); MovieLens
+#: uses it as a field separator, so no title contains it.
+LIST_SEPARATOR = "|"
+#: ``years`` value of a movie whose year is unknown.
+UNKNOWN_YEAR = 0
+
+#: A typo is accepted as the movie it resembles from this rapidfuzz ratio (0–100) on;
+#: "die hrad" scores 87.5 against "die hard", "shawshank redemtion" 97.
+ACCEPT_SCORE = 85.0
+#: Below :data:`ACCEPT_SCORE` but from here on, a title is offered as "did you mean".
+SUGGEST_SCORE = 60.0
+#: Autocomplete falls back to titles this similar to what was typed.
+SEARCH_FUZZY_SCORE = 70.0
+#: A misspelt word is replaced by a catalogue word this similar ("shawshenk" → "shawshank": 89).
+WORD_FIX_SCORE = 75.0
+#: How many near matches an error message suggests.
+MAX_SUGGESTIONS = 3
+#: Word-start keys are compared on this many UTF-8 bytes; longer queries are checked in full.
+PREFIX_BYTES = 32
+
+#: Leading articles that do not matter when a person types a title ("Usual Suspects").
+_LEADING_ARTICLES = ("the ", "a ", "an ")
+_YEAR = re.compile(r"^(18[89]\d|19\d\d|20\d\d)$")
+_TYPED_YEAR = re.compile(r"^(?P<title>.*?\S)(?:\s*\(\s*(?P<paren>\d{4})\s*\)|\s+(?P<bare>\d{4}))\s*$")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def normalise_title(text: str) -> str:
+    """The key a title is compared by: ASCII-folded, lower case, words of letters and
+    digits separated by single spaces ("Amélie!" → "amelie", "Ulee's Gold" → "ulees gold")."""
+    if text.isascii():  # most titles: skip the per-character Unicode work
+        folded = text.lower()
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    folded = folded.replace("&", " and ").replace("'", "").replace("\u2019", "")
+    return _NOT_ALNUM.sub(" ", folded).strip()
+
+
+def _with_and_without_article(key: str) -> tuple[str, ...]:
+    """A key, and the same key without a leading English article ("the matrix", "matrix")."""
+    for article in _LEADING_ARTICLES:
+        if key.startswith(article):
+            return key, key[len(article):]
+    return (key,)
+
+
+def split_typed_year(text: str) -> tuple[str, int | None]:
+    """``"Die Hard 1988"`` / ``"Die Hard (1988)"`` → ``("Die Hard", 1988)``; otherwise ``(text, None)``."""
+    found = _TYPED_YEAR.match(text.strip())
+    if found is None:
+        return text.strip(), None
+    year = found["paren"] or found["bare"]
+    return (found["title"], int(year)) if _YEAR.match(year) else (text.strip(), None)
+
+
+@dataclass(frozen=True)
+class Movie:
+    """Everything the catalogue knows about one movie (JSON-friendly)."""
+
+    movie_id: int
+    title: str
+    year: int | None
+    label: str
+    genres: tuple[str, ...]
+    alt_titles: tuple[str, ...]
+    raw_title: str
+    rating_count: int
+
+
+@dataclass(frozen=True)
+class Match:
+    """How a typed title was understood.
+
+    ``candidates`` are the movies that fit (the chosen one first), each with its
+    ``labels`` entry. ``ambiguous``: several movies fit equally well (a remake, a title
+    shared by different films) and the most-rated was taken. ``fuzzy``: nothing is
+    called exactly that; the movie was found by a typo-tolerant or partial match.
+    """
+
+    query: str
+    movie_id: int
+    label: str
+    candidates: tuple[int, ...]
+    labels: tuple[str, ...]
+    ambiguous: bool
+    fuzzy: bool
+
+    def note(self, option: str = "--like") -> str | None:
+        """One line telling the person what was assumed, or ``None`` for a clean match."""
+        others = [label for label in dict.fromkeys(self.labels) if label != self.label]
+        if self.ambiguous and not others:
+            return (f"{self.label}: {len(self.candidates)} catalogue entries share this title; "
+                    f"using the most-rated one")
+        if self.ambiguous:
+            return (f"{self.query}: {len(self.candidates)} movies match, using {self.label}; "
+                    f"say {option} '{others[0]}' for another")
+        if self.fuzzy:
+            return f"'{self.query}' taken to mean {self.label}"
+        return None
+
+
+class Catalogue:
+    """The movies of a dataset, findable by what a person types.
+
+    Build with :meth:`from_dataset` or :meth:`from_arrays`. Movie ids are ``int32``,
+    sorted; ``rating_counts`` decides between equally good matches (most-rated wins).
+    """
+
+    def __init__(self, movie_ids: np.ndarray, titles: Iterable[str], years: np.ndarray,
+                 genres: Iterable[tuple[str, ...]], alt_titles: Iterable[tuple[str, ...]],
+                 raw_titles: Iterable[str], rating_counts: np.ndarray):
+        order = np.argsort(np.asarray(movie_ids), kind="stable")
+        self.movie_ids = np.asarray(movie_ids, dtype=np.int32)[order]
+        self.rating_counts = np.asarray(rating_counts, dtype=np.int64)[order]
+        self._years = np.asarray(years, dtype=np.int16)[order]
+        self._titles = [str(v) for v in _reorder(titles, order)]
+        self._genres = [tuple(v) for v in _reorder(genres, order)]
+        self._alt_titles = [tuple(v) for v in _reorder(alt_titles, order)]
+        self._raw_titles = [str(v) for v in _reorder(raw_titles, order)]
+        self._labels = [_label(title, year) for title, year in zip(self._titles, self._years.tolist())]
+        self._build_indexes()
+
+    # ------------------------------------------------------------ construction
+    @classmethod
+    def from_dataset(cls, dataset: Dataset) -> Catalogue:
+        """The catalogue of a :class:`~cinerec.data.Dataset` (rating counts from its ratings)."""
+        movies = dataset.movies
+        rows = dataset.movie_vocab.index(dataset.ratings["movie_id"].to_numpy())
+        counts = np.bincount(rows, minlength=len(movies))
+        years = movies["year"].fillna(UNKNOWN_YEAR).to_numpy(np.int16)
+        return cls(movies["movie_id"].to_numpy(np.int32), movies["title"].tolist(), years,
+                   movies["genres"].tolist(), movies["alt_titles"].tolist(), movies["raw_title"].tolist(), counts)
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> Catalogue:
+        """Rebuild a catalogue from :meth:`to_arrays`' output (e.g. ``.npy`` files loaded
+        with ``allow_pickle=False``); raises :class:`~cinerec.errors.ModelError` if an array
+        is missing or the lengths disagree."""
+        missing = [name for name in ARRAY_NAMES if name not in arrays]
+        if missing:
+            raise ModelError(f"catalogue arrays lack {', '.join(missing)}")
+        lengths = {name: len(arrays[name]) for name in ARRAY_NAMES}
+        if len(set(lengths.values())) > 1:
+            raise ModelError(f"catalogue arrays have different lengths: {lengths}")
+        return cls(arrays["movie_ids"], arrays["titles"].tolist(), arrays["years"],
+                   (_split_list(v) for v in arrays["genres"].tolist()),
+                   (_split_list(v) for v in arrays["alt_titles"].tolist()),
+                   arrays["raw_titles"].tolist(), arrays["rating_counts"])
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The catalogue as numeric and fixed-width unicode arrays (no object arrays),
+        list columns ``|``-joined, unknown years :data:`UNKNOWN_YEAR`."""
+        return {
+            "movie_ids": self.movie_ids.copy(),
+            "titles": np.asarray(self._titles, dtype=str),
+            "years": self._years.copy(),
+            "genres": np.asarray([LIST_SEPARATOR.join(g) for g in self._genres], dtype=str),
+            "alt_titles": np.asarray([LIST_SEPARATOR.join(a) for a in self._alt_titles], dtype=str),
+            "raw_titles": np.asarray(self._raw_titles, dtype=str),
+            "rating_counts": self.rating_counts.copy(),
+        }
+
+    # ------------------------------------------------------------------ lookup
+    def __len__(self) -> int:
+        return int(self.movie_ids.size)
+
+    def __contains__(self, movie_id: object) -> bool:
+        try:
+            self._row(movie_id)  # type: ignore[arg-type]
+        except QueryError:
+            return False
+        return True
+
+    def label(self, movie_id: int) -> str:
+        """``"Die Hard (1988)"``: the title a person recognises."""
+        return self._labels[self._row(movie_id)]
+
+    def details(self, movie_id: int) -> Movie:
+        row = self._row(movie_id)
+        year = int(self._years[row])
+        return Movie(int(self.movie_ids[row]), self._titles[row], year if year != UNKNOWN_YEAR else None,
+                     self._labels[row], self._genres[row], self._alt_titles[row], self._raw_titles[row],
+                     int(self.rating_counts[row]))
+
+    def _row(self, movie_id: int) -> int:
+        row = int(np.searchsorted(self.movie_ids, movie_id))
+        if row >= self.movie_ids.size or self.movie_ids[row] != movie_id:
+            raise QueryError(f"no movie with id {movie_id} in the catalogue")
+        return row
+
+    # ----------------------------------------------------------------- indexes
+    def _build_indexes(self) -> None:
+        """Keys → rows for exact and fuzzy look-up, and the sorted word-start keys of the
+        display names for prefix search. The raw form ("usual suspects the") is only an
+        exact key: as a word start or typo target it would only add noise."""
+        exact: dict[str, list[int]] = {}
+        fuzzy_keys: dict[str, None] = {}
+        suffix_keys: list[bytes] = []
+        suffix_rows: list[int] = []
+        suffix_starts: list[bool] = []
+        for row, raw in enumerate(self._raw_titles):
+            display_keys = {normalise_title(name) for name in self._names_of(row)} - {""}
+            lookups = {variant for key in display_keys for variant in _with_and_without_article(key)}
+            fuzzy_keys.update(dict.fromkeys(lookups))
+            lookups.add(normalise_title(split_typed_year(raw)[0]))
+            for key in lookups - {""}:
+                exact.setdefault(key, []).append(row)
+            for key_bytes, at_start in {start for key in display_keys for start in _word_starts(key)}:
+                suffix_keys.append(key_bytes)
+                suffix_rows.append(row)
+                suffix_starts.append(at_start)
+        counts = self.rating_counts
+        self._exact = exact
+        self._fuzzy_keys = list(fuzzy_keys)
+        self._words = sorted({word for key in self._fuzzy_keys for word in key.split()})
+        keys = np.asarray(suffix_keys, dtype=f"S{PREFIX_BYTES}")
+        order = np.argsort(keys, kind="stable")
+        self._suffixes = keys[order]
+        self._suffix_rows = np.asarray(suffix_rows, dtype=np.int32)[order]
+        self._suffix_priority = (np.asarray(suffix_starts, dtype=np.int64)[order] << 40) + counts[self._suffix_rows]
+        self._max_suffixes_per_movie = int(np.bincount(self._suffix_rows).max()) if self._suffix_rows.size else 0
+
+    def _names_of(self, row: int) -> list[str]:
+        """The display names of one movie: its title and alternate titles (the readers split
+        them out of the raw title with :func:`cinerec.data.titles.parse_title`)."""
+        return [self._titles[row], *self._alt_titles[row]]
+
+    # ------------------------------------------------------------------ search
+    def search(self, text: str, limit: int = 10) -> list[int]:
+        """Movie ids for autocomplete, best first: titles with a word starting with what
+        was typed (title starts first, then most-rated); if none, the same with misspelt
+        words corrected ("shawshenk red"); if still none, the titles closest to it."""
+        key = normalise_title(text)
+        if not key or limit <= 0:
+            return []
+        rows = self._prefix_rows(key, limit)
+        if rows.size == 0 and (corrected := self._corrected(key)) is not None:
+            rows = self._prefix_rows(corrected, limit)
+        if rows.size == 0:
+            rows = np.asarray([row for row, _ in self._fuzzy_rows(key, SEARCH_FUZZY_SCORE, limit)], dtype=np.int32)
+        return self.movie_ids[rows[:limit]].tolist()
+
+    def _prefix_rows(self, key: str, limit: int | None = None, *, title_start_only: bool = False) -> np.ndarray:
+        """Rows with a word (or, with ``title_start_only``, the title) starting with ``key``,
+        title starts first, then by rating count; at most ``limit`` rows."""
+        encoded = key.encode()
+        probe = encoded[:PREFIX_BYTES - 1]
+        lo = int(np.searchsorted(self._suffixes, probe, side="left"))
+        hi = int(np.searchsorted(self._suffixes, probe + b"\xff", side="left"))
+        priority = self._suffix_priority[lo:hi]
+        rows = self._suffix_rows[lo:hi]
+        if len(encoded) > len(probe):  # longer than the stored keys: check each candidate in full
+            keep = np.fromiter((self._row_has_word_prefix(int(r), key) for r in rows), bool, rows.size)
+            priority, rows = priority[keep], rows[keep]
+        if title_start_only:
+            keep = priority >= (1 << 40)
+            priority, rows = priority[keep], rows[keep]
+        if limit is not None and rows.size > limit * self._max_suffixes_per_movie:
+            top = np.argpartition(-priority, limit * self._max_suffixes_per_movie)[: limit * self._max_suffixes_per_movie]
+            priority, rows = priority[top], rows[top]
+        ranked = rows[np.argsort(-priority, kind="stable")]
+        _, first = np.unique(ranked, return_index=True)
+        return ranked[np.sort(first)][:limit]
+
+    def _corrected(self, key: str) -> str | None:
+        """``key`` with each word that starts no catalogue word replaced by the closest
+        catalogue word (cheap: the word list is far shorter than the title list); ``None``
+        when nothing needed or could be corrected."""
+        words = key.split()
+        fixed = [word if self._starts_a_word(word) else self._closest_word(word) for word in words]
+        if fixed == words or None in fixed:
+            return None
+        return " ".join(fixed)  # type: ignore[arg-type]
+
+    def _starts_a_word(self, word: str) -> bool:
+        probe = word.encode()[:PREFIX_BYTES - 1]
+        return bool(np.searchsorted(self._suffixes, probe + b"\xff") > np.searchsorted(self._suffixes, probe))
+
+    def _closest_word(self, word: str) -> str | None:
+        found = process.extractOne(word, self._words, scorer=fuzz.ratio, processor=None, score_cutoff=WORD_FIX_SCORE)
+        return None if found is None else found[0]
+
+    def _row_has_word_prefix(self, row: int, key: str) -> bool:
+        names = (normalise_title(name) for name in self._names_of(row))
+        return any(suffix.startswith(key) for name in names for suffix in _word_suffixes(name))
+
+    def _fuzzy_rows(self, key: str, cutoff: float, limit: int) -> list[tuple[int, float]]:
+        """``(row, score)`` of the titles most like ``key``, best score then most-rated first."""
+        found = process.extract(key, self._fuzzy_keys, scorer=fuzz.ratio, processor=None,
+                                limit=limit * 4, score_cutoff=cutoff)
+        best: dict[int, float] = {}
+        for choice, score, _ in found:
+            for row in self._exact[choice]:
+                best[row] = max(best.get(row, 0.0), score)
+        ranked = sorted(best.items(), key=lambda item: (-item[1], -self.rating_counts[item[0]]))
+        return ranked[:limit]
+
+    # ----------------------------------------------------------------- resolve
+    def resolve(self, text: str) -> Match:
+        """The one movie a typed title means (see :class:`Match` for how sure that is).
+
+        Tried in order: an exact title (any spelling the catalogue knows, with or without
+        its year); titles that start with what was typed; titles within a typo of it.
+        Raises :class:`~cinerec.errors.QueryError` suggesting near matches when nothing fits.
+        """
+        query = " ".join(text.split())
+        title, year = split_typed_year(query)
+        key = normalise_title(title)
+        if not key:
+            raise QueryError(f"'{query}' is no movie title: name a movie, e.g. 'Die Hard (1988)'")
+        for exact_key, wanted_year in ((normalise_title(query), None), (key, year)):
+            rows = self._with_year(self._most_rated_first(self._exact.get(exact_key, [])), wanted_year)
+            if rows.size:
+                return self._match(query, rows, fuzzy=False, ambiguous=rows.size > 1)
+        rows = self._with_year(self._prefix_rows(key, title_start_only=True), year)
+        if rows.size == 0 and (corrected := self._corrected(key)) is not None:
+            rows = self._with_year(self._prefix_rows(corrected, title_start_only=True), year)
+        if rows.size:
+            return self._match(query, rows, fuzzy=True, ambiguous=rows.size > 1)
+        near = self._fuzzy_rows(key, SUGGEST_SCORE, limit=10)
+        preferred = [(row, score) for row, score in near if year is None or self._years[row] == year] or near
+        accepted = [(row, score) for row, score in preferred if score >= ACCEPT_SCORE]
+        if accepted:
+            best = accepted[0][1]
+            ties = sum(score == best for _, score in accepted)
+            return self._match(query, np.asarray([row for row, _ in accepted], np.int32), fuzzy=True, ambiguous=ties > 1)
+        raise QueryError(self._unknown_message(query, [row for row, _ in near]))
+
+    def _most_rated_first(self, rows: list[int]) -> np.ndarray:
+        rows_array = np.asarray(rows, dtype=np.int32)
+        return rows_array[np.argsort(-self.rating_counts[rows_array], kind="stable")]
+
+    def _with_year(self, rows: np.ndarray, year: int | None) -> np.ndarray:
+        return rows if year is None else rows[self._years[rows] == year]
+
+    def _match(self, query: str, rows: np.ndarray, *, fuzzy: bool, ambiguous: bool) -> Match:
+        ids = self.movie_ids[rows].tolist()
+        labels = tuple(self._labels[row] for row in rows.tolist())
+        return Match(query, ids[0], labels[0], tuple(ids), labels, ambiguous, fuzzy)
+
+    def _unknown_message(self, query: str, near_rows: list[int]) -> str:
+        if not near_rows:
+            return f"no movie called '{query}' in the catalogue"
+        suggestions = ", ".join(self._labels[row] for row in near_rows[:MAX_SUGGESTIONS])
+        return f"no movie called '{query}'; did you mean {suggestions}?"
+
+
+def _label(title: str, year: int) -> str:
+    return title if year == UNKNOWN_YEAR else f"{title} ({year})"
+
+
+def _reorder(values: Iterable[Any], order: np.ndarray) -> list[Any]:
+    listed = list(values)
+    return [listed[i] for i in order.tolist()]
+
+
+def _split_list(joined: str) -> tuple[str, ...]:
+    return tuple(part for part in joined.split(LIST_SEPARATOR) if part)
+
+
+def _word_suffixes(key: str) -> list[str]:
+    """``"die hard 2"`` → ``["die hard 2", "hard 2", "2"]``."""
+    words = key.split(" ")
+    return [" ".join(words[i:]) for i in range(len(words))]
+
+
+def _word_starts(key: str) -> set[tuple[bytes, bool]]:
+    """Word-start suffixes of ``key`` as truncated UTF-8, flagged when the suffix is the
+    title's start (its first word, or its second after a leading article)."""
+    after_article = key.startswith(_LEADING_ARTICLES)
+    return {(suffix.encode()[:PREFIX_BYTES], i == 0 or (i == 1 and after_article))
+            for i, suffix in enumerate(_word_suffixes(key))}
