@@ -4,6 +4,7 @@ and planted signals (genre taste, latent taste, demographics) that can be measur
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -310,6 +311,16 @@ def test_refuses_to_overwrite_a_folder_it_did_not_write(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="holds no synthetic data"):
         generate(SynthConfig(users=5, movies=30, ratings=100), tmp_path)
     assert (tmp_path / "mine.txt").read_text() == "keep me"
+
+
+def test_output_folder_gets_the_usual_permissions(tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        generate(SynthConfig(users=5, movies=30, ratings=100), tmp_path / "out")
+    finally:
+        os.umask(umask)
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "out" / "ratings.csv").stat().st_mode & 0o777 == 0o644
 
 
 def test_a_failure_leaves_the_earlier_output_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -32,10 +32,12 @@ def register(data_subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--users", type=int, metavar="N", help="number of users")
     parser.add_argument("--movies", type=int, metavar="M", help="number of movies")
     parser.add_argument("--ratings", type=int, metavar="R", help="number of ratings")
-    parser.add_argument("--tags", type=int, metavar="T", help="tag applications (ml-latest; default about 4%% of ratings)")
+    parser.add_argument("--tags", type=int, metavar="T",
+                        help="tag applications (ml-latest; default about 4%% of ratings)")
     parser.add_argument("--demographics-share", type=float, metavar="F",
                         help="share of users whose demographics are written (ml-latest only; adds users.csv)")
-    parser.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0); same seed, same files")
+    parser.add_argument("--seed", type=int, default=0, metavar="S",
+                        help="random seed (default 0); same seed, same files")
     parser.set_defaults(handler=run)
 
 

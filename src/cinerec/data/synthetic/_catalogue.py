@@ -168,7 +168,8 @@ def _titles(years: np.ndarray, year_in_title: np.ndarray, pick: random.Random) -
 
 
 def _base_title(pick: random.Random) -> str:
-    adjective, noun, other = pick.choice(words.TITLE_ADJECTIVES), pick.choice(words.TITLE_NOUNS), pick.choice(words.TITLE_NOUNS)
+    adjective = pick.choice(words.TITLE_ADJECTIVES)
+    noun, other = pick.choice(words.TITLE_NOUNS), pick.choice(words.TITLE_NOUNS)
     place, name = pick.choice(words.PLACES), pick.choice(words.FIRST_NAMES)
     article = "An" if adjective[0] in "AEIOU" else "A"
     patterns = (

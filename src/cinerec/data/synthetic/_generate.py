@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -95,6 +95,8 @@ def _validate(config: SynthConfig, style: ReleaseStyle) -> None:
 
 @dataclass(frozen=True)
 class SynthSummary:
+    """What :func:`generate` wrote: counts, file names and how long it took."""
+
     format: str
     out_dir: Path
     users: int
@@ -171,7 +173,8 @@ def rate_block(first: int, stop: int, population: Population, catalogue: Catalog
 def _rating_times(users: np.ndarray, movies: np.ndarray, population: Population, catalogue: Catalogue,
                   style: ReleaseStyle, rng: np.random.Generator) -> np.ndarray:
     """Each user rates within their active period; nobody rates a movie before its year."""
-    times = population.first_rating[users] + (rng.random(users.size) * (population.rating_span[users] + 1)).astype(np.int64)
+    offsets = rng.random(users.size) * (population.rating_span[users] + 1)
+    times = population.first_rating[users] + offsets.astype(np.int64)
     released = (catalogue.years[movies].astype(np.int64) - 1970) * SECONDS_PER_YEAR
     end = style.rating_period[1]
     early = times < released
@@ -204,7 +207,8 @@ def staged_directory(target: Path) -> Iterator[Path]:
     if target.is_dir() and any(target.iterdir()) and not (target / TRUTH_FILE).exists():
         raise DataError("is not empty and holds no synthetic data; choose a new or empty folder", target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    staging = target.parent / f".{target.name}.{secrets.token_hex(4)}.partial"
+    staging.mkdir()  # not mkdtemp: the folder gets the person's usual permissions (umask)
     try:
         yield staging
         if target.exists():

@@ -26,6 +26,8 @@ ROUNDS_BEFORE_UNIFORM = 4
 
 
 class MovieSampler:
+    """Draws movie rows for user rows; see the module docstring for the mixture."""
+
     def __init__(self, catalogue: Catalogue, taste: TasteModel, population: Population):
         n_groups = len(AGE_BANDS) * len(GENDERS)
         group_preferences, group_factors = _group_means(population, n_groups)

@@ -35,8 +35,9 @@ class TagWords:
         column = np.minimum((rng.random(n) * n_genres).astype(np.int64), np.maximum(n_genres - 1, 0))
         genre = np.take_along_axis(movie_genres, column[:, None], axis=1)[:, 0].astype(np.int64)
         roll = rng.random(n)
+        personal = len(self._lengths) - 1
         group = np.where((roll < GENRE_SOURCE) & (n_genres > 0), genre,
-                         np.where(roll < GENRE_SOURCE + TOPIC_SOURCE, self._n_genres + movie_topic, len(self._lengths) - 1))
+                         np.where(roll < GENRE_SOURCE + TOPIC_SOURCE, self._n_genres + movie_topic, personal))
         word = self._offsets[group] + (rng.random(n) * self._lengths[group]).astype(np.int64)
         case = np.searchsorted(np.cumsum(CASE_ODDS), rng.random(n) * sum(CASE_ODDS), side="right")
         return self._spellings[word, np.minimum(case, len(CASE_ODDS) - 1)]

@@ -52,7 +52,8 @@ class Segment:
 
 SEGMENTS: tuple[Segment, ...] = (
     Segment("blockbuster fans", 0.15, {"Action": 1.0, "Adventure": 0.8, "Sci-Fi": 0.6, "Thriller": 0.4, "IMAX": 0.5}),
-    Segment("family audience", 0.08, {"Children": 1.0, "Animation": 1.0, "Comedy": 0.6, "Musical": 0.5, "Fantasy": 0.4}),
+    Segment("family audience", 0.08,
+            {"Children": 1.0, "Animation": 1.0, "Comedy": 0.6, "Musical": 0.5, "Fantasy": 0.4}),
     Segment("drama lovers", 0.14, {"Drama": 1.0, "Romance": 0.6, "War": 0.4}),
     Segment("romantics", 0.09, {"Romance": 1.0, "Comedy": 0.7, "Musical": 0.5, "Drama": 0.3}),
     Segment("horror and thriller fans", 0.08, {"Horror": 1.0, "Thriller": 0.8, "Mystery": 0.5}),

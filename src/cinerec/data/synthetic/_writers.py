@@ -118,9 +118,11 @@ class Ml100kWriter(ReleaseWriter):
         flags = np.zeros((len(catalogue), len(genre_header)), dtype=np.int8)
         for row, names in enumerate(self.genre_names(catalogue)):
             flags[row, [genre_header.index(n) for n in names] or [0]] = 1
-        urls = ["http://us.imdb.com/M/title-exact?" + quote(t, safe="(),'", encoding="latin-1") for t in catalogue.titles]
-        self._write("u.item", rows_text([catalogue.movie_ids, list(catalogue.titles), list(catalogue.release_dates), [""] * len(catalogue), urls,
-                                         *flags.T], "|", self.encoding))
+        titles = list(catalogue.titles)
+        urls = ["http://us.imdb.com/M/title-exact?" + quote(t, safe="(),'", encoding="latin-1") for t in titles]
+        no_video_dates = [""] * len(titles)
+        self._write("u.item", rows_text([catalogue.movie_ids, titles, list(catalogue.release_dates), no_video_dates,
+                                         urls, *flags.T], "|", self.encoding))
         users = np.arange(1, len(population) + 1, dtype=np.int32)
         words = _ml100k_occupation_words()
         occupations = [words[OCCUPATIONS[o]][u % len(words[OCCUPATIONS[o]])]
@@ -166,7 +168,8 @@ class MlLatestWriter(ReleaseWriter):
 
     def write_catalogue(self, catalogue: Catalogue, population: Population) -> None:
         genres = ["|".join(names) or NO_GENRES_CSV for names in self.genre_names(catalogue)]
-        self._write("movies.csv", b"movieId,title,genres\n" + rows_text([catalogue.movie_ids, list(catalogue.titles), genres], ","))
+        movies = rows_text([catalogue.movie_ids, list(catalogue.titles), genres], ",")
+        self._write("movies.csv", b"movieId,title,genres\n" + movies)
         ids = catalogue.movie_ids.astype(np.int64)
         imdb = [f"{(i * 7919 + 100_000) % 9_000_000:07d}" for i in ids.tolist()]
         tmdb = pa.array(ids * 13 % 500_000 + 2, mask=ids % 97 == 0)  # a few movies TMDb lacks
