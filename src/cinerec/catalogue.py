@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from rapidfuzz import fuzz, process
 
 from cinerec.data.dataset import Dataset
@@ -163,12 +164,18 @@ class Catalogue:
     @classmethod
     def from_dataset(cls, dataset: Dataset) -> Catalogue:
         """The catalogue of a :class:`~cinerec.data.Dataset` (rating counts from its ratings)."""
-        movies = dataset.movies
         rows = dataset.movie_vocab.index(dataset.ratings["movie_id"].to_numpy())
-        counts = np.bincount(rows, minlength=len(movies))
-        years = movies["year"].fillna(UNKNOWN_YEAR).to_numpy(np.int16)
+        return cls.from_movies(dataset.movies.assign(n_ratings=np.bincount(rows, minlength=dataset.n_movies)))
+
+    @classmethod
+    def from_movies(cls, movies: pd.DataFrame) -> Catalogue:
+        """A catalogue from a movies table in the :class:`~cinerec.data.Dataset` schema plus
+        an ``n_ratings`` column (as a model directory stores it in Parquet; list columns may
+        come back as arrays)."""
+        years = movies["year"].astype("Int16").fillna(UNKNOWN_YEAR).to_numpy(np.int16)
         return cls(movies["movie_id"].to_numpy(np.int32), movies["title"].tolist(), years,
-                   movies["genres"].tolist(), movies["alt_titles"].tolist(), movies["raw_title"].tolist(), counts)
+                   movies["genres"].tolist(), movies["alt_titles"].tolist(), movies["raw_title"].tolist(),
+                   movies["n_ratings"].to_numpy(np.int64))
 
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> Catalogue:

@@ -1,0 +1,264 @@
+"""What a person tells cinerec about themselves, checked and put in canonical terms.
+
+People say "male", "32", "software engineer", "k1a 0b1" and "die hard"; the models
+know ``M``, the band ``25-34``, ``programmer``, ``K1A0B1`` and movie 144. The
+``parse_*`` functions translate one field each into the vocabulary of
+:mod:`cinerec.data.vocabulary` (so a profile speaks the same terms as every dataset)
+and raise :class:`~cinerec.errors.QueryError` with a one-line message naming the field
+and what it accepts. :meth:`Profile.from_inputs` does all fields at once and resolves
+movie titles through a :class:`~cinerec.catalogue.Catalogue`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from cinerec.data import vocabulary as vocab
+from cinerec.errors import QueryError
+
+if TYPE_CHECKING:
+    from cinerec.catalogue import Catalogue
+
+T = TypeVar("T")
+V = TypeVar("V")
+
+EMPTY_PROFILE_MESSAGE = ("tell me a movie you like or something about yourself: "
+                         "--like, --gender, --age, --occupation or --zip")
+
+GENDER_WORDS: dict[str, str] = {
+    "m": "M", "male": "M", "man": "M", "boy": "M",
+    "f": "F", "female": "F", "woman": "F", "girl": "F",
+}
+
+MIN_AGE, MAX_AGE = 1, 120
+
+#: Everyday words for the canonical occupations (beyond the canonical names themselves,
+#: the parts of the two-part ones such as "sales" or "health care", and ml-100k's words).
+OCCUPATION_SYNONYMS: dict[str, str] = {
+    **dict.fromkeys(("software engineer", "software developer", "developer", "coder", "software",
+                     "web developer", "computer programmer", "it", "sysadmin", "data engineer"), "programmer"),
+    **dict.fromkeys(("nurse", "physician", "dentist", "pharmacist", "surgeon", "medic", "paramedic",
+                     "therapist", "vet", "veterinarian", "health", "medicine"), "doctor/health care"),
+    **dict.fromkeys(("teacher", "professor", "lecturer", "tutor", "academic", "teaching"), "academic/educator"),
+    **dict.fromkeys(("college student", "grad student", "graduate student", "university student",
+                     "phd student", "undergraduate", "undergrad", "postgrad"), "college/grad student"),
+    **dict.fromkeys(("high school student", "school student", "schoolkid", "pupil", "k12 student"),
+                    "K-12 student"),
+    **dict.fromkeys(("jobless", "out of work", "between jobs", "no job", "unemployed"), "unemployed"),
+    **dict.fromkeys(("sales", "salesperson", "saleswoman", "sales rep", "marketer", "advertising"),
+                    "sales/marketing"),
+    **dict.fromkeys(("mechanic", "plumber", "electrician", "carpenter", "builder", "welder",
+                     "construction worker", "craftsman", "tradesman", "tradesperson"), "tradesman/craftsman"),
+    **dict.fromkeys(("engineer", "technician", "mechanical engineer", "civil engineer", "electrical engineer"),
+                    "technician/engineer"),
+    **dict.fromkeys(("ceo", "cfo", "cto", "manager", "executive", "director", "management", "managing director"),
+                    "executive/managerial"),
+    **dict.fromkeys(("actor", "actress", "musician", "designer", "painter", "singer", "photographer",
+                     "dancer", "filmmaker", "entertainer"), "artist"),
+    **dict.fromkeys(("clerk", "secretary", "admin", "receptionist", "office worker", "assistant",
+                     "administrative assistant"), "clerical/admin"),
+    **dict.fromkeys(("call center", "cashier", "waiter", "waitress", "retail", "support"), "customer service"),
+    **dict.fromkeys(("rancher", "farm worker"), "farmer"),
+    **dict.fromkeys(("housewife", "househusband", "stay at home parent", "stay at home mom", "stay at home dad"),
+                    "homemaker"),
+    **dict.fromkeys(("attorney", "solicitor", "barrister"), "lawyer"),
+    **dict.fromkeys(("retiree", "pensioner"), "retired"),
+    **dict.fromkeys(("researcher", "physicist", "chemist", "biologist", "mathematician"), "scientist"),
+    **dict.fromkeys(("freelancer", "freelance", "entrepreneur", "business owner", "self employed"), "self-employed"),
+    **dict.fromkeys(("author", "journalist", "novelist", "editor", "blogger"), "writer"),
+}
+#: A misspelt occupation is accepted from this rapidfuzz ratio on ("progammer": 95).
+OCCUPATION_FUZZY_SCORE = 80.0
+
+_WORDS = re.compile(r"[^a-z0-9]+")
+_US_ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")
+#: Canadian postal codes (letters D F I O Q U never occur); ml-100k keeps only the first five characters.
+_CANADIAN_POSTAL_CODE = re.compile(r"^[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\d[ABCEGHJ-NPRSTV-Z]\d?$")
+
+
+def _occupation_key(text: str) -> str:
+    return _WORDS.sub(" ", text.lower()).strip()
+
+
+def _occupation_words() -> dict[str, str]:
+    """Every accepted word or phrase (as :func:`_occupation_key`) → canonical occupation."""
+    words: dict[str, str] = {}
+    for name in vocab.OCCUPATIONS:
+        words[_occupation_key(name)] = name
+        for part in name.split("/"):
+            words.setdefault(_occupation_key(part), name)
+    for source in (vocab.OCCUPATION_FROM_ML100K, OCCUPATION_SYNONYMS):
+        for word, name in source.items():
+            words.setdefault(_occupation_key(word), name)
+    return words
+
+
+_OCCUPATION_WORDS = _occupation_words()
+
+
+def parse_gender(text: str) -> str:
+    """``"m"``, ``"male"``, ``"Woman"`` … → ``"M"`` or ``"F"`` (the releases' only two values)."""
+    gender = GENDER_WORDS.get(str(text).strip().lower())
+    if gender is None:
+        raise QueryError(f"gender must be M or F, got '{text}'")
+    return gender
+
+
+def parse_age(value: int | float | str) -> str:
+    """An age in years (or an age band label such as ``"25-34"``) → its ml-1m age band."""
+    if isinstance(value, str) and value.strip() in vocab.AGE_BANDS:
+        return value.strip()
+    try:
+        years = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        raise QueryError(f"age must be a number of years, got '{value}'") from None
+    if not MIN_AGE <= years <= MAX_AGE:  # also rejects NaN
+        raise QueryError(f"age must be between {MIN_AGE} and {MAX_AGE} years, got '{value}'")
+    return str(vocab.age_band_from_years(pd.Series([years])).iloc[0])
+
+
+def parse_occupation(text: str) -> str:
+    """What a person does → one of :data:`cinerec.data.vocabulary.OCCUPATIONS`.
+
+    Tried in order: the whole phrase ("college/grad student", ml-100k's "healthcare",
+    "software engineer"); its longest known part, rightmost first ("senior software
+    engineer" → "software engineer"); a close spelling ("progammer").
+    """
+    key = _occupation_key(str(text))
+    words = key.split()
+    phrases = (" ".join(words[start:start + size]) for size in range(len(words), 0, -1)
+               for start in range(len(words) - size, -1, -1))
+    for phrase in phrases:
+        if phrase in _OCCUPATION_WORDS:
+            return _OCCUPATION_WORDS[phrase]
+    close = process.extractOne(key, list(_OCCUPATION_WORDS), scorer=fuzz.ratio, processor=None,
+                               score_cutoff=OCCUPATION_FUZZY_SCORE) if key else None
+    if close is None:
+        raise QueryError(f"unknown occupation '{text}'; say one of {', '.join(vocab.OCCUPATIONS)} "
+                         f"(everyday words such as nurse, teacher or developer work too)")
+    return _OCCUPATION_WORDS[close[0]]
+
+
+def parse_zip(text: str) -> str:
+    """A US zip code (``"87103"``, ``"87103-1234"``) or Canadian postal code (``"k1a 0b1"``)
+    → canonical form (``"87103"``, ``"87103-1234"``, ``"K1A0B1"``)."""
+    compact = re.sub(r"\s+", "", str(text)).upper()
+    us = _US_ZIP.match(compact)
+    if us is not None:
+        return us[1] if us[2] is None else f"{us[1]}-{us[2]}"
+    if _CANADIAN_POSTAL_CODE.match(compact):
+        return compact
+    raise QueryError(f"zip must be a US zip code (87103 or 87103-1234) or a Canadian postal code "
+                     f"(K1A 0B1), got '{text}'")
+
+
+def parse_user_id(value: int | str) -> int:
+    """A known user's id: a positive whole number (whether it exists is the model's to say)."""
+    try:
+        user_id = int(str(value).strip())
+    except ValueError:
+        user_id = 0
+    if user_id <= 0:
+        raise QueryError(f"user id must be a positive whole number, got '{value}'")
+    return user_id
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One person to recommend for: movies they liked and disliked (MovieLens ids),
+    their demographics in canonical terms (``None`` = not said) and, for a person in
+    the training data, their ``user_id``."""
+
+    liked: tuple[int, ...] = ()
+    disliked: tuple[int, ...] = ()
+    gender: str | None = None
+    age_band: str | None = None
+    occupation: str | None = None
+    zip: str | None = None
+    user_id: int | None = None
+
+    def has_demographics(self) -> bool:
+        return any(value is not None for value in (self.gender, self.age_band, self.occupation, self.zip))
+
+    def is_empty(self) -> bool:
+        """Nothing to recommend from: no movies, no demographics, no known user."""
+        return not (self.liked or self.disliked or self.has_demographics() or self.user_id is not None)
+
+    def demographics_frame(self) -> pd.DataFrame:
+        """One row with ``gender``, ``age_band``, ``occupation``, ``zip`` in the dtypes of
+        a dataset's users table (missing = NA), ready for a :class:`QueryBatch`."""
+        return pd.DataFrame({
+            "gender": vocab.gender_categorical(pd.Series([self.gender], dtype=object)),
+            "age_band": vocab.age_band_categorical(pd.Series([self.age_band], dtype=object)),
+            "occupation": vocab.occupation_categorical(pd.Series([self.occupation], dtype=object)),
+            "zip": pd.Series([self.zip], dtype=object),
+        })
+
+    @classmethod
+    def from_inputs(
+        cls,
+        catalogue: Catalogue,
+        likes: Sequence[str | int] = (),
+        dislikes: Sequence[str | int] = (),
+        gender: str | None = None,
+        age: int | float | str | None = None,
+        occupation: str | None = None,
+        zip: str | None = None,  # noqa: A002 - the field's name everywhere else
+        user_id: int | str | None = None,
+    ) -> tuple[Profile, list[str]]:
+        """Check and translate everything a person said; returns the profile and notes to
+        show them (how ambiguous or misspelt titles were understood).
+
+        Titles are resolved with :meth:`Catalogue.resolve`; an ``int`` is taken as a movie
+        id. Blank fields count as not given. Raises :class:`QueryError` for any bad field,
+        a movie both liked and disliked, or a profile with nothing in it.
+        """
+        notes: list[str] = []
+        liked = _movies(catalogue, likes, "--like", notes)
+        disliked = _movies(catalogue, dislikes, "--dislike", notes)
+        both = [movie_id for movie_id in liked if movie_id in disliked]
+        if both:
+            raise QueryError(f"{catalogue.label(both[0])} is both liked and disliked; keep one of --like or --dislike")
+        profile = cls(
+            liked=liked,
+            disliked=disliked,
+            gender=_parsed(gender, parse_gender),
+            age_band=_parsed(age, parse_age),
+            occupation=_parsed(occupation, parse_occupation),
+            zip=_parsed(zip, parse_zip),
+            user_id=_parsed(user_id, parse_user_id),
+        )
+        if profile.is_empty():
+            raise QueryError(EMPTY_PROFILE_MESSAGE)
+        return profile, notes
+
+
+def _parsed(value: V | None, parse: Callable[[V], T]) -> T | None:
+    """``parse(value)``, or ``None`` when the field was not given (absent or blank)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return parse(value)
+
+
+def _movies(catalogue: Catalogue, entries: Sequence[str | int], option: str, notes: list[str]) -> tuple[int, ...]:
+    """Movie ids of titles (or ids), in the order given, each once; notes what was assumed."""
+    ids: dict[int, None] = {}
+    for entry in entries:
+        if isinstance(entry, int):
+            catalogue.label(entry)  # raises QueryError for an id the catalogue does not know
+            ids[entry] = None
+            continue
+        if not entry.strip():
+            continue
+        match = catalogue.resolve(entry)
+        if (note := match.note(option)) is not None:
+            notes.append(note)
+        ids[match.movie_id] = None
+    return tuple(ids)
