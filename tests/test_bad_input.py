@@ -65,6 +65,11 @@ BAD_LINES: dict[str, tuple[Writer, str, int, str | bytes, str]] = {
                                    "unknown occupation 'astronaut'"),
     "ml-100k impossible age": (files.write_ml100k, "u.user", 3, "3|0|F|librarian|T8H1N",
                                "age 0 is not an age in years"),
+    "ml-100k genre flag not 0 or 1": (files.write_ml100k, "u.item", 2, "2|Matrix, The (1999)|||" + "|2" * 19,
+                                      "genre flags must be 0 or 1"),
+    "recbole header without rating": (files.write_recbole, "ml-100k.inter", 1,
+                                      "user_id:token\titem_id:token\tstars:float\ttimestamp:float",
+                                      "header lacks the rating field"),
     "recbole rating out of range": (files.write_recbole, "ml-100k.inter", 3, "1\t1\t6\t881250950",
                                     "rating 6 is outside 1–5"),
 }
@@ -129,9 +134,26 @@ def test_folder_without_movielens_files_lists_what_was_expected(tmp_path: Path) 
         assert all(name in message for name in ("u.data", "ratings.dat", "ratings.csv", ".inter"))
 
 
-def test_missing_path(tmp_path: Path) -> None:
+def test_missing_path_or_plain_file(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="no such file or folder"):
         read_movielens(tmp_path / "nowhere")
+    (tmp_path / "ratings.csv").write_text("userId,movieId,rating,timestamp\n")
+    with pytest.raises(DataError, match="not a folder or a .zip archive"):
+        read_movielens(tmp_path / "ratings.csv")
+
+
+def test_empty_ratings_file(tmp_path: Path) -> None:
+    folder = files.write_ml1m(tmp_path / "data")
+    (folder / "ratings.dat").write_text("")
+    with pytest.raises(DataError, match=r"ratings\.dat: the file is empty"):
+        read_movielens(folder)
+
+
+def test_recbole_folder_with_two_datasets_is_ambiguous(tmp_path: Path) -> None:
+    folder = files.write_recbole(tmp_path / "atomic")
+    files.write_recbole(folder, name="ml-1m")
+    with pytest.raises(DataError, match="exactly one .inter file \\(found: ml-100k.inter, ml-1m.inter\\)"):
+        read_movielens(folder)
 
 
 def test_incomplete_genome_is_refused(tmp_path: Path) -> None:

@@ -38,7 +38,6 @@ def test_movies_are_joined_by_id_and_the_csv_release_wins(ml1m_and_csv: tuple[Da
 
 
 def test_users_are_namespaced_and_keep_demographics(ml1m_and_csv: tuple[Dataset, Dataset]) -> None:
-    ml1m, ml25m = ml1m_and_csv
     combined, summary = combine(ml1m_and_csv)
     users = combined.users
     assert users["user_id"].tolist() == [1, 2, 3, 4, 5, 8, 12]
@@ -106,3 +105,19 @@ def test_combined_round_trips_through_parquet(ml1m_and_csv: tuple[Dataset, Datas
     assert loaded.fingerprint == combined.fingerprint
     assert loaded.users["release"].astype(str).tolist() == combined.users["release"].astype(str).tolist()
     assert loaded.movies["alt_titles"].tolist() == combined.movies["alt_titles"].tolist()
+
+
+def test_a_combined_dataset_combines_again(ml1m_and_csv: tuple[Dataset, Dataset], tmp_path: Path) -> None:
+    first, _ = combine(ml1m_and_csv)
+    ml10m = read_movielens(files.write_ml10m(tmp_path / "ml-10M100K"))
+    combined, summary = combine([first, ml10m])
+    assert summary.releases == ("ml-1m+ml-25m", "ml-10m")
+    assert combined.releases == ("ml-1m", "ml-25m", "ml-10m")
+    assert summary.user_ids["ml-10m"] == (13, 19)
+    assert combined.users["release"].astype(str).tolist()[-4:] == ["ml-10m"] * 4
+    assert combined.users["release_user_id"].tolist()[-4:] == [1, 2, 3, 7]
+
+
+def test_nothing_to_combine() -> None:
+    with pytest.raises(DataError, match="nothing to combine"):
+        combine([])

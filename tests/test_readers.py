@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ import movielens_files as files
 from cinerec.data import readers
 from cinerec.data.dataset import Dataset
 from cinerec.data.readers import FORMATS, detect_format, load_dataset, load_datasets, read_movielens
+from cinerec.errors import DataError
 
 #: The fixture world's ratings, as (user, movie, stars), sorted by user then movie.
 SORTED_RATINGS = [(1, 1, 4), (1, 2, 5), (1, 4, 3), (1, 6, 2), (2, 1, 5), (2, 3, 2), (3, 2, 4), (3, 5, 1)]
@@ -250,6 +252,30 @@ def test_saved_dataset_folder_is_loaded_as_is(tmp_path: Path, monkeypatch: pytes
     loaded = load_dataset(saved)
     assert loaded.fingerprint == dataset.fingerprint
     assert loaded.users["occupation"].tolist() == dataset.users["occupation"].tolist()
+
+
+def test_cache_from_another_format_version_is_replaced(tmp_path: Path, isolated_cache: Path) -> None:
+    folder = files.write_ml1m(tmp_path / "ml-1m")
+    load_dataset(folder)
+    (meta,) = (isolated_cache / "parsed").glob("*/dataset.json")
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "format_version": 0}))
+    assert load_dataset(folder).n_users == 3
+    assert json.loads(meta.read_text())["format_version"] != 0
+
+
+def test_unwritable_cache_only_costs_speed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    def refuse(self: Dataset, directory: Path) -> Path:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Dataset, "save", refuse)
+    assert load_dataset(files.write_ml1m(tmp_path / "ml-1m")).n_users == 3
+    assert "could not cache the parsed data" in capsys.readouterr().err
+
+
+def test_load_datasets_needs_a_path() -> None:
+    with pytest.raises(DataError, match="no dataset given"):
+        load_datasets([])
 
 
 def test_load_datasets_one_and_several(tmp_path: Path) -> None:

@@ -78,7 +78,11 @@ def release_file(folder: Path, name: str, release_format: str) -> Path:
 
 
 def physical_line(data: bytes, counted_line: int) -> int:
-    """Map pyarrow's row number (1-based, blank lines not counted) to a physical line."""
+    """Map pyarrow's row number (1-based, blank lines not counted) to a physical line.
+
+    Lines end in ``\n`` (``\r\n`` too); for a file with old Mac ``\r`` endings the
+    row number is the best answer available and is returned as it is.
+    """
     buffer = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(buffer == ord("\n"))
     starts = np.concatenate(([0], newlines + 1))
@@ -175,6 +179,8 @@ def _data_error(path: Path, data: bytes | None, names: Sequence[str], exc: pa.Ar
 
 
 def _explain(text: str, names: Sequence[str]) -> str:
+    if "Empty CSV file" in text:
+        return "the file is empty"
     if counts := _COLUMN_COUNT.search(text):
         return f"expected {counts.group(1)} fields, found {counts.group(2)}"
     if conversion := _CONVERSION.search(text):

@@ -174,8 +174,8 @@ def tags_frame(
     known = np.isin(movies, catalogue)
     warnings = []
     if not known.all():
-        dropped = int((~known).sum())
-        warnings.append(f"{source.path.name}: {counted(dropped, 'tag')} on movies missing from {catalogue_file}; dropped")
+        dropped = counted(int((~known).sum()), "tag")
+        warnings.append(f"{source.path.name}: {dropped} on movies missing from {catalogue_file}; dropped")
         frame = frame[known].reset_index(drop=True)
     return frame, warnings
 
