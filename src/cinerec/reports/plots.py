@@ -148,3 +148,44 @@ def _new_figure(width: float, height: float) -> tuple[Figure, Axes]:
     figure = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)
     return figure, figure.add_subplot()
+
+
+def line_chart(x: Sequence[float] | np.ndarray, series: dict[str, Sequence[float] | np.ndarray], *, title: str,
+               x_label: str, y_label: str = "", marker_x: float | None = None) -> Figure:
+    """One or more lines over a shared x axis; ``marker_x`` draws a dashed line at a chosen x."""
+    with _styled():
+        figure, axes = _new_figure(WIDTH_INCHES, HEIGHT_INCHES)
+        for name, values in series.items():
+            axes.plot(np.asarray(x), np.asarray(values, dtype=float), marker="o", markersize=3.5, label=name)
+        if marker_x is not None:
+            axes.axvline(marker_x, color="#c05621", linewidth=1.2, linestyle="--")
+        axes.set_title(title)
+        axes.set_xlabel(x_label)
+        if y_label:
+            axes.set_ylabel(y_label)
+        if len(series) > 1 or y_label == "":
+            axes.legend(frameon=False)
+    return figure
+
+
+def scatter_2d(points: np.ndarray, groups: Sequence[str], *, title: str, max_groups: int = 10) -> Figure:
+    """A 2-D scatter coloured by group; the ``max_groups`` largest groups get their own colour."""
+    points = np.asarray(points, dtype=float)
+    groups = np.asarray([str(g) for g in groups], dtype=object)
+    names, counts = np.unique(groups, return_counts=True)
+    shown = list(names[np.argsort(-counts, kind="stable")][:max_groups])
+    with _styled():
+        figure, axes = _new_figure(WIDTH_INCHES, WIDTH_INCHES * 0.62)
+        others = ~np.isin(groups, shown)
+        if others.any():
+            axes.scatter(points[others, 0], points[others, 1], s=4, color="#cbd2d9", label="other", linewidths=0)
+        palette = matplotlib.colormaps["tab10"]
+        for i, name in enumerate(shown):
+            members = groups == name
+            axes.scatter(points[members, 0], points[members, 1], s=5, color=palette(i % 10), label=name,
+                         linewidths=0, alpha=0.8)
+        axes.set_title(title)
+        axes.set_xticks([])
+        axes.set_yticks([])
+        axes.legend(frameon=False, fontsize=7, markerscale=2.5, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    return figure

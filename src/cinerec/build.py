@@ -1,0 +1,165 @@
+"""``cinerec build``: fit every recommender on a dataset and write one model directory.
+
+The steps are independent fits over the same dataset — content neighbours, *also
+liked* neighbours, demographic clusters, popularity and (where the catalogue allows)
+the strong collaborative model — followed by what the query engine needs to answer
+without the dataset: the catalogue, the users' demographics and the training
+history of every known user. Everything goes through :class:`~cinerec.artifacts.ModelWriter`,
+so the directory appears complete or not at all.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from cinerec.artifacts import ModelWriter
+from cinerec.data.dataset import Dataset
+from cinerec.models.base import DEMOGRAPHIC_COLUMNS, Recommender
+from cinerec.progress import note, status
+
+#: Largest catalogue for EASE: its dense movie × movie weights take ``4 n²`` bytes
+#: (20,000 movies → 1.6 GB), and the inversion is cubic.
+EASE_MAX_MOVIES = 20_000
+CATALOGUE_FILE = "catalogue.parquet"
+USERS_FILE = "users.parquet"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Hyper-parameters of a build; ``None`` means the component's own default."""
+
+    similar_k: int = 100
+    also_liked_k: int = 100
+    ease_l2: float | None = None
+    clusters: int | None = None
+    random_state: int = 0
+    report: bool = True
+
+    def components(self, dataset: Dataset) -> dict[str, Recommender]:
+        """The unfitted recommenders this build fits, by model-directory name."""
+        from cinerec.models.also_liked import AlsoLiked
+        from cinerec.models.content import ContentSimilarity
+        from cinerec.models.demographic import PeopleLikeYou
+        from cinerec.models.popular import MostPopular
+
+        components: dict[str, Recommender] = {
+            "popular": MostPopular(),
+            "content": ContentSimilarity(k=self.similar_k),
+            "also_liked": AlsoLiked(k=self.also_liked_k),
+            "people_like_you": PeopleLikeYou(**_given(k=self.clusters, random_state=self.random_state)),
+        }
+        if dataset.n_movies <= EASE_MAX_MOVIES:
+            from cinerec.models.ease import EASE
+
+            components["collaborative"] = EASE(**_given(l2=self.ease_l2))
+        else:
+            note(f"cinerec: {dataset.n_movies:,} movies is too many for EASE (limit {EASE_MAX_MOVIES:,}); "
+                 "'For you' blends the neighbour and demographic models only")
+        return components
+
+
+def _given(**kwargs: Any) -> dict[str, Any]:
+    """Keyword arguments that were actually set (so components keep their defaults)."""
+    return {k: v for k, v in kwargs.items() if v is not None}
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    timings: dict[str, float] = field(default_factory=dict)
+    report: Path | None = None
+
+
+@contextmanager
+def _timed(timings: dict[str, float], step: str, message: str) -> Iterator[None]:
+    start = time.perf_counter()
+    with status(message):
+        yield
+    timings[step] = round(time.perf_counter() - start, 3)
+
+
+def build_model(paths: Sequence[str | Path], out: str | Path, options: BuildOptions = BuildOptions()) -> BuildResult:
+    """Read one or more releases (several = combined) and build a model directory."""
+    from cinerec.data.readers import load_datasets
+
+    timings: dict[str, float] = {}
+    with _timed(timings, "read", "Reading MovieLens…"):
+        dataset, _ = load_datasets(paths)
+    result = build_from_dataset(dataset, out, options)
+    result.timings = {**timings, **result.timings}
+    return result
+
+
+def fit_components(dataset: Dataset, options: BuildOptions = BuildOptions(),
+                   on_step: Callable[[str, float], None] | None = None) -> tuple[dict[str, Recommender], dict[str, float]]:
+    """Fit every component on ``dataset``: ``(fitted by name, seconds by name)``."""
+    timings: dict[str, float] = {}
+    fitted: dict[str, Recommender] = {}
+    for name, model in options.components(dataset).items():
+        with _timed(timings, name, f"Building '{name}'…"):
+            fitted[name] = model.fit(dataset)
+        if on_step is not None:
+            on_step(name, timings[name])
+    _check_same_movie_order(dataset, fitted)
+    return fitted, timings
+
+
+def build_from_dataset(dataset: Dataset, out: str | Path, options: BuildOptions = BuildOptions(),
+                       on_step: Callable[[str, float], None] | None = None) -> BuildResult:
+    """Fit every component on ``dataset`` and write the model directory ``out``."""
+    fitted, timings = fit_components(dataset, options, on_step)
+    with ModelWriter(out) as writer:
+        with _timed(timings, "write", "Writing the model directory…"):
+            for name, model in fitted.items():
+                writer.add_component(name, model)
+            pq.write_table(pa.Table.from_pandas(catalogue_table(dataset), preserve_index=False),
+                           writer.path(CATALOGUE_FILE))
+            writer.add_array("movie_ids", dataset.movie_vocab.ids.astype(np.int32))
+            pq.write_table(pa.Table.from_pandas(users_table(dataset), preserve_index=False), writer.path(USERS_FILE))
+            history = dataset.rating_matrix()
+            writer.add_array("history_indptr", history.indptr.astype(np.int64))
+            writer.add_array("history_indices", history.indices.astype(np.int32))
+            writer.add_array("history_ratings", history.data.astype(np.float32))
+        writer.manifest["datasets"].append({
+            "releases": list(dataset.releases), "fingerprint": dataset.fingerprint, "counts": dataset.counts(),
+        })
+        writer.manifest["build_options"] = asdict(options)
+        report_path = None
+        if options.report:
+            from cinerec.reports.build_report import write_build_report
+
+            with _timed(timings, "report", "Writing the build report…"):
+                report_path = write_build_report(writer.path("report"), dataset, fitted, timings)
+        writer.manifest["timings"] = timings
+        path = writer.commit()
+    report = path / report_path.relative_to(writer.staging) if report_path is not None else None
+    return BuildResult(path=path, timings=timings, report=report)
+
+
+def _check_same_movie_order(dataset: Dataset, fitted: dict[str, Recommender]) -> None:
+    """Every component must index movies like the dataset, or their scores cannot be added."""
+    expected = dataset.movie_vocab.ids
+    for name, model in fitted.items():
+        if not np.array_equal(np.asarray(model.movie_ids_), expected):  # type: ignore[attr-defined]
+            raise AssertionError(f"component '{name}' indexes movies in another order than the dataset")
+
+
+def catalogue_table(dataset: Dataset) -> pd.DataFrame:
+    """The movies table with rating counts: enough to name, describe and find movies."""
+    counts = np.bincount(dataset.movie_vocab.index(dataset.ratings["movie_id"].to_numpy()), minlength=dataset.n_movies)
+    return dataset.movies.assign(n_ratings=counts.astype(np.int32))
+
+
+def users_table(dataset: Dataset) -> pd.DataFrame:
+    """Known users' ids and demographics (their training ratings are stored as arrays)."""
+    return dataset.users[["user_id", "release", "release_user_id", *DEMOGRAPHIC_COLUMNS]]

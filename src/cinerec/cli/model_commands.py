@@ -1,0 +1,186 @@
+"""``cinerec build``, ``recommend``, ``similar``, ``recommend-batch`` and ``demo``.
+
+Thin: parse arguments, call :mod:`cinerec.build` or :class:`cinerec.engine.Engine`,
+print for a person (rich, plain when piped) or as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from cinerec.errors import QueryError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    _register_build(subparsers)
+    _register_recommend(subparsers)
+    _register_similar(subparsers)
+    _register_batch(subparsers)
+    _register_demo(subparsers)
+
+
+# ------------------------------------------------------------------------ build
+def _register_build(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "build", help="build every recommender from MovieLens data into one model directory",
+        description="Build the similar, also-liked, people-like-you and for-you recommenders from one "
+                    "or more MovieLens folders (two or more are combined) into MODEL_DIR.")
+    parser.add_argument("data", nargs="+", metavar="DATA", help="MovieLens folder or zip (several = combined)")
+    parser.add_argument("--out", required=True, type=Path, metavar="MODEL_DIR", help="model directory to write")
+    parser.add_argument("--similar-k", type=_positive_int, default=100, help="content neighbours kept per movie")
+    parser.add_argument("--also-liked-k", type=_positive_int, default=100, help="co-liked neighbours kept per movie")
+    parser.add_argument("--clusters", type=_positive_int, default=None,
+                        help="number of demographic clusters (default: chosen automatically)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (k-means)")
+    parser.add_argument("--no-report", action="store_true", help="skip the HTML build report")
+    parser.set_defaults(handler=_build)
+
+
+def _build(args: argparse.Namespace) -> int:
+    from cinerec.build import BuildOptions, build_model
+
+    options = BuildOptions(similar_k=args.similar_k, also_liked_k=args.also_liked_k, clusters=args.clusters,
+                           random_state=args.seed, report=not args.no_report)
+    result = build_model(args.data, args.out, options)
+    steps = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.timings.items())
+    print(f"Built {result.path} ({steps})")
+    if result.report is not None:
+        print(f"Build report: {result.report}")
+    return 0
+
+
+# -------------------------------------------------------------------- recommend
+def _register_recommend(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "recommend", help="recommend movies for a person",
+        description="Recommend movies: similar to what you like, what fans of it also liked, what people "
+                    "like you enjoy, and a blended list for you.")
+    _add_model_argument(parser)
+    parser.add_argument("--like", action="append", default=[], metavar="TITLE", help="a movie you like (repeatable)")
+    parser.add_argument("--dislike", action="append", default=[], metavar="TITLE",
+                        help="a movie you did not like (repeatable)")
+    parser.add_argument("--gender", help="M or F")
+    parser.add_argument("--age", help="your age in years")
+    parser.add_argument("--occupation", help="what you do, e.g. programmer, student, nurse")
+    parser.add_argument("--zip", help="your zip or postal code")
+    parser.add_argument("--user-id", type=int, help="a user id of the training data (uses their ratings)")
+    _add_n_argument(parser)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a list")
+    parser.set_defaults(handler=_recommend)
+
+
+def _recommend(args: argparse.Namespace) -> int:
+    from cinerec.engine import Engine
+    from cinerec.profile import Profile
+
+    engine = Engine.load(args.model)
+    profile, notes = Profile.from_inputs(engine.catalogue, likes=args.like, dislikes=args.dislike,
+                                         gender=args.gender, age=args.age, occupation=args.occupation,
+                                         zip=args.zip, user_id=_known_user(engine, args.user_id))
+    recommendations = engine.recommend(profile, n=args.n)
+    if args.json:
+        print(json.dumps({"notes": list(notes), "sections": [asdict(s) for s in recommendations.sections]},
+                         indent=2, ensure_ascii=False))
+        return 0
+    from cinerec.cli.render import print_recommendations
+
+    print_recommendations(recommendations, notes)
+    return 0
+
+
+def _known_user(engine, user_id: int | None) -> int | None:
+    if user_id is not None and engine.user_index([user_id])[0] < 0:
+        raise QueryError(f"--user-id {user_id}: no such user in this model's training data")
+    return user_id
+
+
+# ---------------------------------------------------------------------- similar
+def _register_similar(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("similar", help="movies similar in content to one movie",
+                                   description="Movies most similar in content (title, genres, era, tags) to TITLE.")
+    _add_model_argument(parser)
+    parser.add_argument("title", metavar="TITLE", help="a movie title, as you would type it")
+    _add_n_argument(parser)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a list")
+    parser.set_defaults(handler=_similar)
+
+
+def _similar(args: argparse.Namespace) -> int:
+    from cinerec.engine import Engine
+
+    engine = Engine.load(args.model)
+    match = engine.catalogue.resolve(args.title)
+    items = engine.similar(match.movie_id, n=args.n)
+    if args.json:
+        print(json.dumps({"movie": match.label, "similar": [asdict(i) for i in items]}, indent=2, ensure_ascii=False))
+        return 0
+    from cinerec.cli.render import print_movie_list
+
+    note = match.note(option="TITLE")
+    print_movie_list(f"Movies like {match.label}", items, notes=[note] if note else [])
+    return 0
+
+
+# -------------------------------------------------------------- recommend-batch
+def _register_batch(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "recommend-batch", help="recommendations for many people from a CSV file",
+        description="Read PROFILES.csv (user_id and optional gender,age,occupation,zip,likes — likes are "
+                    "MovieLens movie ids separated by |) and write RECS.csv with user_id,rank,movie_id,score.")
+    _add_model_argument(parser)
+    parser.add_argument("--input", required=True, type=Path, metavar="PROFILES.csv")
+    parser.add_argument("--out", required=True, type=Path, metavar="RECS.csv")
+    _add_n_argument(parser)
+    parser.add_argument("--kind", default="for-you", choices=["for-you", "similar", "also-liked", "people-like-you"])
+    parser.set_defaults(handler=_recommend_batch)
+
+
+def _recommend_batch(args: argparse.Namespace) -> int:
+    from cinerec.batch import read_profiles, write_recommendations
+    from cinerec.engine import Engine
+
+    engine = Engine.load(args.model)
+    profiles = read_profiles(args.input, engine)
+    recs = engine.recommend_batch(profiles, n=args.n, kind=args.kind)
+    write_recommendations(recs, args.out)
+    print(f"Wrote {len(recs):,} recommendations for {len(profiles):,} people to {args.out}")
+    return 0
+
+
+# ------------------------------------------------------------------------- demo
+def _register_demo(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "demo", help="fetch MovieLens 100K, build, and recommend for the seed's example person",
+        description="Fetch MovieLens 100K (or fall back to synthetic data, loudly), build every model, and "
+                    "recommend for Michael: M, 32, programmer, zip 87103, who likes Die Hard.")
+    parser.add_argument("--dir", type=Path, default=None, help="where to keep data and the model (default: cache)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the model even if it is up to date")
+    parser.set_defaults(handler=_demo)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from cinerec.demo import run_demo
+
+    return run_demo(args.dir, rebuild=args.rebuild)
+
+
+# ---------------------------------------------------------------------- helpers
+def _add_model_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", required=True, type=Path, metavar="DIR", help="model directory (cinerec build)")
+
+
+def _add_n_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-n", type=_positive_int, default=10, help="how many movies per list (default 10)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value

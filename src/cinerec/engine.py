@@ -1,0 +1,348 @@
+"""Answering questions from a model directory: the four kinds of recommendation.
+
+:class:`Engine` opens a model directory once (verified, arrays memory-mapped) and
+then answers, for a person, *Similar to what you like*, *People who liked X also
+liked*, *Popular with people like you* and *For you* — each movie with its year,
+genres and a short reason — plus "movies like this one" and vectorised batches.
+The CLI and the web service are thin layers over this class; nothing here fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import scipy.sparse as sp
+
+from cinerec.artifacts import ModelDirectory
+from cinerec.errors import ModelError, QueryError
+from cinerec.models.base import DEMOGRAPHIC_COLUMNS, QueryBatch, Recommender, top_n
+from cinerec.models.for_you import Blend
+from cinerec.models.likes import likes_matrix
+from cinerec.profile import Profile
+
+if TYPE_CHECKING:
+    from cinerec.build import BuildOptions
+    from cinerec.data.dataset import Dataset
+
+#: Section keys in display order, with their headings.
+SECTIONS: dict[str, str] = {
+    "similar": "Similar to what you like",
+    "also_liked": "People who liked {liked} also liked",
+    "people_like_you": "Popular with people like you",
+    "for_you": "For you",
+}
+#: ``recommend-batch --kind`` values → section keys.
+BATCH_KINDS: dict[str, str] = {"for-you": "for_you", "similar": "similar", "also-liked": "also_liked",
+                               "people-like-you": "people_like_you"}
+#: Dense score blocks are kept under this many cells (~128 MB of float32).
+BATCH_CELLS = 32 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    movie_id: int
+    title: str
+    year: int | None
+    genres: tuple[str, ...]
+    score: float
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    heading: str
+    items: tuple[Recommendation, ...]
+    #: Why a section is empty (e.g. "tell me a movie you like"), for the person to read.
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    sections: tuple[Section, ...]
+    notes: tuple[str, ...] = field(default=())
+
+    def section(self, key: str) -> Section:
+        return next(s for s in self.sections if s.key == key)
+
+
+class Engine:
+    """Fitted recommenders plus what is needed to answer without the dataset.
+
+    ``components`` are fitted models by name (``content``, ``also_liked``,
+    ``people_like_you``, ``popular`` and optionally ``collaborative``), all indexing
+    movies in the order of ``movies`` (the catalogue table with ``n_ratings``).
+    ``users`` holds the known users' ids and demographics; ``history`` their training
+    ratings, ``(n_users, n_movies)`` CSR. Build one with :meth:`load` (a model
+    directory) or :meth:`fit` (in memory, as the evaluation does).
+    """
+
+    def __init__(self, components: Mapping[str, Recommender], movies: pd.DataFrame, users: pd.DataFrame,
+                 history: sp.csr_matrix, blend: Blend | None = None, manifest: Mapping[str, Any] | None = None):
+        from cinerec.catalogue import UNKNOWN_YEAR, Catalogue
+
+        self.components = dict(components)
+        self.movies = movies.reset_index(drop=True)
+        self.movie_ids = self.movies["movie_id"].to_numpy(np.int32)
+        self.catalogue = Catalogue(self.movie_ids, self.movies["title"].tolist(),
+                                   self.movies["year"].fillna(UNKNOWN_YEAR).to_numpy(np.int16),
+                                   self.movies["genres"].tolist(), self.movies["alt_titles"].tolist(),
+                                   self.movies["raw_title"].tolist(), self.movies["n_ratings"].to_numpy())
+        self.users = users.reset_index(drop=True)
+        self.history = history
+        self.blend = blend or Blend()
+        self.manifest = dict(manifest or {})
+        self.content = self.components["content"]
+        self.also_liked = self.components["also_liked"]
+        self.people_like_you = self.components["people_like_you"]
+        self.popular = self.components["popular"]
+        self.collaborative = self.components.get("collaborative")
+
+    @classmethod
+    def load(cls, path: str | Path) -> Engine:
+        """Open a model directory (verified; large arrays memory-mapped)."""
+        from cinerec.build import CATALOGUE_FILE, USERS_FILE
+
+        model_dir = ModelDirectory.open(path)
+        components = {name: model_dir.component(name, _component_class(spec["class"]))
+                      for name, spec in model_dir.manifest["components"].items()}
+        movies = pq.read_table(model_dir.path / CATALOGUE_FILE).to_pandas()
+        users = pq.read_table(model_dir.path / USERS_FILE).to_pandas()
+        history = sp.csr_matrix(
+            (model_dir.array("history_ratings"), model_dir.array("history_indices"), model_dir.array("history_indptr")),
+            shape=(len(users), len(movies)))
+        return cls(components, movies, users, history, manifest=model_dir.manifest)
+
+    @classmethod
+    def fit(cls, dataset: Dataset, options: BuildOptions | None = None) -> Engine:
+        """Fit every component on ``dataset`` in memory (no model directory)."""
+        from cinerec.build import BuildOptions, catalogue_table, fit_components, users_table
+
+        fitted, _ = fit_components(dataset, options or BuildOptions(report=False))
+        return cls(fitted, catalogue_table(dataset), users_table(dataset), dataset.rating_matrix())
+
+    # ----------------------------------------------------------------- lookups
+    def movie_index(self, movie_ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        ids = np.asarray(movie_ids, dtype=np.int64)
+        pos = np.searchsorted(self.movie_ids, ids)
+        pos = np.minimum(pos, self.movie_ids.size - 1)
+        unknown = ids[self.movie_ids[pos] != ids]
+        if unknown.size:
+            raise QueryError(f"movie id {int(unknown[0])} is not in this model's catalogue")
+        return pos
+
+    def user_index(self, user_ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Row of each known user, ``-1`` for ids the model has not seen."""
+        known = self.users["user_id"].to_numpy()
+        ids = np.asarray(user_ids, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(known, ids), max(known.size - 1, 0))
+        return np.where(known[pos] == ids, pos, -1)
+
+    def label(self, index: int) -> str:
+        row = self.movies.iloc[int(index)]
+        return f"{row['title']} ({row['year']})" if pd.notna(row["year"]) else str(row["title"])
+
+    def _item(self, index: int, score: float, reason: str) -> Recommendation:
+        row = self.movies.iloc[int(index)]
+        year = int(row["year"]) if pd.notna(row["year"]) else None
+        return Recommendation(int(row["movie_id"]), str(row["title"]), year, tuple(row["genres"]), float(score), reason)
+
+    # ----------------------------------------------------------------- queries
+    def query_batch(self, profiles: Sequence[Profile]) -> QueryBatch:
+        """Turn profiles into the block of queries every model scores.
+
+        A known user brings their training ratings (their likes follow the project's
+        definition of liking) and, unless the profile says otherwise, their
+        demographics; named likes count +1, named dislikes −1.
+        """
+        n_movies = self.movie_ids.size
+        rows = self.user_index([p.user_id if p.user_id is not None else -1 for p in profiles])
+        known = rows >= 0
+        ratings = sp.csr_matrix((len(profiles), n_movies), dtype=np.float32)
+        if known.any():
+            selector = sp.csr_matrix((np.ones(int(known.sum()), np.float32), (np.flatnonzero(known), rows[known])),
+                                     shape=(len(profiles), self.history.shape[0]))
+            ratings = (selector @ self.history).tocsr()
+        named_rows, named_cols, named_values = [], [], []
+        for i, profile in enumerate(profiles):
+            for ids, value in ((profile.liked, 1.0), (profile.disliked, -1.0)):
+                if ids:
+                    named_cols.extend(self.movie_index(ids).tolist())
+                    named_rows.extend([i] * len(ids))
+                    named_values.extend([value] * len(ids))
+        named = sp.csr_matrix((np.asarray(named_values, np.float32), (named_rows, named_cols)),
+                              shape=(len(profiles), n_movies))
+        history_likes = likes_matrix(ratings) if ratings.nnz else ratings
+        # A movie the person names overrides what their history says about it.
+        likes = (history_likes - history_likes.multiply(named != 0) + named).tocsr()
+        likes.eliminate_zeros()
+        seen = ((abs(ratings) + abs(named)) > 0).astype(np.float32).tocsr()
+        return QueryBatch(likes=likes, ratings=ratings, demographics=self._demographics(profiles, rows), seen=seen)
+
+    def _demographics(self, profiles: Sequence[Profile], rows: np.ndarray) -> pd.DataFrame:
+        frame = pd.DataFrame([{c: getattr(p, c) for c in DEMOGRAPHIC_COLUMNS} for p in profiles],
+                             columns=list(DEMOGRAPHIC_COLUMNS))
+        frame = frame.astype(object)
+        known = rows >= 0
+        if known.any():
+            stored = self.users.iloc[rows[known]][list(DEMOGRAPHIC_COLUMNS)].astype(object).reset_index(drop=True)
+            mine = frame.loc[known].reset_index(drop=True)
+            frame.loc[known] = mine.where(mine.notna(), stored).to_numpy()
+        return frame.where(frame.notna(), None)
+
+    def component_scores(self, queries: QueryBatch) -> dict[str, np.ndarray]:
+        """Every component's ``(q, n_movies)`` scores for a block of queries."""
+        has_likes = queries.likes.getnnz(axis=1) > 0
+        scores = {
+            "content": self.content.score(queries),
+            "also_liked": self.also_liked.score(queries),
+            "people_like_you": self.people_like_you.score(queries),
+            "popular": self.popular.score(queries),
+        }
+        if self.collaborative is not None:
+            collaborative = self.collaborative.score(queries)
+            collaborative[~has_likes] = np.nan
+            scores["collaborative"] = collaborative
+        return scores
+
+    def recommend(self, profile: Profile, n: int = 10) -> Recommendations:
+        """The four sections for one person."""
+        queries = self.query_batch([profile])
+        scores = self.component_scores(queries)
+        liked = queries.likes.indices[queries.likes.data > 0]
+        has_demographics = any(getattr(profile, c) is not None for c in DEMOGRAPHIC_COLUMNS) or \
+            queries.demographics.iloc[0].notna().any()
+        sections = [
+            self._neighbour_section("similar", SECTIONS["similar"], self.content, scores["content"], queries, n,
+                                    "because you liked {}"),
+            self._neighbour_section("also_liked", self._also_liked_heading(profile, liked), self.also_liked,
+                                    scores["also_liked"], queries, n, "fans of {} also liked it"),
+            self._people_like_you_section(scores["people_like_you"], queries, n, has_demographics),
+            self._for_you_section(scores, queries, n),
+        ]
+        return Recommendations(tuple(sections))
+
+    def _also_liked_heading(self, profile: Profile, liked: np.ndarray) -> str:
+        named = [i for i in self.movie_index(profile.liked)] if profile.liked else list(liked[:1])
+        if not named:
+            return SECTIONS["also_liked"].format(liked="what you like")
+        first = self.label(named[0])
+        more = len(named) - 1
+        return SECTIONS["also_liked"].format(liked=first if more == 0 else f"{first} and {more} more")
+
+    def _neighbour_section(self, key: str, heading: str, model, scores: np.ndarray, queries: QueryBatch, n: int,
+                           reason: str) -> Section:
+        if not (queries.likes.data > 0).any():
+            return Section(key, heading, (), note="tell me a movie you like to see this")
+        idx, best = top_n(scores.copy(), n, exclude=queries.seen)
+        movies = idx[0][idx[0] >= 0]
+        sources = model.explain(queries.likes[0], movies)
+        items = tuple(self._item(m, s, reason.format(self.label(src)) if src >= 0 else "")
+                      for m, s, src in zip(movies, best[0], sources))
+        return Section(key, heading, items)
+
+    def _people_like_you_section(self, scores: np.ndarray, queries: QueryBatch, n: int, known: bool) -> Section:
+        heading = SECTIONS["people_like_you"]
+        if known:
+            heading = f"{heading} ({describe_people(queries.demographics.iloc[0])})"
+        if not known:
+            return Section("people_like_you", heading, (),
+                           note="tell me your gender, age, occupation or zip code to see this")
+        idx, best = top_n(scores.copy(), n, exclude=queries.seen)
+        items = tuple(self._item(m, s, "loved by people like you") for m, s in zip(idx[0], best[0]) if m >= 0)
+        return Section("people_like_you", heading, items)
+
+    def _for_you_section(self, scores: dict[str, np.ndarray], queries: QueryBatch, n: int) -> Section:
+        blended = self.blend.combine(scores)
+        idx, best = top_n(blended, n, exclude=queries.seen)
+        movies = idx[0][idx[0] >= 0]
+        strongest = self.blend.strongest(scores, 0, movies) if movies.size else []
+        because = self.also_liked.explain(queries.likes[0], movies)
+        because_content = self.content.explain(queries.likes[0], movies)
+        who = describe_people(queries.demographics.iloc[0])
+        items = []
+        for movie, score, source, src, src_content in zip(movies, best[0], strongest, because, because_content):
+            liked = src if src >= 0 else src_content
+            if source in ("collaborative", "also_liked", "content") and liked >= 0:
+                reason = f"because you liked {self.label(liked)}"
+            elif source == "people_like_you" and who != "people like you":
+                reason = f"popular with {who}"
+            else:
+                reason = "a favourite of many MovieLens viewers"
+            items.append(self._item(movie, score, reason))
+        return Section("for_you", SECTIONS["for_you"], tuple(items))
+
+    def similar(self, movie_id: int, n: int = 10) -> list[Recommendation]:
+        """Movies most similar in content to one movie."""
+        index = int(self.movie_index([movie_id])[0])
+        neighbours, sims = self.content.similar(index, n)
+        return [self._item(m, s, f"like {self.label(index)}") for m, s in zip(neighbours, sims)]
+
+    def also_liked_for(self, movie_id: int, n: int = 10) -> list[Recommendation]:
+        """Movies most liked by the people who liked one movie."""
+        index = int(self.movie_index([movie_id])[0])
+        neighbours, sims = self.also_liked.similar(index, n)
+        return [self._item(m, s, f"fans of {self.label(index)} also liked it") for m, s in zip(neighbours, sims)]
+
+    def recommend_batch(self, profiles: Sequence[Profile], n: int = 10, kind: str = "for-you") -> pd.DataFrame:
+        """Top-``n`` per profile as ``user_id, rank, movie_id, score`` rows, computed blockwise."""
+        key = BATCH_KINDS[kind]
+        block = max(1, BATCH_CELLS // max(self.movie_ids.size, 1))
+        frames = []
+        for start in range(0, len(profiles), block):
+            chunk = profiles[start: start + block]
+            queries = self.query_batch(chunk)
+            scores = self._batch_scores(key, queries)
+            idx, best = top_n(scores, n, exclude=queries.seen)
+            user_ids = np.repeat([p.user_id for p in chunk], n)
+            ranks = np.tile(np.arange(1, n + 1), len(chunk))
+            valid = idx.ravel() >= 0
+            frames.append(pd.DataFrame({
+                "user_id": user_ids[valid], "rank": ranks[valid],
+                "movie_id": self.movie_ids[idx.ravel()[valid]], "score": best.ravel()[valid],
+            }))
+        if not frames:
+            return pd.DataFrame(columns=["user_id", "rank", "movie_id", "score"])
+        return pd.concat(frames, ignore_index=True)
+
+    def _batch_scores(self, key: str, queries: QueryBatch) -> np.ndarray:
+        if key == "for_you":
+            return self.blend.combine(self.component_scores(queries))
+        model = {"similar": self.content, "also_liked": self.also_liked, "people_like_you": self.people_like_you}[key]
+        return model.score(queries)
+
+
+def _component_class(name: str) -> type[Recommender]:
+    """The recommender class a manifest names (only cinerec's own; nothing is imported by path)."""
+    from cinerec.models.also_liked import AlsoLiked
+    from cinerec.models.content import ContentSimilarity
+    from cinerec.models.demographic import PeopleLikeYou
+    from cinerec.models.ease import EASE
+    from cinerec.models.popular import MostPopular
+
+    classes = {cls.__name__: cls for cls in (AlsoLiked, ContentSimilarity, PeopleLikeYou, EASE, MostPopular)}
+    if name not in classes:
+        raise ModelError(f"model directory names an unknown component class {name!r}")
+    return classes[name]
+
+
+def describe_people(demographics: pd.Series) -> str:
+    """A short description of a demographic profile: "men 25-34, programmer, zip 871xx"."""
+    parts = [{"M": "men", "F": "women"}.get(demographics.get("gender") or "", "people")]
+    if demographics.get("age_band"):
+        parts[0] += f" {demographics['age_band']}"
+    if demographics.get("occupation"):
+        parts.append(str(demographics["occupation"]))
+    if demographics.get("zip"):
+        parts.append(f"zip {str(demographics['zip'])[:3]}xx")
+    return ", ".join(parts) if len(parts) > 1 or parts[0] != "people" else "people like you"
