@@ -128,22 +128,25 @@ def parse_occupation(text: str) -> str:
     """What a person does → one of :data:`cinerec.data.vocabulary.OCCUPATIONS`.
 
     Tried in order: the whole phrase ("college/grad student", ml-100k's "healthcare",
-    "software engineer"); its longest known part, rightmost first ("senior software
-    engineer" → "software engineer"); a close spelling ("progammer").
+    "software engineer"); a close spelling of it ("progammer", "sofware engineer" — before
+    parts, or "engineer" would win); its longest known part, rightmost first ("senior
+    software engineer" → "software engineer").
     """
     key = _occupation_key(str(text))
-    words = key.split()
-    phrases = (" ".join(words[start:start + size]) for size in range(len(words), 0, -1)
-               for start in range(len(words) - size, -1, -1))
-    for phrase in phrases:
-        if phrase in _OCCUPATION_WORDS:
-            return _OCCUPATION_WORDS[phrase]
-    close = process.extractOne(key, list(_OCCUPATION_WORDS), scorer=fuzz.ratio, processor=None,
+    if key in _OCCUPATION_WORDS:
+        return _OCCUPATION_WORDS[key]
+    close = process.extractOne(key, _OCCUPATION_WORDS.keys(), scorer=fuzz.ratio, processor=None,
                                score_cutoff=OCCUPATION_FUZZY_SCORE) if key else None
-    if close is None:
+    if close is not None:
+        return _OCCUPATION_WORDS[close[0]]
+    words = key.split()
+    phrases = (" ".join(words[start:start + size]) for size in range(len(words) - 1, 0, -1)
+               for start in range(len(words) - size, -1, -1))
+    known = next((phrase for phrase in phrases if phrase in _OCCUPATION_WORDS), None)
+    if known is None:
         raise QueryError(f"unknown occupation '{text}'; say one of {', '.join(vocab.OCCUPATIONS)} "
                          f"(everyday words such as nurse, teacher or developer work too)")
-    return _OCCUPATION_WORDS[close[0]]
+    return _OCCUPATION_WORDS[known]
 
 
 def parse_zip(text: str) -> str:
