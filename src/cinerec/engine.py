@@ -89,15 +89,12 @@ class Engine:
 
     def __init__(self, components: Mapping[str, Recommender], movies: pd.DataFrame, users: pd.DataFrame,
                  history: sp.csr_matrix, blend: Blend | None = None, manifest: Mapping[str, Any] | None = None):
-        from cinerec.catalogue import UNKNOWN_YEAR, Catalogue
+        from cinerec.catalogue import Catalogue
 
         self.components = dict(components)
         self.movies = movies.reset_index(drop=True)
         self.movie_ids = self.movies["movie_id"].to_numpy(np.int32)
-        self.catalogue = Catalogue(self.movie_ids, self.movies["title"].tolist(),
-                                   self.movies["year"].fillna(UNKNOWN_YEAR).to_numpy(np.int16),
-                                   self.movies["genres"].tolist(), self.movies["alt_titles"].tolist(),
-                                   self.movies["raw_title"].tolist(), self.movies["n_ratings"].to_numpy())
+        self.catalogue = Catalogue.from_movies(self.movies)
         self.users = users.reset_index(drop=True)
         self.history = history
         self.blend = blend or Blend()

@@ -68,7 +68,11 @@ def load_estimator(cls: type[T], directory: Path, *, mmap: bool = True) -> T:
         raise ModelError(f"{directory / STATE_FILE}: cannot read model state ({exc})") from None
     if state.get("class") != cls.__name__:
         raise ModelError(f"{directory}: holds a {state.get('class')}, expected a {cls.__name__}")
-    estimator = cls(**state["params"])
+    try:
+        estimator = cls(**state["params"])
+    except TypeError:
+        raise ModelError(f"{directory}: its {cls.__name__} parameters {sorted(state['params'])} do not match this "
+                         "cinerec version; rebuild the model") from None
     for name, value in state["learned"].items():
         setattr(estimator, name, value)
     for path in sorted(directory.iterdir()):
