@@ -6,13 +6,17 @@ bridges the two for the command line (:meth:`Catalogue.resolve`: one title → o
 movie, saying how sure it is) and for the web service's autocomplete
 (:meth:`Catalogue.search`: a few typed letters → the movies they most likely start).
 
-Every name of a movie — display title, raw title, alternate titles, each with a moved
-article put back in front ("Matrix, The" → "The Matrix") — is reduced to one *key*
-by :func:`normalise_title` (accents, case, punctuation and a leading English article
-do not matter), and the same reduction is applied to what a person types. All the work
-that depends on the catalogue is done once when it is built, so that a query costs a
-dictionary look-up, two binary searches in a sorted array of word-start keys, and —
-only when those find nothing — one pass of rapidfuzz's C loop over the keys.
+Every name of a movie — its display title and alternate titles (the readers have put
+moved articles back in front: "The Matrix") and, for exact look-up only, its raw title
+without the year ("matrix the") — is reduced to one *key* by :func:`normalise_title`
+(accents, case and punctuation do not matter; a leading English article is optional),
+and the same reduction is applied to what a person types. Resolving tries, in order:
+an exact key (filtered by a typed year), titles that *start* with what was typed,
+the same with misspelt words corrected against the catalogue's words, and finally
+rapidfuzz's ratio against every key. All the work that depends on the catalogue is
+done once when it is built, so that a query costs a dictionary look-up and two binary
+searches in a sorted array of word-start keys; only a query that finds nothing that
+way pays for a pass of rapidfuzz's C loop over the keys (~10 ms on 90k titles).
 
 A catalogue is plain arrays (:meth:`Catalogue.to_arrays`), so a model directory can
 store it as ``.npy`` without pickle and rebuild it with :meth:`Catalogue.from_arrays`.
@@ -59,6 +63,8 @@ PREFIX_BYTES = 32
 
 #: Leading articles that do not matter when a person types a title ("Usual Suspects").
 _LEADING_ARTICLES = ("the ", "a ", "an ")
+#: Added to a word-start key's rating count when it starts the title, so title starts rank first.
+_TITLE_START = 1 << 40
 _YEAR = re.compile(r"^(18[89]\d|19\d\d|20\d\d)$")
 _TYPED_YEAR = re.compile(r"^(?P<title>.*?\S)(?:\s*\(\s*(?P<paren>\d{4})\s*\)|\s+(?P<bare>\d{4}))\s*$")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -142,8 +148,11 @@ class Match:
 class Catalogue:
     """The movies of a dataset, findable by what a person types.
 
-    Build with :meth:`from_dataset` or :meth:`from_arrays`. Movie ids are ``int32``,
-    sorted; ``rating_counts`` decides between equally good matches (most-rated wins).
+    Build with :meth:`from_dataset`, :meth:`from_movies` (a stored movies table) or
+    :meth:`from_arrays`; the constructor takes the columns directly, ``titles`` and
+    ``alt_titles`` already in display form (see :func:`cinerec.data.titles.parse_title`),
+    unknown years as :data:`UNKNOWN_YEAR`. Movie ids are kept as sorted ``int32``;
+    ``rating_counts`` decides between equally good matches (most-rated wins).
     """
 
     def __init__(self, movie_ids: np.ndarray, titles: Iterable[str], years: np.ndarray,
@@ -263,7 +272,7 @@ class Catalogue:
         order = np.argsort(keys, kind="stable")
         self._suffixes = keys[order]
         self._suffix_rows = np.asarray(suffix_rows, dtype=np.int32)[order]
-        self._suffix_priority = (np.asarray(suffix_starts, dtype=np.int64)[order] << 40) + counts[self._suffix_rows]
+        self._suffix_priority = np.where(np.asarray(suffix_starts)[order], _TITLE_START, 0) + counts[self._suffix_rows]
         self._max_suffixes_per_movie = int(np.bincount(self._suffix_rows).max()) if self._suffix_rows.size else 0
 
     def _names_of(self, row: int) -> list[str]:
@@ -299,10 +308,12 @@ class Catalogue:
             keep = np.fromiter((self._row_has_word_prefix(int(r), key) for r in rows), bool, rows.size)
             priority, rows = priority[keep], rows[keep]
         if title_start_only:
-            keep = priority >= (1 << 40)
+            keep = priority >= _TITLE_START
             priority, rows = priority[keep], rows[keep]
-        if limit is not None and rows.size > limit * self._max_suffixes_per_movie:
-            top = np.argpartition(-priority, limit * self._max_suffixes_per_movie)[: limit * self._max_suffixes_per_movie]
+        # Each movie has at most this many entries, so the best ones hold ``limit`` movies.
+        enough = None if limit is None else limit * self._max_suffixes_per_movie
+        if enough is not None and rows.size > enough:
+            top = np.argpartition(-priority, enough)[:enough]
             priority, rows = priority[top], rows[top]
         ranked = rows[np.argsort(-priority, kind="stable")]
         _, first = np.unique(ranked, return_index=True)
@@ -346,7 +357,8 @@ class Catalogue:
         """The one movie a typed title means (see :class:`Match` for how sure that is).
 
         Tried in order: an exact title (any spelling the catalogue knows, with or without
-        its year); titles that start with what was typed; titles within a typo of it.
+        its year); titles that start with what was typed, as typed and then with misspelt
+        words corrected; titles within a typo of it (rapidfuzz ratio >= :data:`ACCEPT_SCORE`).
         Raises :class:`~cinerec.errors.QueryError` suggesting near matches when nothing fits.
         """
         query = " ".join(text.split())
