@@ -67,7 +67,7 @@ def read_movielens(path: str | Path) -> Dataset:
     given = Path(path)
     root = _release_root(_unpacked(given))
     release_format = _detect(root)
-    name = _release_name(release_format, (root.name, given.stem if given.suffix == ".zip" else given.name))
+    name = _release_name(release_format, (root.name, given.stem if given.suffix.lower() == ".zip" else given.name))
     with status(f"Reading {name} from {root}"):
         return _READERS[release_format](root, name)
 
@@ -110,6 +110,7 @@ def load_datasets(paths: Sequence[str | Path], *, use_cache: bool = True) -> tup
 
 
 def _detect(folder: Path) -> str:
+    """The first format whose signature files ``folder`` holds; RecBole's are named per dataset."""
     if not folder.is_dir():
         raise DataError("no such file or folder" if not folder.exists() else "not a folder or a .zip archive", folder)
     for release_format, signature in _SIGNATURES:
@@ -164,6 +165,7 @@ def _cache_key(path: Path) -> str:
 
 
 def _fingerprint(files: Sequence[Path], anchor: Path | None = None) -> str:
+    """A short hash of ``anchor``'s resolved path (default: the first file) and the files' sizes and mtimes."""
     described = []
     for file in files:
         stat = file.stat()
