@@ -1,0 +1,99 @@
+"""Reading profiles for ``recommend-batch`` and writing its recommendations.
+
+PROFILES.csv has a ``user_id`` column and optionally ``gender``, ``age``,
+``occupation``, ``zip`` and ``likes`` (MovieLens movie ids separated by ``|``). A
+``user_id`` the model knows brings that user's training ratings; any other row must
+say something about the person. Every problem names the file and line.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from cinerec.errors import CinerecError, DataError
+from cinerec.profile import Profile, parse_age, parse_gender, parse_occupation, parse_user_id, parse_zip
+
+if TYPE_CHECKING:
+    from cinerec.engine import Engine
+
+PROFILE_COLUMNS = ("user_id", "gender", "age", "occupation", "zip", "likes")
+RECOMMENDATION_COLUMNS = ("user_id", "rank", "movie_id", "score")
+
+
+def read_profiles(path: Path, engine: Engine) -> list[Profile]:
+    """Parse and validate PROFILES.csv against the model's users and catalogue."""
+    frame = _read_csv(path)
+    known_users = engine.user_index(pd.to_numeric(frame["user_id"], errors="coerce").fillna(-1).astype("int64"))
+    profiles = []
+    for offset, row in enumerate(frame.itertuples(index=False)):
+        line = offset + 2  # 1-based, after the header
+        try:
+            profile = _profile(row, engine)
+        except CinerecError as exc:
+            raise DataError(str(exc), path, line) from None
+        if known_users[offset] < 0 and profile.is_empty():
+            raise DataError(f"user {profile.user_id} is not in the model's training data and the row says "
+                            "nothing else about them (give likes or demographics)", path, line)
+        profiles.append(profile)
+    return profiles
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except FileNotFoundError:
+        raise DataError("no such file", path) from None
+    except pd.errors.EmptyDataError:
+        raise DataError("the file is empty; it needs a header with a user_id column", path, 1) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise DataError(f"not a readable CSV file ({str(exc).strip().splitlines()[-1]})", path) from None
+    frame.columns = [c.strip().lower() for c in frame.columns]
+    if "user_id" not in frame.columns:
+        raise DataError("needs a user_id column", path, 1)
+    unknown = [c for c in frame.columns if c not in PROFILE_COLUMNS]
+    if unknown:
+        raise DataError(f"unknown column '{unknown[0]}'; the columns are {', '.join(PROFILE_COLUMNS)}", path, 1)
+    return frame.reindex(columns=list(PROFILE_COLUMNS), fill_value="")
+
+
+def _profile(row: tuple, engine: Engine) -> Profile:
+    fields = dict(zip(PROFILE_COLUMNS, (str(v).strip() for v in row)))
+    liked = _movie_ids(fields["likes"])
+    engine.movie_index(liked)  # every liked movie must be in the catalogue
+    return Profile(
+        liked=liked,
+        gender=parse_gender(fields["gender"]) if fields["gender"] else None,
+        age_band=parse_age(fields["age"]) if fields["age"] else None,
+        occupation=parse_occupation(fields["occupation"]) if fields["occupation"] else None,
+        zip=parse_zip(fields["zip"]) if fields["zip"] else None,
+        user_id=parse_user_id(fields["user_id"]),
+    )
+
+
+def _movie_ids(text: str) -> tuple[int, ...]:
+    ids: dict[int, None] = {}
+    for part in filter(None, (p.strip() for p in text.split("|"))):
+        if not part.isdigit():
+            raise DataError(f"likes must be movie ids separated by |, got '{part}'")
+        ids[int(part)] = None
+    return tuple(ids)
+
+
+def write_recommendations(recommendations: pd.DataFrame, path: Path) -> Path:
+    """Write RECS.csv atomically (a temporary file renamed into place)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", newline="") as stream:
+            recommendations.loc[:, list(RECOMMENDATION_COLUMNS)].to_csv(stream, index=False, float_format="%.6g")
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return path
