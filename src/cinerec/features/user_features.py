@@ -41,11 +41,17 @@ BLOCK_FIELDS: dict[str, str] = {
     "sectional": "zip",
 }
 
-#: Distance between two people who differ only in that block. Region is weaker than
-#: the personal fields (a region is a large, mixed place); the sectional centre is a
-#: faint tie-breaker. A weight of 0 leaves the block out.
+#: Distance between two people who differ only in that block (0 leaves a block out).
+#: Age weighs most and occupation half: with 21 occupations weighted like gender,
+#: k-means spent its groups on occupations (fifteen groups on ml-100k, each mostly one
+#: occupation) and lumped rare ones — the 14 retired people — into mixed groups of
+#: 25-44-year-olds, so a retired man over 56 got the same list as a student (7 of 10
+#: movies shared). With these weights groups follow age and gender first and share 2
+#: of 10; held-out precision@10 moved from 0.389 to 0.383 (popularity: 0.376), within
+#: seed noise. Region is weaker than the personal fields (a region is a large, mixed
+#: place); the sectional centre is a faint tie-breaker.
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "gender": 1.0, "age": 1.0, "occupation": 1.0, "region": 0.5, "sectional": 0.15,
+    "gender": 1.0, "age": 1.5, "occupation": 0.5, "region": 0.5, "sectional": 0.15,
 }
 
 #: Share of the age block's squared distance carried by the ordinal column; the rest
@@ -224,7 +230,7 @@ class DemographicEncoder:
         else:
             column = values[field]
             _check_vocabulary(field, column)
-        codes = pd.Categorical(column, categories=categories).codes.astype(np.intp)
+        codes = pd.Index(categories, dtype=object).get_indexer(column.astype(object)).astype(np.intp)
         if block == "occupation" and CATCH_ALL_OCCUPATION in categories:
             merged = (codes < 0) & column.notna().to_numpy(dtype=bool)
             codes[merged] = categories.index(CATCH_ALL_OCCUPATION)

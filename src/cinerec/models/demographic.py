@@ -10,9 +10,20 @@ chosen by silhouette over ``k_range``. Each group then gets one ranked list:
   — a Beta prior of strength ``m``, estimated from the data (empirical Bayes: how much
   the groups' shares really vary beyond binomial noise). A two-person group therefore
   keeps close to the overall list instead of listing its two members' favourites.
-* the score ``p_c(i) · (p_c(i) / p(i))^β`` blends how popular a movie is in the group
-  with how much *more* popular it is there than elsewhere (lift). ``β = 0`` is the
-  group's plain popularity, large ``β`` pure lift (which surfaces obscure movies).
+* the score ``p_c(i) + γ·(p_c(i) − p(i))`` adds to how popular a movie is in the group
+  how much *more* popular it is there than among everyone (``γ`` = ``lift_weight``).
+  The lift is a difference, not a ratio, on purpose: a ratio ``p_c / p`` explodes for
+  movies almost nobody liked, so a group whose two members share one obscure favourite
+  would list it first whatever the shrinkage; a difference is bounded by the shrunk
+  share itself.
+
+Why this form (ml-100k, 20% of users held out and asked with their demographics only,
+their liked movies as targets, four seeds, precision@10 / hit rate@10): plain
+popularity 0.376 / 0.923; the group's shrunk share alone (``γ = 0``) 0.386 / 0.927;
+``γ = 1`` 0.391 / 0.928; ``γ = 2`` 0.383; ``γ = 4`` 0.370; the ratio form
+``p_c·(p_c/p)^0.5`` 0.388 / 0.922 — and without shrinkage (``m = 0``) the ratio form
+(three seeds) drops to 0.352 (``^0.5``) and 0.251 (``^1``). Demographics alone are a weak signal, so
+gains over popularity are modest; ``γ = 1`` is the best measured and keeps lists sane.
 
 People who give no demographics — every user of ml-10m and later releases — are left
 out of the clustering (as a group they would be a fake "unknown" cluster) and get the
@@ -53,7 +64,7 @@ class PeopleLikeYou(Recommender):
     k_range : (low, high), both inclusive: the numbers of groups tried.
     k : a fixed number of groups; ``None`` chooses the best silhouette in ``k_range``.
     shrinkage : the prior strength ``m`` (in people); ``None`` estimates it from the data.
-    lift_exponent : ``β``, how much "more than everyone else" counts against plain popularity.
+    lift_weight : ``γ``, how much "more than everyone else" counts beside the group's popularity.
     block_weights, min_count : passed to :class:`DemographicEncoder`.
     n_init : k-means restarts per ``k``.
     silhouette_sample : at most this many people are used to compute silhouettes.
@@ -61,7 +72,7 @@ class PeopleLikeYou(Recommender):
     random_state : seed for k-means, the samples and the projection.
 
     Learned: ``movie_ids_``, ``encoder_`` (JSON), ``k_values_``, ``silhouettes_``,
-    ``inertias_``, ``n_clusters_``, ``centers_``, ``cluster_sizes_``, ``shrinkage_``,
+    ``inertias_``, ``n_clusters_``, ``centers_``, ``center_spreads_``, ``cluster_sizes_``, ``shrinkage_``,
     ``cluster_scores_`` (``(n_clusters + 1, n_movies)`` float32, last row = everyone),
     ``cluster_profiles_``, ``embedding_2d_`` and ``embedding_labels_``.
     """
@@ -71,7 +82,7 @@ class PeopleLikeYou(Recommender):
         k_range: Sequence[int] = (2, 16),
         k: int | None = None,
         shrinkage: float | None = None,
-        lift_exponent: float = 0.5,
+        lift_weight: float = 1.0,
         block_weights: dict[str, float] | None = None,
         min_count: int = 5,
         n_init: int = 4,
@@ -82,7 +93,7 @@ class PeopleLikeYou(Recommender):
         self.k_range = k_range
         self.k = k
         self.shrinkage = shrinkage
-        self.lift_exponent = lift_exponent
+        self.lift_weight = lift_weight
         self.block_weights = block_weights
         self.min_count = min_count
         self.n_init = n_init
@@ -152,10 +163,12 @@ class PeopleLikeYou(Recommender):
         if chosen == 0:
             self.n_clusters_ = 0
             self.centers_ = np.zeros((0, features.shape[1]), dtype=np.float32)
+            self.center_spreads_ = np.zeros((0, features.shape[1]), dtype=np.float32)
             return np.zeros(features.shape[0], dtype=np.int64)
         best = fits[chosen] if chosen in fits else self._kmeans(features, chosen, seed)
         self.n_clusters_ = chosen
         self.centers_ = best.cluster_centers_.astype(np.float32)
+        self.center_spreads_ = _spreads(features, best.labels_, best.cluster_centers_)
         return best.labels_.astype(np.int64)
 
     def _chosen_k(self, n_distinct: int) -> int:
@@ -169,12 +182,12 @@ class PeopleLikeYou(Recommender):
         return KMeans(n_clusters=k, n_init=self.n_init, random_state=seed).fit(features)
 
     def _group_scores(self, group_likes: np.ndarray, known_share: np.ndarray) -> np.ndarray:
-        """Shrunk share × lift^β per group and movie; NaN where nobody liked the movie."""
+        """Shrunk share plus γ × its excess over everyone's, per group and movie; NaN
+        where nobody with demographics liked the movie."""
         m = self.shrinkage_
         sizes = self.cluster_sizes_[:, None].astype(np.float64)
         shrunk = (group_likes + m * known_share) / np.maximum(sizes + m, 1e-12)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scores = shrunk * (shrunk / known_share) ** self.lift_exponent
+        scores = shrunk + self.lift_weight * (shrunk - known_share)
         return np.where(known_share > 0, scores, np.nan)
 
     def _embedding(self, features: np.ndarray, labels: np.ndarray,
@@ -189,9 +202,16 @@ class PeopleLikeYou(Recommender):
 
     # ------------------------------------------------------------------ scoring
     def assign(self, demographics: pd.DataFrame) -> np.ndarray:
-        """Each person's row of ``cluster_scores_``: the nearest group's centre over
-        the fields they gave (someone giving only gender is matched on gender alone),
-        or ``n_clusters_`` — the overall list — for someone who gave nothing."""
+        """Each person's row of ``cluster_scores_``: the group whose members are on
+        average nearest over the fields they gave (someone giving only gender is
+        matched on gender alone), or ``n_clusters_`` — the overall list — for someone
+        who gave nothing.
+
+        The mean squared distance to a group's members is the distance to its centre
+        plus the group's spread. Without the spread a diffuse, mixed group (whose
+        centre sits near everything) would claim every unusual person — on ml-100k a
+        retired man over 56 was matched to a group of mostly 25-44-year-old men.
+        """
         self.check_fitted()
         encoder = DemographicEncoder.from_json(self.encoder_)
         rows = np.full(len(demographics), self.n_clusters_, dtype=np.int64)
@@ -200,8 +220,9 @@ class PeopleLikeYou(Recommender):
         features = encoder.encode(demographics).astype(np.float64)
         given = encoder.known_columns(demographics).astype(np.float64)
         centers = np.asarray(self.centers_, dtype=np.float64)
-        # |x - c|² over the given columns only; x is already zero on the others.
-        distances = (features**2).sum(axis=1)[:, None] - 2 * features @ centers.T + given @ (centers**2).T
+        # Mean |x - member|² over the given columns only; x is already zero on the others.
+        spreads = np.asarray(self.center_spreads_, dtype=np.float64)
+        distances = (features**2).sum(axis=1)[:, None] - 2 * features @ centers.T + given @ (centers**2 + spreads).T
         matched = given.any(axis=1)
         rows[matched] = distances[matched].argmin(axis=1)
         return rows
@@ -255,6 +276,16 @@ def _profiles(users: pd.DataFrame, labels: np.ndarray, n_clusters: int) -> list[
             profile[field] = [[str(v), round(float(s), 4)] for v, s in shares.items()]
         profiles.append(profile)
     return profiles
+
+
+def _spreads(features: np.ndarray, labels: np.ndarray, centers: np.ndarray) -> np.ndarray:
+    """``(n_clusters, n_features)`` float32: each group's mean squared deviation from
+    its centre, per column."""
+    deviations = (features - centers[labels]) ** 2
+    sums = np.zeros(centers.shape, dtype=np.float64)
+    np.add.at(sums, labels, deviations)
+    counts = np.bincount(labels, minlength=centers.shape[0])[:, None]
+    return (sums / np.maximum(counts, 1)).astype(np.float32)
 
 
 def _silhouette(features: np.ndarray, labels: np.ndarray) -> float:
