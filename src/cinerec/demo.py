@@ -28,7 +28,7 @@ def run_demo(directory: Path | None = None, *, rebuild: bool = False) -> int:
     from cinerec.profile import Profile
 
     base = Path(directory) if directory is not None else cache_dir()
-    data_path = _obtain_ml100k(base)
+    data_path, synthetic = _obtain_ml100k(base)
     dataset = load_dataset(data_path)
     data_report = describe(dataset).report().write(base / "reports" / "ml-100k-data")
     model_path = base / "models" / "ml-100k"
@@ -38,7 +38,10 @@ def run_demo(directory: Path | None = None, *, rebuild: bool = False) -> int:
         result = build_from_dataset(dataset, model_path)
         build_report = result.report or build_report
     engine = Engine.load(model_path)
-    profile, notes = Profile.from_inputs(engine.catalogue, **MICHAEL)
+    michael = dict(MICHAEL)
+    if synthetic:  # invented titles: Michael likes the most-rated movie instead of Die Hard
+        michael["likes"] = [int(engine.movies.loc[engine.movies["n_ratings"].idxmax(), "movie_id"])]
+    profile, notes = Profile.from_inputs(engine.catalogue, **michael)
     liked = ", ".join(engine.catalogue.label(m) for m in profile.liked)
     print(f"Michael, a 32-year-old programmer from Albuquerque (zip 87103), likes {liked}.")
     print_recommendations(engine.recommend(profile, n=10), notes)
@@ -50,24 +53,25 @@ def run_demo(directory: Path | None = None, *, rebuild: bool = False) -> int:
     return 0
 
 
-def _obtain_ml100k(base: Path) -> Path:
-    """The real ml-100k if it can be had at all, else synthetic data of the same shape."""
+def _obtain_ml100k(base: Path) -> tuple[Path, bool]:
+    """The real ml-100k if it can be had at all, else synthetic data of the same shape;
+    returns the folder and whether it is synthetic."""
     from cinerec.data.fetch import fetch
 
     try:
-        return fetch("ml-100k", base / "datasets")
+        return fetch("ml-100k", base / "datasets"), False
     except FetchError as exc:
         from cinerec.data.synthetic import SynthConfig, generate
 
-        synthetic = base / "datasets" / "synthetic-ml-100k"
+        folder = base / "datasets" / "synthetic-ml-100k"
         note("!" * 72)
         note(f"!! Could not get the real MovieLens 100K: {exc}")
-        note(f"!! Using SYNTHETIC data instead ({synthetic}): the titles are invented and the")
+        note(f"!! Using SYNTHETIC data instead ({folder}): the titles are invented and the")
         note("!! recommendations only show how cinerec works, not what real people like.")
         note("!" * 72)
-        if not (synthetic / "u.data").exists():
-            generate(SynthConfig(format="ml-100k", seed=0, **ML100K_SIZE), synthetic)
-        return synthetic
+        if not (folder / "u.data").exists():
+            generate(SynthConfig(format="ml-100k", seed=0, **ML100K_SIZE), folder)
+        return folder, True
 
 
 def _up_to_date(model_path: Path, fingerprint: str) -> bool:

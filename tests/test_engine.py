@@ -1,0 +1,124 @@
+"""The query engine on real ml-100k and on synthetic data: sections, reasons, batches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cinerec.build import BuildOptions, build_from_dataset
+from cinerec.data.readers import load_dataset
+from cinerec.data.synthetic import SynthConfig, generate
+from cinerec.engine import Engine
+from cinerec.profile import Profile
+
+DIE_HARD = 144  # "Die Hard (1988)" in ml-100k
+
+
+@pytest.fixture(scope="session")
+def ml100k_model(ml100k_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("models") / "ml-100k"
+    build_from_dataset(load_dataset(ml100k_path, use_cache=False), out, BuildOptions(report=False))
+    return out
+
+
+@pytest.fixture(scope="session")
+def ml100k_engine(ml100k_model: Path) -> Engine:
+    return Engine.load(ml100k_model)
+
+
+@pytest.fixture(scope="session")
+def synthetic_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    data = tmp_path_factory.mktemp("synth") / "ml-1m"
+    generate(SynthConfig(format="ml-1m", users=400, movies=300, ratings=30_000, seed=3), data)
+    return Engine.fit(load_dataset(data, use_cache=False))
+
+
+def _ids(section) -> list[int]:
+    return [item.movie_id for item in section.items]
+
+
+@pytest.mark.realdata
+def test_michael_gets_four_sections_with_reasons(ml100k_engine: Engine) -> None:
+    profile = Profile(liked=(DIE_HARD,), gender="M", age_band="25-34", occupation="programmer", zip="87103")
+    recs = ml100k_engine.recommend(profile, n=10)
+    assert [s.key for s in recs.sections] == ["similar", "also_liked", "people_like_you", "for_you"]
+    for section in recs.sections:
+        assert len(section.items) == 10, section.key
+        assert DIE_HARD not in _ids(section)
+        assert all(item.reason and item.year for item in section.items)
+    similar_titles = [item.title for item in recs.section("similar").items]
+    assert "Die Hard 2" in similar_titles and "Die Hard: With a Vengeance" in similar_titles
+    assert all("Die Hard (1988)" in item.reason for item in recs.section("similar").items)
+    assert "Die Hard (1988)" in recs.section("also_liked").heading
+    assert "men 25-34" in recs.section("people_like_you").heading
+
+
+@pytest.mark.realdata
+def test_demographics_alone_and_likes_alone(ml100k_engine: Engine) -> None:
+    only_people = ml100k_engine.recommend(Profile(gender="F", age_band="18-24"), n=5)
+    assert not only_people.section("similar").items and only_people.section("similar").note
+    assert not only_people.section("also_liked").items
+    assert len(only_people.section("people_like_you").items) == 5
+    assert len(only_people.section("for_you").items) == 5
+    only_movies = ml100k_engine.recommend(Profile(liked=(DIE_HARD,)), n=5)
+    assert not only_movies.section("people_like_you").items and only_movies.section("people_like_you").note
+    for key in ("similar", "also_liked", "for_you"):
+        assert len(only_movies.section(key).items) == 5
+
+
+@pytest.mark.realdata
+def test_different_people_get_different_lists(ml100k_engine: Engine) -> None:
+    young = ml100k_engine.recommend(Profile(gender="F", age_band="18-24", occupation="college/grad student"), n=10)
+    old = ml100k_engine.recommend(Profile(gender="M", age_band="56+", occupation="retired"), n=10)
+    overlap = set(_ids(young.section("people_like_you"))) & set(_ids(old.section("people_like_you")))
+    assert len(overlap) < 8
+
+
+@pytest.mark.realdata
+def test_disliked_movies_push_their_neighbours_down_and_are_never_recommended(ml100k_engine: Engine) -> None:
+    star_wars, empire = 50, 172
+    liked = ml100k_engine.recommend(Profile(liked=(DIE_HARD,)), n=30)
+    disliked = ml100k_engine.recommend(Profile(liked=(DIE_HARD,), disliked=(star_wars,)), n=30)
+    assert star_wars not in _ids(disliked.section("for_you"))
+    rank = {key: _ids(r.section("also_liked")) for key, r in (("liked", liked), ("disliked", disliked))}
+    if empire in rank["liked"]:
+        assert empire not in rank["disliked"] or rank["disliked"].index(empire) > rank["liked"].index(empire)
+
+
+@pytest.mark.realdata
+def test_known_user_never_gets_a_movie_they_rated(ml100k_engine: Engine) -> None:
+    user = 1
+    rated = set(ml100k_engine.movie_ids[ml100k_engine.history[ml100k_engine.user_index([user])[0]].indices])
+    recs = ml100k_engine.recommend(Profile(user_id=user), n=20)
+    assert not rated & set(_ids(recs.section("for_you")))
+    assert recs.section("people_like_you").items  # demographics come from the training data
+
+
+@pytest.mark.realdata
+def test_batch_for_every_ml100k_user(ml100k_engine: Engine) -> None:
+    profiles = [Profile(user_id=int(u)) for u in ml100k_engine.users["user_id"]]
+    recs = ml100k_engine.recommend_batch(profiles, n=10, kind="for-you")
+    assert len(recs) == 943 * 10
+    assert recs.groupby("user_id")["rank"].apply(list).map(lambda r: r == list(range(1, 11))).all()
+    rows = ml100k_engine.user_index(recs["user_id"].to_numpy())
+    cols = ml100k_engine.movie_index(recs["movie_id"].to_numpy())
+    assert np.asarray(ml100k_engine.history[rows, cols]).ravel().max() == 0  # never a rated movie
+    single = ml100k_engine.recommend(Profile(user_id=7), n=10).section("for_you")
+    assert recs[recs["user_id"] == 7]["movie_id"].tolist() == _ids(single)
+
+
+def test_batch_kinds_and_in_memory_engine_on_synthetic_data(synthetic_engine: Engine) -> None:
+    profiles = [Profile(user_id=int(u)) for u in synthetic_engine.users["user_id"][:50]]
+    for kind in ("for-you", "similar", "also-liked", "people-like-you"):
+        recs = synthetic_engine.recommend_batch(profiles, n=5, kind=kind)
+        assert set(recs["user_id"]) == {p.user_id for p in profiles}, kind
+        assert recs["rank"].between(1, 5).all()
+
+
+def test_similar_never_returns_the_movie_itself(synthetic_engine: Engine) -> None:
+    movie = int(synthetic_engine.movie_ids[0])
+    items = synthetic_engine.similar(movie, n=10)
+    assert items and movie not in [i.movie_id for i in items]
+    assert all(items[i].score >= items[i + 1].score for i in range(len(items) - 1))
