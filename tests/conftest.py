@@ -30,3 +30,14 @@ def ml100k_path() -> Path:
     if not (ML100K / "u.data").exists():
         pytest.skip(f"real MovieLens 100K not found at {ML100K}")
     return ML100K
+
+
+@pytest.fixture(scope="session")
+def ml100k_model(ml100k_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model directory built once per test session from the real ml-100k (with its report)."""
+    from cinerec.build import BuildOptions, build_from_dataset
+    from cinerec.data.readers import load_dataset
+
+    out = tmp_path_factory.mktemp("models") / "ml-100k"
+    build_from_dataset(load_dataset(ml100k_path, use_cache=False), out, BuildOptions(report=True))
+    return out

@@ -7,20 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cinerec.build import BuildOptions, build_from_dataset
 from cinerec.data.readers import load_dataset
 from cinerec.data.synthetic import SynthConfig, generate
 from cinerec.engine import Engine
 from cinerec.profile import Profile
 
 DIE_HARD = 144  # "Die Hard (1988)" in ml-100k
-
-
-@pytest.fixture(scope="session")
-def ml100k_model(ml100k_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("models") / "ml-100k"
-    build_from_dataset(load_dataset(ml100k_path, use_cache=False), out, BuildOptions(report=False))
-    return out
 
 
 @pytest.fixture(scope="session")

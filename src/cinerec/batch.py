@@ -36,7 +36,7 @@ def read_profiles(path: Path, engine: Engine) -> list[Profile]:
             profile = _profile(row, engine)
         except CinerecError as exc:
             raise DataError(str(exc), path, line) from None
-        if known_users[offset] < 0 and profile.is_empty():
+        if known_users[offset] < 0 and not (profile.liked or profile.has_demographics()):
             raise DataError(f"user {profile.user_id} is not in the model's training data and the row says "
                             "nothing else about them (give likes or demographics)", path, line)
         profiles.append(profile)
