@@ -284,3 +284,28 @@ def test_load_datasets_one_and_several(tmp_path: Path) -> None:
     combined, summary = load_datasets([tmp_path / "ml-1m", files.write_csv_release(tmp_path / "ml-25m")])
     assert summary is not None and combined.releases == ("ml-1m", "ml-25m")
     assert combined.n_users == 3 + 4
+
+
+def test_optional_users_csv_of_synthetic_csv_releases(tmp_path: Path) -> None:
+    from cinerec.data.synthetic import SynthConfig, generate
+
+    generate(SynthConfig(format="ml-latest", users=200, movies=100, ratings=5_000, seed=2,
+                         demographics_share=0.25), tmp_path / "synth")
+    dataset = read_movielens(tmp_path / "synth")
+    described = pd.read_csv(tmp_path / "synth" / "users.csv")
+    assert dataset.users_with_demographics() == len(described) > 0
+    row = dataset.users.set_index("user_id").loc[int(described["userId"].iloc[0])]
+    assert row["gender"] == described["gender"].iloc[0] and row["occupation"] == described["occupation"].iloc[0]
+
+
+def test_bad_users_csv_names_the_line(tmp_path: Path) -> None:
+    from cinerec.data.synthetic import SynthConfig, generate
+
+    generate(SynthConfig(format="ml-latest", users=50, movies=40, ratings=1_000, seed=2,
+                         demographics_share=0.5), tmp_path / "synth")
+    users = tmp_path / "synth" / "users.csv"
+    lines = users.read_text().splitlines()
+    lines[2] = lines[2].replace(",M,", ",X,").replace(",F,", ",X,")
+    users.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=r"users\.csv:3: unknown gender 'X'"):
+        read_movielens(tmp_path / "synth")

@@ -23,7 +23,7 @@ from cinerec.progress import note, status
 
 FORMATS = ("ml-100k", "ml-1m", "ml-10m", "csv", "recbole")
 #: Bumped whenever parsing changes what a reader produces, so cached Parquet is re-made.
-READER_VERSION = 1
+READER_VERSION = 2
 
 _READERS: dict[str, Callable[[Path, str], Dataset]] = {
     "ml-100k": ml100k.read,

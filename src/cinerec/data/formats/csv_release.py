@@ -3,6 +3,11 @@
 UTF-8 with a header line; titles and tags are quoted when they contain commas.
 ``links.csv`` is not needed. ml-20m and ml-25m add the tag genome
 (``genome-scores.csv`` + ``genome-tags.csv``), read into a dense ``float32`` matrix.
+
+No GroupLens CSV release describes its users; cinerec's synthetic generator can add a
+``users.csv`` (``userId,gender,age_band,occupation,zip`` in cinerec's vocabulary) so
+that ML-25M-sized data with demographics for a share of the users can be tested.
+When that file is present its demographics are read; users with no row stay unknown.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from cinerec.data import vocabulary as vocab
 from cinerec.data.dataset import Dataset, Genome
 from cinerec.data.formats.delimited import TextTable, header_fields, read_delimited, release_file
 from cinerec.data.formats.tables import (
@@ -37,6 +43,8 @@ TYPES = {"userId": pa.int32(), "movieId": pa.int32(), "rating": pa.float32(), "t
          "tag": pa.string(), "title": pa.string(), "genres": pa.string(), "tagId": pa.int32(),
          "relevance": pa.float32()}
 GENOME_FILES = ("genome-scores.csv", "genome-tags.csv")
+USERS_FILE = "users.csv"
+USER_COLUMNS = ("userId", "gender", "age_band", "occupation", "zip")
 
 
 def read(folder: Path, release: str) -> Dataset:
@@ -53,8 +61,30 @@ def read(folder: Path, release: str) -> Dataset:
     genome, genome_warnings = read_genome(folder, catalogue)
     warnings += genome_warnings
     activity = [ratings["user_id"].to_numpy()] + ([tags["user_id"].to_numpy()] if tags is not None else [])
-    return Dataset.from_frames(movies, users_from_activity(*activity), ratings, tags, genome=genome,
+    users = users_from_activity(*activity)
+    if (folder / USERS_FILE).is_file():
+        users = users.merge(read_users(folder / USERS_FILE), on="user_id", how="left")
+    return Dataset.from_frames(movies, users, ratings, tags, genome=genome,
                                releases=(release,), warnings=tuple(warnings))
+
+
+def read_users(path: Path) -> pd.DataFrame:
+    """The optional ``users.csv``: demographics in cinerec's vocabulary, checked per line."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if missing := [c for c in USER_COLUMNS if c not in frame.columns]:
+        raise DataError(f"header lacks column {missing[0]!r}", path, 1)
+    ids = pd.to_numeric(frame["userId"], errors="coerce")
+    if (bad := first_true(ids.isna().to_numpy() | (ids <= 0).to_numpy())) is not None:
+        raise DataError(f"user id {frame['userId'].iloc[bad]!r} is not a positive number", path, bad + 2)
+    allowed = {"gender": vocab.GENDERS, "age_band": vocab.AGE_BANDS, "occupation": vocab.OCCUPATIONS}
+    for column, values in allowed.items():
+        given = frame[column].to_numpy(dtype=object)
+        if (bad := first_true((given != "") & ~np.isin(given, values))) is not None:
+            raise DataError(f"unknown {column.replace('_', ' ')} {given[bad]!r}", path, bad + 2)
+    blank_to_none = frame.replace("", None)
+    return pd.DataFrame({"user_id": ids.to_numpy(np.int32), "gender": blank_to_none["gender"],
+                         "age_band": blank_to_none["age_band"], "occupation": blank_to_none["occupation"],
+                         "zip": blank_to_none["zip"]})
 
 
 def read_csv(path: Path, needed: tuple[str, ...]) -> TextTable:
