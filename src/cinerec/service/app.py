@@ -1,0 +1,352 @@
+"""The web service: a JSON API over :class:`~cinerec.engine.Engine` and a profile store,
+plus the page in ``static/``.
+
+:func:`create_app` opens the model **once** (so a bad model directory fails before the
+server listens, and no request ever pays for loading) and the profile store; the routes
+only translate JSON to the library's terms and back. Recommending is CPU-bound numpy and
+pandas work, so it runs in worker threads, at most one per core (a
+:class:`anyio.CapacityLimiter`): the event loop stays free to accept connections and
+answer autocomplete, whose work is a binary search too small to be worth a thread hop.
+
+Every problem a request can have becomes a 4xx with ``{"detail": "<one line>"}``:
+422 for a malformed or impossible request, 404 for an unknown movie or profile,
+409 for a full profile, 413 for an oversized body. A 5xx is a bug.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import anyio
+from fastapi import Depends, FastAPI, Path as PathParam, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cinerec import __version__
+from cinerec.engine import Engine
+from cinerec.errors import CinerecError, QueryError
+from cinerec.paths import cache_dir
+from cinerec.profile import Profile, parse_age, parse_gender, parse_occupation, parse_zip
+from cinerec.service import schemas
+from cinerec.service.store import (Demographics, ProfileFullError, ProfileNotFoundError, ProfileStore,
+                                   RatingNotFoundError, SQLiteProfileStore, StoredProfile)
+
+STATIC_DIR = Path(__file__).with_name("static")
+#: Largest request body accepted; the biggest valid request is a few kilobytes.
+MAX_BODY_BYTES = 64 * 1024
+#: A stored rating from here up counts as liked, from :data:`DISLIKED_AT_MOST` down as disliked.
+LIKED_AT_LEAST = 4.0
+DISLIKED_AT_MOST = 2.0
+
+T = TypeVar("T")
+
+
+def default_db_path() -> Path:
+    """Where profiles are kept unless ``--db`` says otherwise."""
+    return cache_dir() / "profiles.sqlite3"
+
+
+@dataclass(frozen=True)
+class Services:
+    """What every request shares: the model, the profile store, and the limiter that keeps
+    CPU-bound engine calls to one thread per core."""
+
+    engine: Engine
+    store: ProfileStore
+    engine_threads: anyio.CapacityLimiter
+
+    async def compute(self, function: Callable[..., T], *args: Any) -> T:
+        """Run an engine call in a worker thread (bounded by :attr:`engine_threads`)."""
+        return await anyio.to_thread.run_sync(function, *args, limiter=self.engine_threads)
+
+
+class UnknownMovieError(CinerecError):
+    """A movie id in the URL that the catalogue does not know (404, unlike one in a body)."""
+
+
+def create_app(model_dir: str | Path, db_path: str | Path | None = None, *,
+               store: ProfileStore | None = None, engine: Engine | None = None) -> FastAPI:
+    """The service for the model in ``model_dir``, storing profiles in SQLite at ``db_path``
+    (default :func:`default_db_path`) unless another ``store`` is given. ``engine`` lets a
+    caller that has already opened the model (tests, benchmarks) share it."""
+    engine = engine if engine is not None else Engine.load(model_dir)
+    store = store if store is not None else SQLiteProfileStore(db_path or default_db_path())
+    services = Services(engine, store, anyio.CapacityLimiter(max(1, os.cpu_count() or 1)))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.store.close()
+
+    app = FastAPI(title="cinerec", version=__version__, lifespan=lifespan,
+                  description="Movie recommendations from MovieLens: similar movies, what fans of a movie also "
+                              "liked, what people like you enjoy, and a blend for you.",
+                  responses={code: {"model": schemas.Problem} for code in (404, 413, 422)})
+    app.state.services = services
+    _add_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    _add_routes(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
+ProfileId = Annotated[str, PathParam(pattern=schemas.PROFILE_ID_PATTERN, description="id from POST /api/profiles")]
+MoviePathId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="a MovieLens movie id")]
+Count = Annotated[int, Query(ge=1, le=schemas.MAX_RESULTS, description="how many movies per list")]
+
+
+# ------------------------------------------------------------------------------ routes
+def _add_routes(app: FastAPI) -> None:
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html")
+
+    @app.get("/api/health", response_model=schemas.Health, tags=["service"])
+    async def health() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/api/ready", response_model=schemas.Readiness, tags=["service"])
+    async def ready(services: ServicesDep) -> dict[str, Any]:
+        """The model is loaded; which one it is."""
+        return {"status": "ready", "model": model_summary(services.engine)}
+
+    @app.get("/api/movies/search", response_model=schemas.SearchResults, tags=["movies"])
+    async def search(services: ServicesDep,
+                     q: Annotated[str, Query(max_length=schemas.MAX_QUERY_LENGTH, description="what was typed")],
+                     limit: Count = 8) -> dict[str, Any]:
+        """Autocomplete: the movies ``q`` most likely starts ("die ha" → Die Hard, Die Hard 2, …)."""
+        catalogue = services.engine.catalogue
+        return {"query": q, "results": [_movie(services.engine, movie_id) for movie_id in catalogue.search(q, limit)]}
+
+    @app.get("/api/movies/{movie_id}", response_model=schemas.MovieDetails, tags=["movies"])
+    async def movie(services: ServicesDep, movie_id: MoviePathId, n: Count = 10) -> dict[str, Any]:
+        """One movie with the movies most like it and those its fans also liked."""
+        _require_movie(services.engine, movie_id)
+        return await services.compute(_movie_details, services.engine, movie_id, n)
+
+    @app.post("/api/recommendations", response_model=schemas.Recommendations, tags=["recommendations"])
+    async def recommend(services: ServicesDep, request: schemas.RecommendRequest) -> dict[str, Any]:
+        """The four sections for a profile given in full (nothing is stored)."""
+        profile = _engine_profile(canonical_demographics(request), request.liked, request.disliked)
+        return await services.compute(_recommendations, services.engine, profile, request.n)
+
+    @app.post("/api/profiles", response_model=schemas.ProfileOut, status_code=201, tags=["profiles"])
+    async def create_profile(services: ServicesDep, body: schemas.CreateProfileIn | None = None) -> dict[str, Any]:
+        """Start a stored profile; keep its ``profile_id`` to rate movies and get recommendations."""
+        demographics = canonical_demographics(body.demographics if body is not None else schemas.DemographicsIn())
+        stored = await anyio.to_thread.run_sync(services.store.create, demographics)
+        return _profile_out(services.engine, stored)
+
+    @app.get("/api/profiles/{profile_id}", response_model=schemas.ProfileOut, tags=["profiles"])
+    async def get_profile(services: ServicesDep, profile_id: ProfileId) -> dict[str, Any]:
+        return _profile_out(services.engine, await anyio.to_thread.run_sync(services.store.get, profile_id))
+
+    @app.put("/api/profiles/{profile_id}/demographics", response_model=schemas.ProfileOut, tags=["profiles"])
+    async def set_demographics(services: ServicesDep, profile_id: ProfileId,
+                               body: schemas.DemographicsIn) -> dict[str, Any]:
+        """Replace what the profile says about the person (absent fields are cleared)."""
+        stored = await anyio.to_thread.run_sync(services.store.set_demographics, profile_id,
+                                                canonical_demographics(body))
+        return _profile_out(services.engine, stored)
+
+    @app.put("/api/profiles/{profile_id}/ratings/{movie_id}", response_model=schemas.ProfileOut, tags=["profiles"])
+    async def rate(services: ServicesDep, profile_id: ProfileId, movie_id: MoviePathId,
+                   body: schemas.RatingIn) -> dict[str, Any]:
+        """Add or change a rating (≥ 4 counts as liked, ≤ 2 as disliked)."""
+        _require_movie(services.engine, movie_id)
+        stored = await anyio.to_thread.run_sync(services.store.set_rating, profile_id, movie_id, body.rating)
+        return _profile_out(services.engine, stored)
+
+    @app.delete("/api/profiles/{profile_id}/ratings/{movie_id}", response_model=schemas.ProfileOut, tags=["profiles"])
+    async def unrate(services: ServicesDep, profile_id: ProfileId, movie_id: MoviePathId) -> dict[str, Any]:
+        stored = await anyio.to_thread.run_sync(services.store.remove_rating, profile_id, movie_id)
+        return _profile_out(services.engine, stored)
+
+    @app.get("/api/profiles/{profile_id}/recommendations", response_model=schemas.Recommendations,
+             tags=["profiles"])
+    async def profile_recommendations(services: ServicesDep, profile_id: ProfileId, n: Count = 10) -> dict[str, Any]:
+        """The four sections for a stored profile."""
+        stored = await anyio.to_thread.run_sync(services.store.get, profile_id)
+        return await services.compute(_recommendations, services.engine, stored_to_engine_profile(stored), n)
+
+
+# ------------------------------------------------------------------- translations
+def canonical_demographics(given: schemas.DemographicsIn) -> Demographics:
+    """Everyday words → canonical terms (raises :class:`QueryError` naming the field)."""
+    return Demographics(
+        gender=parse_gender(given.gender) if given.gender else None,
+        age=given.age,
+        occupation=parse_occupation(given.occupation) if given.occupation else None,
+        zip=parse_zip(given.zip) if given.zip else None,
+    )
+
+
+def stored_to_engine_profile(stored: StoredProfile) -> Profile:
+    """A stored profile as the engine sees it: ratings ≥ 4 liked, ≤ 2 disliked."""
+    liked = [m for m, rating in stored.ratings.items() if rating >= LIKED_AT_LEAST]
+    disliked = [m for m, rating in stored.ratings.items() if rating <= DISLIKED_AT_MOST]
+    return _engine_profile(stored.demographics, liked, disliked)
+
+
+def _engine_profile(demographics: Demographics, liked: Sequence[int], disliked: Sequence[int]) -> Profile:
+    liked_ids, disliked_ids = tuple(dict.fromkeys(liked)), tuple(dict.fromkeys(disliked))
+    both = set(liked_ids) & set(disliked_ids)
+    if both:
+        raise QueryError(f"movie {min(both)} is both liked and disliked; keep it in one list")
+    return Profile(liked=liked_ids, disliked=disliked_ids, gender=demographics.gender,
+                   age_band=parse_age(demographics.age) if demographics.age is not None else None,
+                   occupation=demographics.occupation, zip=demographics.zip)
+
+
+def _recommendations(engine: Engine, profile: Profile, n: int) -> dict[str, Any]:
+    recommendations = engine.recommend(profile, n=n)  # unknown movie ids raise QueryError here
+    return {"sections": [asdict(section) for section in recommendations.sections],
+            "notes": list(recommendations.notes)}
+
+
+def _movie(engine: Engine, movie_id: int) -> dict[str, Any]:
+    details = engine.catalogue.details(movie_id)
+    return {"movie_id": details.movie_id, "title": details.title, "year": details.year,
+            "label": details.label, "genres": list(details.genres)}
+
+
+def _movie_details(engine: Engine, movie_id: int, n: int) -> dict[str, Any]:
+    details = engine.catalogue.details(movie_id)
+    return {**_movie(engine, movie_id), "alt_titles": list(details.alt_titles), "rating_count": details.rating_count,
+            "similar": [asdict(item) for item in engine.similar(movie_id, n)],
+            "also_liked": [asdict(item) for item in engine.also_liked_for(movie_id, n)]}
+
+
+def _require_movie(engine: Engine, movie_id: int) -> None:
+    if movie_id not in engine.catalogue:
+        raise UnknownMovieError(f"no movie with id {movie_id} in this model's catalogue")
+
+
+def _profile_out(engine: Engine, stored: StoredProfile) -> dict[str, Any]:
+    demographics = stored.demographics
+    return {
+        "profile_id": stored.profile_id,
+        "demographics": {**asdict(demographics),
+                         "age_band": parse_age(demographics.age) if demographics.age is not None else None},
+        "ratings": [{"movie": _movie(engine, movie_id), "rating": rating}
+                    for movie_id, rating in stored.ratings.items() if movie_id in engine.catalogue],
+    }
+
+
+def model_summary(engine: Engine) -> dict[str, Any]:
+    """What a readiness probe or a person checking the deployment wants to know of the model."""
+    manifest = engine.manifest
+    return {
+        "format_version": manifest.get("format_version"),
+        "created": manifest.get("created"),
+        "movies": int(engine.movie_ids.size),
+        "known_users": int(len(engine.users)),
+        "datasets": [{"releases": d.get("releases", []), "fingerprint": d.get("fingerprint"),
+                      "counts": d.get("counts", {})} for d in manifest.get("datasets", [])],
+        "components": {name: spec.get("class") for name, spec in manifest.get("components", {}).items()},
+    }
+
+
+# ------------------------------------------------------------------------- errors
+#: Library errors → HTTP status; the message is the library's own one-liner.
+ERROR_STATUS: dict[type[CinerecError], int] = {
+    UnknownMovieError: 404,
+    ProfileNotFoundError: 404,
+    RatingNotFoundError: 404,
+    ProfileFullError: 409,
+    QueryError: 422,
+    CinerecError: 400,
+}
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(CinerecError)
+    async def library_error(request: Request, exc: CinerecError) -> JSONResponse:
+        status = next(code for cls, code in ERROR_STATUS.items() if isinstance(exc, cls))
+        return JSONResponse({"detail": str(exc)}, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": describe_validation_errors(exc.errors())}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
+
+def describe_validation_errors(errors: Sequence[Any]) -> str:
+    """pydantic's error list as one line: ``body.liked: List should have at most 200 items``."""
+    parts = []
+    for error in errors[:5]:
+        if error.get("type") == "json_invalid":
+            parts.append(f"the request body is not valid JSON ({error.get('ctx', {}).get('error', 'malformed')} "
+                         f"at character {error['loc'][-1]})")
+            continue
+        where = ".".join(str(part) for part in error.get("loc", ()))
+        parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid")))
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return "; ".join(parts) + more
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``max_bytes`` with a 413, whether or not the client sent a
+    ``Content-Length``: the body (small, by this very limit) is read here first and handed
+    on in one piece."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await self._refuse(scope, send)
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
+                await self._refuse(scope, send)
+                return
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay(bytes(body), receive), send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        response = JSONResponse({"detail": f"request body is larger than {self.max_bytes // 1024} KB"},
+                                status_code=413)
+        await response(scope, _no_body, send)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that yields ``body`` once, then whatever the client sends next (a disconnect)."""
+    pending = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def replay() -> Message:
+        return pending.pop() if pending else await receive()
+
+    return replay
+
+
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
