@@ -189,3 +189,34 @@ def scatter_2d(points: np.ndarray, groups: Sequence[str], *, title: str, max_gro
         axes.set_yticks([])
         axes.legend(frameon=False, fontsize=7, markerscale=2.5, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return figure
+
+
+def grouped_bar_chart(categories: Sequence[str], series: dict[str, Sequence[float] | np.ndarray], *, title: str,
+                      value_label: str, category_label: str | None = None, value_format: str = "{:.3f}") -> Figure:
+    """Bars of fractional values (scores, rates) for categories, one bar per series
+    side by side within each category; with one series, each bar is labelled with its
+    value. Unlike :func:`bar_chart`, values are not counts: axes and labels keep decimals."""
+    categories = [str(c) for c in categories]
+    positions = np.arange(len(categories))
+    width = 0.8 / max(len(series), 1)
+    palette = matplotlib.colormaps["tab20"]
+    with _styled():
+        figure, axes = _new_figure(WIDTH_INCHES, HEIGHT_INCHES + 0.6)
+        for i, (name, values) in enumerate(series.items()):
+            color = ACCENT if len(series) == 1 else palette(i % 20)
+            bars = axes.bar(positions + (i - (len(series) - 1) / 2) * width, np.asarray(values, dtype=float),
+                            width=width * 0.95, color=color, label=name)
+            if len(series) == 1:
+                axes.bar_label(bars, labels=[value_format.format(v) if np.isfinite(v) else "" for v in values],
+                               padding=2, fontsize=7.5, color=MUTED)
+        long_labels = max(map(len, categories), default=0) > MAX_VERTICAL_LABEL
+        axes.set_xticks(positions, categories, rotation=30 if long_labels else 0, ha="right" if long_labels else "center")
+        axes.grid(axis="x", visible=False)
+        axes.set_ylabel(value_label)
+        if category_label:
+            axes.set_xlabel(category_label)
+        axes.margins(y=0.12)
+        if len(series) > 1:
+            axes.legend(frameon=False, fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+        axes.set_title(title)
+    return figure

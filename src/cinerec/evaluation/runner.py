@@ -1,0 +1,230 @@
+"""One evaluation run: split, tune on validation, fit, rank every contender, measure.
+
+The models are fitted exactly as ``cinerec build`` fits them (:meth:`Engine.fit`), the
+people are asked exactly as the product asks (:class:`~cinerec.profile.Profile` →
+:meth:`Engine.query_batch`), and a person's training ratings are excluded from their
+candidates just as in production. Scoring runs a block of people at a time, so
+memory stays at one ``block × n_movies`` array per contender whatever the release.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from cinerec.build import BuildOptions
+from cinerec.data.dataset import Dataset
+from cinerec.engine import BATCH_CELLS, Engine
+from cinerec.evaluation import metrics
+from cinerec.evaluation.scorers import CONTENDERS, Contender, ScoreFn, contenders
+from cinerec.evaluation.splits import Split, split_dataset
+from cinerec.evaluation.tuning import Tuning, tune
+from cinerec.models.base import DEMOGRAPHIC_COLUMNS, top_n
+from cinerec.models.for_you import Blend
+from cinerec.models.likes import LIKE_THRESHOLD, likes_matrix
+from cinerec.profile import Profile
+from cinerec.progress import note, progress, status
+
+#: Cut-offs of the precision–recall curve (the run's ``k`` is added).
+CURVE_CUTOFFS: tuple[int, ...] = (1, 5, 10, 20, 50)
+#: Training ratings per person: lower edges of the activity buckets.
+ACTIVITY_EDGES: tuple[int, ...] = (0, 20, 50, 100, 250)
+
+
+@dataclass(frozen=True)
+class People:
+    """The people an evaluation asks, in one fixed order.
+
+    ``profiles`` are what the product is given; ``relevant`` ``(n, n_movies)`` CSR marks
+    their relevant held-out movies; ``n_train_ratings`` their history length; ``liked``
+    their training likes and ``hidden`` one relevant held-out movie each (for the list
+    measure).
+    """
+
+    profiles: list[Profile]
+    relevant: sp.csr_matrix
+    n_train_ratings: np.ndarray
+    liked: sp.csr_matrix
+    hidden: np.ndarray
+
+    @property
+    def n_relevant(self) -> np.ndarray:
+        return np.diff(self.relevant.indptr)
+
+
+def evaluation_people(split: Split, seed: int, max_people: int | None = None) -> People:
+    """Every held-out person with at least one relevant held-out movie (at most
+    ``max_people`` of them, a seeded sample)."""
+    train = split.train
+    liked_test = split.test[split.test["rating"].to_numpy() >= LIKE_THRESHOLD]
+    user_ids = np.unique(liked_test["user_id"].to_numpy())
+    rng = np.random.default_rng([seed, 7])
+    if max_people is not None and user_ids.size > max_people:
+        user_ids = np.sort(rng.choice(user_ids, size=max_people, replace=False))
+        liked_test = liked_test[liked_test["user_id"].isin(user_ids).to_numpy()]
+    rows = np.searchsorted(user_ids, liked_test["user_id"].to_numpy())
+    cols = train.movie_vocab.index(liked_test["movie_id"].to_numpy())
+    relevant = sp.csr_matrix((np.ones(rows.size, np.float32), (rows, cols)), shape=(user_ids.size, train.n_movies))
+    relevant.sum_duplicates()
+    counts = train.ratings["user_id"].value_counts()
+    n_train = pd.Series(user_ids).map(counts).fillna(0).to_numpy(np.int64)
+    if split.new_users:
+        people = split.test_people.set_index("user_id").loc[user_ids].reset_index()
+        profiles = [_anonymous_profile(row) for row in people[list(DEMOGRAPHIC_COLUMNS)].itertuples(index=False)]
+        liked = sp.csr_matrix((user_ids.size, train.n_movies), dtype=np.float32)
+    else:
+        profiles = [Profile(user_id=int(u)) for u in user_ids]
+        liked = likes_matrix(train)[train.user_vocab.index(user_ids)]
+    return People(profiles, relevant, n_train, liked, _one_each(relevant, rng))
+
+
+def _anonymous_profile(row: tuple[Any, ...]) -> Profile:
+    values = [None if pd.isna(v) else str(v) for v in row]
+    return Profile(**dict(zip(DEMOGRAPHIC_COLUMNS, values, strict=True)))
+
+
+def _one_each(relevant: sp.csr_matrix, rng: np.random.Generator) -> np.ndarray:
+    """One random stored column per row (``-1`` for an empty row)."""
+    counts = np.diff(relevant.indptr)
+    pick = relevant.indptr[:-1] + np.floor(rng.random(counts.size) * counts).astype(np.int64)
+    return np.where(counts > 0, relevant.indices[np.minimum(pick, relevant.indices.size - 1)], -1)
+
+
+def top_lists(engine: Engine, people: People, scorers: Mapping[str, ScoreFn], n: int,
+              description: str = "ranking") -> dict[str, np.ndarray]:
+    """Each scorer's top-``n`` movie indices per person, ``(n_people, n)``, ``-1`` padded;
+    the engine's component scores are computed once per block and shared."""
+    block = max(1, BATCH_CELLS // max(engine.movie_ids.size, 1))
+    starts = range(0, len(people.profiles), block)
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in scorers}
+    for start in progress(starts, description, total=len(starts)):
+        queries = engine.query_batch(people.profiles[start: start + block])
+        components = engine.component_scores(queries)
+        for name, score in scorers.items():
+            scores = np.array(score(queries, components, start), dtype=np.float32)  # top_n writes into it
+            parts[name].append(top_n(scores, n, exclude=queries.seen)[0])
+    return {name: np.vstack(lists) if lists else np.zeros((0, n), np.int32) for name, lists in parts.items()}
+
+
+@dataclass
+class ModelResult:
+    """One contender's figures: ``metrics`` at ``k``, the ``curve`` (precision and
+    recall by cut-off) and NDCG@k by activity bucket."""
+
+    name: str
+    description: str
+    metrics: dict[str, float]
+    curve: dict[int, dict[str, float]]
+    by_activity: dict[str, float]
+
+
+@dataclass
+class EvaluationResult:
+    dataset: str
+    fingerprint: str
+    protocol: str
+    k: int
+    seed: int
+    sizes: dict[str, int]
+    tuning: Tuning | None
+    models: list[ModelResult]
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+    def model(self, name: str) -> ModelResult:
+        return next(m for m in self.models if m.name == name)
+
+    def to_json(self) -> dict[str, Any]:
+        document = asdict(self)
+        document["models"] = [{**m, "curve": {str(c): v for c, v in m["curve"].items()}} for m in document["models"]]
+        return _finite(document)
+
+
+def _finite(value: Any) -> Any:
+    """NaN → ``None`` throughout (JSON has no NaN)."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models: Sequence[str] = CONTENDERS,
+             seed: int = 0, tuned: bool = True, max_people: int | None = None) -> EvaluationResult:
+    """Evaluate ``models`` on ``dataset`` under ``protocol``; see the module docstring."""
+    started = time.perf_counter()
+    split = split_dataset(dataset, protocol, seed=seed)
+    notes: list[str] = []
+    tuning = None
+    if tuned and protocol != "new-users":
+        validation = split_dataset(split.train, protocol, seed=seed + 1)
+        tuning = tune(validation, k=k, seed=seed, max_people=max_people)
+    elif tuned:
+        notes.append("New users have no liked movies, so only the blend's people-like-you and popularity weights "
+                     "matter; they are the defaults tuned on the random and temporal protocols.")
+    with status("Fitting every model on the training split…"):
+        fitted = Engine.fit(split.train, BuildOptions(report=False, random_state=seed,
+                                                      ease_l2=tuning.l2 if tuning else None))
+        engine = Engine(fitted.components, fitted.movies, fitted.users, fitted.history,
+                        blend=Blend(tuning.weights) if tuning else None)
+        people = evaluation_people(split, seed, max_people)
+        chosen = [c for c in contenders(engine, split.train, models, seed) if _answers(c, split)]
+    n = max(k, *CURVE_CUTOFFS)
+    lists = top_lists(engine, people, {c.name: c.score for c in chosen}, n, "ranking for the test people")
+    ranks = metrics.popularity_ranks(np.bincount(likes_matrix(split.train).indices, minlength=split.train.n_movies))
+    results = [_measure(c, lists[c.name], people, ranks, k) for c in chosen]
+    sizes = {"train_ratings": int(len(split.train.ratings)), "test_ratings": int(len(split.test)),
+             "people": len(people.profiles), "movies": int(split.train.n_movies),
+             "relevant": int(people.relevant.nnz)}
+    return EvaluationResult(", ".join(dataset.releases) or "dataset", dataset.fingerprint, protocol, k, seed, sizes,
+                            tuning, results, round(time.perf_counter() - started, 1), notes)
+
+
+def _answers(contender: Contender, split: Split) -> bool:
+    """Whether the contender can say anything under this protocol (new people have no history)."""
+    if split.new_users:
+        return contender.needs != "history"
+    if contender.needs == "demographics" and split.train.users_with_demographics() == 0:
+        note(f"cinerec: skipping {contender.name}: the data describe no user's gender, age, occupation or zip")
+        return False
+    return True
+
+
+def _measure(contender: Contender, lists: np.ndarray, people: People, ranks: np.ndarray, k: int) -> ModelResult:
+    hit = metrics.hits(lists, people.relevant)
+    at_k = {name: float(np.nanmean(values)) for name, values in metrics.person_metrics(hit, people.n_relevant, k).items()}
+    at_k["coverage"] = metrics.coverage(lists, people.relevant.shape[1], k)
+    at_k["novelty"] = metrics.novelty(lists, ranks, k)
+    if contender.lists is not None and people.liked.nnz:
+        shares = metrics.list_recall(contender.lists(k), people.liked, people.hidden, k)
+        at_k["list_recall"] = float(np.nanmean(shares))
+    curve = {}
+    for cutoff in sorted({*CURVE_CUTOFFS, k}):
+        values = metrics.person_metrics(hit, people.n_relevant, cutoff)
+        curve[cutoff] = {"precision": float(np.nanmean(values["precision"])),
+                         "recall": float(np.nanmean(values["recall"]))}
+    ndcg = metrics.person_metrics(hit, people.n_relevant, k)["ndcg"]
+    return ModelResult(contender.name, contender.description, at_k, curve,
+                       _by_activity(ndcg, people.n_train_ratings))
+
+
+def activity_bucket_labels(n_ratings: np.ndarray) -> np.ndarray:
+    """Each person's activity bucket label ("20–49 ratings" …) from their training ratings."""
+    edges = np.asarray(ACTIVITY_EDGES)
+    labels = [f"{low}–{high - 1}" for low, high in zip(edges[:-1], edges[1:])] + [f"{edges[-1]}+"]
+    return np.asarray(labels, dtype=object)[np.searchsorted(edges, n_ratings, side="right") - 1]
+
+
+def _by_activity(values: np.ndarray, n_ratings: np.ndarray) -> dict[str, float]:
+    buckets = activity_bucket_labels(n_ratings)
+    frame = pd.DataFrame({"bucket": buckets, "value": values, "order": n_ratings})
+    grouped = frame.groupby("bucket", sort=False).agg(value=("value", "mean"), order=("order", "min"))
+    return {str(b): float(v) for b, v in grouped.sort_values("order")["value"].items()}
