@@ -97,6 +97,9 @@ class Engine:
         self.catalogue = Catalogue.from_movies(self.movies)
         self.users = users.reset_index(drop=True)
         self.history = history
+        self._stored_demographics = {
+            column: self.users[column].astype(object).where(self.users[column].notna(), None).to_numpy()
+            for column in DEMOGRAPHIC_COLUMNS}
         self.blend = blend or Blend()
         self.manifest = dict(manifest or {})
         self.content = self.components["content"]
@@ -146,13 +149,12 @@ class Engine:
         return np.where(known[pos] == ids, pos, -1)
 
     def label(self, index: int) -> str:
-        row = self.movies.iloc[int(index)]
-        return f"{row['title']} ({row['year']})" if pd.notna(row["year"]) else str(row["title"])
+        """"Die Hard (1988)" for a movie index."""
+        return self.catalogue.label(int(self.movie_ids[index]))
 
     def _item(self, index: int, score: float, reason: str) -> Recommendation:
-        row = self.movies.iloc[int(index)]
-        year = int(row["year"]) if pd.notna(row["year"]) else None
-        return Recommendation(int(row["movie_id"]), str(row["title"]), year, tuple(row["genres"]), float(score), reason)
+        movie = self.catalogue.details(int(self.movie_ids[index]))
+        return Recommendation(movie.movie_id, movie.title, movie.year, movie.genres, float(score), reason)
 
     # ----------------------------------------------------------------- queries
     def query_batch(self, profiles: Sequence[Profile]) -> QueryBatch:
@@ -187,15 +189,14 @@ class Engine:
         return QueryBatch(likes=likes, ratings=ratings, demographics=self._demographics(profiles, rows), seen=seen)
 
     def _demographics(self, profiles: Sequence[Profile], rows: np.ndarray) -> pd.DataFrame:
-        frame = pd.DataFrame([{c: getattr(p, c) for c in DEMOGRAPHIC_COLUMNS} for p in profiles],
-                             columns=list(DEMOGRAPHIC_COLUMNS))
-        frame = frame.astype(object)
-        known = rows >= 0
-        if known.any():
-            stored = self.users.iloc[rows[known]][list(DEMOGRAPHIC_COLUMNS)].astype(object).reset_index(drop=True)
-            mine = frame.loc[known].reset_index(drop=True)
-            frame.loc[known] = mine.where(mine.notna(), stored).to_numpy()
-        return frame.where(frame.notna(), None)
+        """Each person's demographics: what the profile says, else what the training data knew."""
+        columns = {}
+        for column in DEMOGRAPHIC_COLUMNS:
+            given = np.asarray([getattr(p, column) for p in profiles], dtype=object)
+            fill = (given == None) & (rows >= 0)  # noqa: E711 - element-wise
+            given[fill] = self._stored_demographics[column][rows[fill]]
+            columns[column] = given
+        return pd.DataFrame(columns)
 
     def component_scores(self, queries: QueryBatch) -> dict[str, np.ndarray]:
         """Every component's ``(q, n_movies)`` scores for a block of queries."""
@@ -217,8 +218,7 @@ class Engine:
         queries = self.query_batch([profile])
         scores = self.component_scores(queries)
         liked = queries.likes.indices[queries.likes.data > 0]
-        has_demographics = any(getattr(profile, c) is not None for c in DEMOGRAPHIC_COLUMNS) or \
-            queries.demographics.iloc[0].notna().any()
+        has_demographics = bool(queries.demographics.iloc[0].notna().any())
         sections = [
             self._neighbour_section("similar", SECTIONS["similar"], self.content, scores["content"], queries, n,
                                     "because you liked {}"),
@@ -250,11 +250,10 @@ class Engine:
 
     def _people_like_you_section(self, scores: np.ndarray, queries: QueryBatch, n: int, known: bool) -> Section:
         heading = SECTIONS["people_like_you"]
-        if known:
-            heading = f"{heading} ({describe_people(queries.demographics.iloc[0])})"
         if not known:
             return Section("people_like_you", heading, (),
                            note="tell me your gender, age, occupation or zip code to see this")
+        heading = f"{heading} ({describe_people(queries.demographics.iloc[0])})"
         idx, best = top_n(scores.copy(), n, exclude=queries.seen)
         items = tuple(self._item(m, s, "loved by people like you") for m, s in zip(idx[0], best[0]) if m >= 0)
         return Section("people_like_you", heading, items)

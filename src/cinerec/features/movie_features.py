@@ -27,9 +27,6 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from cinerec.data.dataset import Dataset
 
@@ -136,6 +133,8 @@ class MovieFeaturizer:
 
     # ------------------------------------------------------------------ blocks
     def _title_block(self, dataset: Dataset) -> sp.csr_matrix:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
         movies = dataset.movies
         text = movies["title"].astype(str) + " " + movies["alt_titles"].map(" ".join)
         words = TfidfVectorizer(stop_words="english", strip_accents="unicode", max_features=self.max_title_terms,
@@ -182,10 +181,20 @@ class MovieFeaturizer:
         relevance = np.asarray(genome.relevance, dtype=np.float32)[covered]
         centred = relevance - relevance.mean(axis=0, keepdims=True)
         if self.genome_components < min(centred.shape):
+            from sklearn.decomposition import TruncatedSVD
+
             centred = TruncatedSVD(self.genome_components, random_state=self.random_state).fit_transform(centred)
         dense = np.zeros((dataset.n_movies, centred.shape[1]), dtype=np.float32)
         dense[dataset.movie_vocab.index(genome.movie_ids[covered])] = normalize(centred)
         return sp.csr_matrix(dense)
+
+
+def normalize(matrix: sp.spmatrix | np.ndarray) -> sp.csr_matrix | np.ndarray:
+    """Rows scaled to unit L2 length. scikit-learn is imported here, on use, because
+    only fitting needs it: loading a model to answer queries must stay fast."""
+    from sklearn.preprocessing import normalize as unit_rows
+
+    return unit_rows(matrix)
 
 
 def franchise_keys(titles: pd.Series) -> pd.Series:
@@ -220,4 +229,6 @@ def _tfidf(counts: sp.csr_matrix, *, sublinear_tf: bool) -> sp.csr_matrix:
     """Smoothed-IDF weighting with L2-normalised rows (empty rows stay empty)."""
     if counts.shape[1] == 0:
         return counts
+    from sklearn.feature_extraction.text import TfidfTransformer
+
     return TfidfTransformer(sublinear_tf=sublinear_tf).fit_transform(counts).astype(np.float32)

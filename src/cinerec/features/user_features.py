@@ -20,6 +20,7 @@ The learned state is plain lists of strings, so a model can store it as JSON.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Self, overload
 
@@ -63,6 +64,7 @@ NON_US = "non-US"
 CATCH_ALL_OCCUPATION = "other"
 
 _ZIP_LEVELS = (1, 3)
+_US_ZIP = re.compile(r"^\d{3}[\d\- ]*$")
 
 
 @overload
@@ -83,16 +85,31 @@ def zip_region(zip: str | None | pd.Series, level: int = 1) -> str | None | pd.S
     if level not in _ZIP_LEVELS:
         raise ValueError(f"zip_region level must be one of {_ZIP_LEVELS}, got {level!r}")
     if isinstance(zip, pd.Series):
-        return _zip_region_series(zip, level)
-    return _zip_region_series(pd.Series([zip], dtype=object), level).iloc[0]
+        return pd.Series(_zip_regions(zip.to_numpy(dtype=object), level), index=zip.index, dtype=object)
+    return _region_of(zip, level)
 
 
-def _zip_region_series(zips: pd.Series, level: int) -> pd.Series:
-    text = zips.astype("string").str.strip()
-    present = text.notna() & (text != "")
-    us = text.str.match(r"^\d{3}[\d\- ]*$", na=False)
-    regions = pd.Series(np.where(us, text.str.slice(0, level), NON_US), index=zips.index, dtype=object)
-    return regions.where(present.to_numpy(dtype=bool), None)
+def _region_of(code: object, level: int) -> str | None:
+    text = _text(code)
+    if text is None:
+        return None
+    return text[:level] if _US_ZIP.match(text) else NON_US
+
+
+def _zip_regions(codes: np.ndarray, level: int) -> np.ndarray:
+    """:func:`zip_region` over an object array, each distinct code worked out once."""
+    distinct, inverse = np.unique(np.asarray([c if _text(c) is not None else "" for c in codes], dtype=object),
+                                  return_inverse=True)
+    regions = np.asarray([_region_of(code, level) for code in distinct], dtype=object)
+    return regions[inverse.reshape(-1)] if codes.size else np.empty(0, dtype=object)
+
+
+def _text(value: object) -> str | None:
+    """A field's value as stripped text, ``None`` for missing (None, NaN, NA, blank)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    return text or None
 
 
 class DemographicEncoder:
@@ -114,13 +131,12 @@ class DemographicEncoder:
         self._block_weights()  # validate early
         values = _field_values(frame)
         occupations = _frequent(values["occupation"], self.min_count)
-        if values["occupation"].notna().any() and CATCH_ALL_OCCUPATION not in occupations:
+        if any(v is not None for v in values["occupation"]) and CATCH_ALL_OCCUPATION not in occupations:
             occupations.append(CATCH_ALL_OCCUPATION)
         self.occupations_ = [o for o in vocab.OCCUPATIONS if o in set(occupations)]
-        regions = sorted(set(zip_region(values["zip"], 1).dropna()) - {NON_US})
-        has_non_us = (zip_region(values["zip"], 1) == NON_US).any()
-        self.regions_ = regions + ([NON_US] if has_non_us else [])
-        sectionals = zip_region(values["zip"], 3)
+        regions = _zip_regions(values["zip"], 1)
+        self.regions_ = sorted({r for r in regions if r is not None} - {NON_US}) + ([NON_US] if NON_US in set(regions) else [])
+        sectionals = _zip_regions(values["zip"], 3)
         self.sectionals_ = sorted(set(_frequent(sectionals[sectionals != NON_US], self.min_count)))
         return self
 
@@ -140,8 +156,8 @@ class DemographicEncoder:
     def known_fields(self, frame: pd.DataFrame) -> np.ndarray:
         """``(len(frame), 4)`` bool: which of :data:`FIELDS` each person gave."""
         values = _field_values(frame)
-        return np.column_stack([values[field].notna().to_numpy(dtype=bool) for field in FIELDS]) \
-            if len(frame) else np.zeros((0, len(FIELDS)), dtype=bool)
+        return np.column_stack([values[field] != None for field in FIELDS]).astype(bool) \
+            if len(frame) else np.zeros((0, len(FIELDS)), dtype=bool)  # noqa: E711 - element-wise
 
     def known_mask(self, frame: pd.DataFrame) -> np.ndarray:
         """``(len(frame),)`` bool: who gave any demographics at all."""
@@ -208,7 +224,7 @@ class DemographicEncoder:
     def _block_widths(self) -> dict[str, int]:
         return {block: len(self._categories(block)) + (block == "age") for block in BLOCK_FIELDS}
 
-    def _encode_block(self, block: str, values: dict[str, pd.Series], weight: float) -> np.ndarray:
+    def _encode_block(self, block: str, values: dict[str, np.ndarray], weight: float) -> np.ndarray:
         categories = self._categories(block)
         codes = self._codes(block, values, categories)
         one_hot_weight = weight * (np.sqrt(1 - AGE_ORDINAL_SHARE) if block == "age" else 1.0)
@@ -222,54 +238,57 @@ class DemographicEncoder:
         ordinal = np.where(hit, codes / span * weight * np.sqrt(AGE_ORDINAL_SHARE), 0.0).astype(np.float32)
         return np.column_stack([ordinal, matrix])
 
-    def _codes(self, block: str, values: dict[str, pd.Series], categories: list[str]) -> np.ndarray:
+    def _codes(self, block: str, values: dict[str, np.ndarray], categories: list[str]) -> np.ndarray:
         """Column index of each person's category in ``block``; ``-1`` = all-zero."""
         field = BLOCK_FIELDS[block]
         if block in ("region", "sectional"):
-            column = zip_region(values[field], 1 if block == "region" else 3)
+            column = _zip_regions(values[field], 1 if block == "region" else 3)
         else:
             column = values[field]
             _check_vocabulary(field, column)
-        codes = pd.Index(categories, dtype=object).get_indexer(column.astype(object)).astype(np.intp)
-        if block == "occupation" and CATCH_ALL_OCCUPATION in categories:
-            merged = (codes < 0) & column.notna().to_numpy(dtype=bool)
-            codes[merged] = categories.index(CATCH_ALL_OCCUPATION)
-        return codes
+        index = {category: i for i, category in enumerate(categories)}
+        fallback = index.get(CATCH_ALL_OCCUPATION, -1) if block == "occupation" else -1
+        return np.fromiter((-1 if v is None else index.get(v, fallback) for v in column), dtype=np.intp,
+                           count=len(column))
 
 
-def _field_values(frame: pd.DataFrame) -> dict[str, pd.Series]:
-    """Each field as an object Series of normalised strings, ``None`` where missing
-    (a missing column, NaN and empty text all count as not given)."""
-    out: dict[str, pd.Series] = {}
+def _field_values(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each field as an object array of normalised strings, ``None`` where missing
+    (a missing column, NaN and empty text all count as not given). Plain Python over
+    object arrays: a one-person query must not pay pandas' per-operation overhead."""
+    out: dict[str, np.ndarray] = {}
     for field in FIELDS:
-        if field not in frame:
-            out[field] = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-            continue
-        text = frame[field].astype("string").str.strip()
+        raw = frame[field].to_numpy(dtype=object) if field in frame else np.full(len(frame), None, dtype=object)
+        text = [_text(v) for v in raw]
         if field == "gender":
-            text = text.str.upper()
+            text = [t.upper() if t is not None else None for t in text]
         elif field == "occupation":
-            text = text.replace(vocab.OCCUPATION_FROM_ML100K)
-        text = text.where(text.notna() & (text != ""))
-        out[field] = text.astype(object).where(text.notna().to_numpy(dtype=bool), None)
+            text = [vocab.OCCUPATION_FROM_ML100K.get(t, t) if t is not None else None for t in text]
+        out[field] = np.asarray(text, dtype=object) if text else np.empty(0, dtype=object)
     return out
 
 
-_VOCABULARIES: dict[str, tuple[str, ...]] = {
+_VOCABULARIES: dict[str, frozenset[str]] = {
+    "gender": frozenset(vocab.GENDERS), "age_band": frozenset(vocab.AGE_BANDS),
+    "occupation": frozenset(vocab.OCCUPATIONS),
+}
+_VOCABULARY_ORDER: dict[str, tuple[str, ...]] = {
     "gender": vocab.GENDERS, "age_band": vocab.AGE_BANDS, "occupation": vocab.OCCUPATIONS,
 }
 
 
-def _check_vocabulary(field: str, values: pd.Series) -> None:
+def _check_vocabulary(field: str, values: np.ndarray) -> None:
     """Raise :class:`QueryError` for the first value outside the field's vocabulary."""
     allowed = _VOCABULARIES[field]
-    bad = values.notna().to_numpy(dtype=bool) & ~values.isin(allowed).to_numpy(dtype=bool)
-    if bad.any():
-        value = values[bad].iloc[0]
-        raise QueryError(f"{field} {value!r} is not one of: {', '.join(allowed)}")
+    bad = next((v for v in values if v is not None and v not in allowed), None)
+    if bad is not None:
+        raise QueryError(f"{field} {bad!r} is not one of: {', '.join(_VOCABULARY_ORDER[field])}")
 
 
-def _frequent(values: pd.Series, min_count: int) -> list[str]:
+def _frequent(values: np.ndarray, min_count: int) -> list[str]:
     """Distinct non-missing values seen at least ``min_count`` times."""
-    counts = values.dropna().value_counts()
-    return [str(v) for v in counts.index[counts.to_numpy() >= min_count]]
+    present = np.asarray([v for v in values if v is not None], dtype=object)
+    if present.size == 0:
+        return []
+    distinct, counts = np.unique(present.astype(str), return_counts=True)
+    return [str(v) for v in distinct[counts >= min_count]]

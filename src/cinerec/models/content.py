@@ -18,7 +18,6 @@ from typing import Self
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.decomposition import TruncatedSVD
 
 from cinerec.data.dataset import Dataset
 from cinerec.features.movie_features import DEFAULT_WEIGHTS, LOW_DIMENSIONAL_BLOCKS, MovieFeaturizer
@@ -103,6 +102,8 @@ def layout_2d(vectors: sp.csr_matrix, random_state: int) -> np.ndarray:
     n_components = min(2, vectors.shape[1] - 1, vectors.shape[0])
     layout = np.zeros((vectors.shape[0], 2), dtype=np.float32)
     if n_components > 0:
+        from sklearn.decomposition import TruncatedSVD
+
         svd = TruncatedSVD(n_components, random_state=random_state)
         layout[:, :n_components] = svd.fit_transform(vectors)
     return layout

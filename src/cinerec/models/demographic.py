@@ -36,20 +36,20 @@ last row of ``cluster_scores_``: what everyone likes most.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.cluster import KMeans
-from sklearn.decomposition import PCA
-from sklearn.metrics import silhouette_score
 from threadpoolctl import threadpool_limits
 
 from cinerec.data.dataset import Dataset
 from cinerec.features.user_features import FIELDS, DemographicEncoder, zip_region
 from cinerec.models.base import QueryBatch, Recommender
 from cinerec.models.likes import likes_matrix
+
+if TYPE_CHECKING:
+    from sklearn.cluster import KMeans
 
 #: Movies need this many likes among people with demographics to inform the
 #: empirical-Bayes estimate of the shrinkage strength (rarer ones are pure noise).
@@ -183,6 +183,8 @@ class PeopleLikeYou(Recommender):
         return int(self.k_values_[np.nanargmax(self.silhouettes_)])
 
     def _kmeans(self, features: np.ndarray, k: int, seed: int) -> KMeans:
+        from sklearn.cluster import KMeans
+
         return KMeans(n_clusters=k, n_init=self.n_init, random_state=seed).fit(features)
 
     def _group_scores(self, group_likes: np.ndarray, known_share: np.ndarray) -> np.ndarray:
@@ -201,6 +203,8 @@ class PeopleLikeYou(Recommender):
         if sample.size < 2 or features.shape[1] < 2:
             return np.zeros((0, 2), dtype=np.float32), np.zeros(0, dtype=np.int32)
         seed = int(rng.integers(2**31 - 1))
+        from sklearn.decomposition import PCA
+
         points = PCA(n_components=2, random_state=seed).fit_transform(features[sample])
         return points.astype(np.float32), labels[sample].astype(np.int32)
 
@@ -298,4 +302,6 @@ def _silhouette(features: np.ndarray, labels: np.ndarray) -> float:
     n_labels = np.unique(labels).size
     if not 2 <= n_labels <= features.shape[0] - 1:
         return float("nan")
+    from sklearn.metrics import silhouette_score
+
     return float(silhouette_score(features, labels))

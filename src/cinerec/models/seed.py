@@ -21,7 +21,6 @@ from typing import Self
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.cluster import KMeans
 
 from cinerec.data import vocabulary as vocab
 from cinerec.data.dataset import Dataset
@@ -111,6 +110,8 @@ class SeedPeopleLikeYou(Recommender):
         n_clusters = min(int(self.n_clusters), len(np.unique(features[described], axis=0)))
         if n_clusters < 1:
             raise ModelError("SeedPeopleLikeYou: no user has a gender, age band or occupation to cluster on")
+        from sklearn.cluster import KMeans
+
         kmeans = KMeans(n_clusters=n_clusters, n_init=10, random_state=int(rng.integers(2**31 - 1)))
         labels = kmeans.fit_predict(features[described])
         membership = sp.csr_matrix((np.ones(described.size, dtype=np.float32), (labels, described)),
