@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from cinerec.data.dataset import Dataset
+from cinerec.features import user_features
 from cinerec.reports import Report, plots
 
 if TYPE_CHECKING:
@@ -167,14 +168,13 @@ def describe(dataset: Dataset, combine_summary: CombineSummary | None = None) ->
 
 
 def zip_region(zip_code: object) -> str | None:
-    """The region of one postal code: US codes by their first digit, anything else that
-    does not start with a digit (Canadian codes such as ``T8H1N``) is ``Canada/other``."""
-    if zip_code is None or (not isinstance(zip_code, str) and pd.isna(zip_code)):
+    """The named region of one postal code: US codes by their first digit (the same
+    rule the demographic model uses), anything else (Canadian codes such as ``T8H1N``)
+    is ``Canada/other``."""
+    digit = user_features.zip_region(zip_code, 1)  # type: ignore[call-overload]
+    if digit is None:
         return None
-    text = str(zip_code).strip()
-    if not text:
-        return None
-    return US_ZIP_REGIONS.get(text[0], OTHER_ZIP_REGION)
+    return US_ZIP_REGIONS.get(digit, OTHER_ZIP_REGION)
 
 
 def zip_regions(zips: pd.Series) -> dict[str, int]:
