@@ -1,0 +1,78 @@
+"""``cinerec evaluate`` end to end: synthetic data through the CLI, and the ordering on real ml-100k."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cinerec.cli.main import main
+from cinerec.data.readers import load_dataset
+from cinerec.data.synthetic import SynthConfig, generate
+from cinerec.evaluation.runner import evaluate
+from cinerec.evaluation.tuning import choose
+
+
+@pytest.fixture(scope="module")
+def synthetic_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("synthetic") / "ml-100k"
+    generate(SynthConfig(users=150, movies=240, ratings=7_000, format="ml-100k", seed=4), folder)
+    return folder
+
+
+def test_cli_writes_a_table_json_and_report(synthetic_release: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "eval"
+    assert main(["evaluate", str(synthetic_release), "--out", str(out), "--seed", "2"]) == 0
+    printed = capsys.readouterr().out
+    assert "for-you" in printed and "NDCG@10" in printed and "fingerprint" in printed
+    results = json.loads((out / "results.json").read_text())
+    assert results["protocol"] == "random" and results["k"] == 10
+    names = [model["name"] for model in results["models"]]
+    assert names[0] == "random" and names[-1] == "for-you" and "seed-also-liked" in names
+    assert results["tuning"]["weights"]["collaborative"] == 1.0
+    assert results["tuning"]["l2"] in (100.0, 250.0, 500.0)
+    for model in results["models"]:
+        assert 0.0 <= model["metrics"]["ndcg"] <= 1.0
+        assert set(model["curve"]) == {"1", "5", "10", "20", "50"}
+    report = (out / "index.html").read_text()
+    assert "Precision and recall" in report and report.count("data:image/png") >= 4
+
+
+def test_same_seed_same_numbers_and_new_users(synthetic_release: Path) -> None:
+    dataset = load_dataset(synthetic_release)
+    models = ("random", "popular", "also-liked", "people-like-you", "seed-people-like-you", "for-you")
+    first = evaluate(dataset, "random", models=models, seed=1, tuned=False)
+    again = evaluate(dataset, "random", models=models, seed=1, tuned=False)
+    assert [m.metrics for m in first.models] == [m.metrics for m in again.models]
+    assert first.model("also-liked").metrics["ndcg"] > first.model("random").metrics["ndcg"]
+    new_users = evaluate(dataset, "new-users", models=models, seed=1, tuned=False)
+    # Without history only the contenders that need nothing or demographics answer.
+    assert [m.name for m in new_users.models] == ["random", "popular", "seed-people-like-you",
+                                                  "people-like-you", "for-you"]
+    assert new_users.model("for-you").metrics["ndcg"] > new_users.model("random").metrics["ndcg"]
+
+
+def test_cli_rejects_an_unknown_model(synthetic_release: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["evaluate", str(synthetic_release), "--models", "popular,magic"])
+    assert "unknown model 'magic'" in capsys.readouterr().err
+
+
+def test_tuning_prefers_coverage_only_among_near_ties() -> None:
+    tried = [{"ndcg": 0.300, "coverage": 0.10}, {"ndcg": 0.2995, "coverage": 0.20},
+             {"ndcg": 0.280, "coverage": 0.50}]
+    assert choose(tried) == tried[1]
+    assert choose(tried, tolerance=0.0) == tried[0]
+
+
+@pytest.mark.slow
+def test_ordering_on_real_ml100k(ml100k_path: Path) -> None:
+    result = evaluate(load_dataset(ml100k_path), "random", seed=0, tuned=False,
+                      models=("random", "popular", "seed-also-liked", "also-liked", "ease", "for-you"))
+    ndcg = {m.name: m.metrics["ndcg"] for m in result.models}
+    assert ndcg["for-you"] >= 0.98 * ndcg["ease"]
+    assert ndcg["for-you"] > ndcg["popular"] > ndcg["random"]
+    assert ndcg["also-liked"] > ndcg["seed-also-liked"] > ndcg["popular"]
+    assert result.model("for-you").metrics["coverage"] > result.model("popular").metrics["coverage"]
