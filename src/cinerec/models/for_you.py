@@ -23,9 +23,9 @@ import numpy as np
 DEFAULT_WEIGHTS: dict[str, float] = {
     "collaborative": 1.0,
     "also_liked": 0.3,
-    "content": 0.1,
-    "people_like_you": 0.15,
-    "popular": 0.05,
+    "content": 0.5,
+    "people_like_you": 0.05,
+    "popular": 0.0,
 }
 
 
