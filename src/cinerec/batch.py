@@ -8,13 +8,12 @@ say something about the person. Every problem names the file and line.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from cinerec.atomic import atomic_file
 from cinerec.errors import CinerecError, DataError
 from cinerec.profile import Profile, parse_age, parse_gender, parse_occupation, parse_user_id, parse_zip
 
@@ -86,14 +85,6 @@ def _movie_ids(text: str) -> tuple[int, ...]:
 
 def write_recommendations(recommendations: pd.DataFrame, path: Path) -> Path:
     """Write RECS.csv atomically (a temporary file renamed into place)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", newline="") as stream:
-            recommendations.loc[:, list(RECOMMENDATION_COLUMNS)].to_csv(stream, index=False, float_format="%.6g")
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    with atomic_file(Path(path), "w", newline="") as stream:
+        recommendations.loc[:, list(RECOMMENDATION_COLUMNS)].to_csv(stream, index=False, float_format="%.6g")
     return path

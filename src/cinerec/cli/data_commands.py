@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import importlib
+
+from cinerec.cli.registry import register_modules
 
 #: Modules that add subcommands to ``cinerec data``.
 DATA_COMMAND_MODULES: tuple[str, ...] = (
@@ -17,11 +18,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("data", help="fetch, list, generate and inspect MovieLens data",
                                    description="Fetch, list, generate and inspect MovieLens data.")
     data_subparsers = parser.add_subparsers(dest="data_command", metavar="DATA_COMMAND", required=True)
-    for module_name in DATA_COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        module.register(data_subparsers)
+    register_modules(data_subparsers, DATA_COMMAND_MODULES)

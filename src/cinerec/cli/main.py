@@ -8,11 +8,11 @@ Each command lives in its own module under :mod:`cinerec.cli` exposing
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
 from cinerec import __version__
+from cinerec.cli.registry import register_modules
 from cinerec.errors import CinerecError
 
 #: Modules that register commands, in the order they appear in ``--help``.
@@ -34,14 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cinerec {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module_name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue  # a command group not built yet
-        module.register(subparsers)
+    register_modules(subparsers, COMMAND_MODULES)
     return parser
 
 

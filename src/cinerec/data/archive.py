@@ -9,37 +9,12 @@ extraction never leaves half a release behind for a reader to trip over.
 
 from __future__ import annotations
 
-import os
-import shutil
 import stat
-import uuid
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
+from cinerec.atomic import staged_directory
 from cinerec.errors import FetchError
-
-
-@contextmanager
-def staged_directory(dest_dir: Path) -> Iterator[Path]:
-    """Yield an empty folder beside ``dest_dir`` that replaces it when the block succeeds.
-
-    On any exception the staging folder is removed and ``dest_dir`` is left as it was.
-    """
-    dest_dir = Path(dest_dir)
-    dest_dir.parent.mkdir(parents=True, exist_ok=True)
-    # mkdir (not mkdtemp, which forces mode 0700) so the release gets the user's usual permissions.
-    staging = dest_dir.parent / f".{dest_dir.name}.{uuid.uuid4().hex[:12]}.partial"
-    staging.mkdir()
-    try:
-        yield staging
-        if dest_dir.exists():
-            shutil.rmtree(dest_dir)
-        os.replace(staging, dest_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 def safe_extract(zip_path: Path, dest_dir: Path) -> None:

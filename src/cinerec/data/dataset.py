@@ -27,9 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -40,6 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
+from cinerec.atomic import staged_directory
 from cinerec.data import vocabulary as vocab
 from cinerec.errors import DataError
 
@@ -188,9 +186,7 @@ class Dataset:
     def save(self, directory: str | Path) -> Path:
         """Write the dataset as Parquet under ``directory`` atomically (temp dir + rename)."""
         target = Path(directory)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-        try:
+        with staged_directory(target) as staging:
             for name in ("movies", "users", "ratings", "tags"):
                 table = pa.Table.from_pandas(getattr(self, name), preserve_index=False)
                 pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
@@ -200,12 +196,6 @@ class Dataset:
             meta = {"format_version": DATASET_FORMAT_VERSION, "releases": list(self.releases),
                     "warnings": list(self.warnings), "counts": self.counts(), "fingerprint": self.fingerprint}
             (staging / DATASET_META_FILE).write_text(json.dumps(meta, indent=2))
-            if target.exists():
-                shutil.rmtree(target)
-            os.replace(staging, target)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         return target
 
     @classmethod

@@ -31,7 +31,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cinerec.data.archive import safe_extract, staged_directory
+from cinerec.atomic import staged_directory
+from cinerec.data.archive import safe_extract
 from cinerec.data.releases import RELEASES, Release
 from cinerec.errors import FetchError
 from cinerec.paths import datasets_dir

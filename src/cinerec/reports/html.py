@@ -13,10 +13,8 @@ import base64
 import io
 import math
 import numbers
-import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +28,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from cinerec import __version__
+from cinerec.atomic import atomic_file
 
 REPORT_FILE = "index.html"
 #: Plots are rendered at this resolution and shown at CSS size, so they stay sharp on
@@ -167,15 +166,8 @@ class Report:
         directory.mkdir(parents=True, exist_ok=True)
         target = directory / REPORT_FILE
         html = self.render()
-        handle, temp_name = tempfile.mkstemp(prefix=f".{REPORT_FILE}.", dir=directory)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(html)
-            os.chmod(temp_name, 0o644)
-            os.replace(temp_name, target)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
+        with atomic_file(target, "w", encoding="utf-8") as stream:
+            stream.write(html)
         return target
 
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from cinerec.atomic import staged_directory
 from cinerec.data.synthetic._catalogue import Catalogue, build_catalogue
 from cinerec.data.synthetic._population import (
     TAGS_PER_RATING_LIMIT, Population, build_population, rating_bounds,
@@ -124,6 +120,7 @@ def generate(config: SynthConfig, out_dir: Path) -> SynthSummary:
     sampler = MovieSampler(catalogue, taste, population)
     tag_words = TagWords(style.genres)
     blocks = user_blocks(population.n_ratings, BLOCK_RATINGS)
+    _check_replaceable(Path(out_dir))
     with staged_directory(Path(out_dir)) as staging:
         with WRITERS[style.name](staging, style) as writer:
             writer.write_catalogue(catalogue, population)
@@ -197,23 +194,9 @@ def tag_block(first: int, n_tags: np.ndarray, users: np.ndarray, movies: np.ndar
     return (first + taggers[order]).astype(np.int32), tagged[order], tags[order], times[order]
 
 
-@contextmanager
-def staged_directory(target: Path) -> Iterator[Path]:
-    """Yield an empty staging folder beside ``target``; on success it replaces ``target``,
-    on failure it is removed, so ``target`` is never half written. Refuses to replace a
-    folder that holds anything but earlier synthetic output."""
+def _check_replaceable(target: Path) -> None:
+    """Refuse to replace anything but a missing or empty folder or earlier synthetic output."""
     if target.exists() and not target.is_dir():
         raise DataError("exists and is not a folder; choose a folder for the synthetic release", target)
     if target.is_dir() and any(target.iterdir()) and not (target / TRUTH_FILE).exists():
         raise DataError("is not empty and holds no synthetic data; choose a new or empty folder", target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".{target.name}.{secrets.token_hex(4)}.partial"
-    staging.mkdir()  # not mkdtemp: the folder gets the person's usual permissions (umask)
-    try:
-        yield staging
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
