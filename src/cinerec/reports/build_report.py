@@ -19,6 +19,8 @@ from cinerec.reports import plots
 from cinerec.reports.html import Report
 
 TOP_MOVIES_PER_CLUSTER = 5
+#: Well-known movies named on the movie-space picture as landmarks.
+LANDMARK_MOVIES = 12
 
 
 def write_build_report(directory: Path, dataset: Dataset, fitted: Mapping[str, Recommender],
@@ -69,16 +71,22 @@ def _cluster_rows(dataset: Dataset, model: Recommender) -> list[dict[str, object
     titles = _labels(dataset)
     rows = []
     for cluster, profile in enumerate(model.cluster_profiles_):  # type: ignore[attr-defined]
-        scores = np.nan_to_num(np.asarray(model.cluster_scores_[cluster], dtype=float), nan=-np.inf)  # type: ignore[attr-defined]
-        top = np.argsort(-scores)[:TOP_MOVIES_PER_CLUSTER]
+        scores = np.asarray(model.cluster_scores_[cluster], dtype=float)  # type: ignore[attr-defined]
+        everyone = np.asarray(model.cluster_scores_[-1], dtype=float)  # type: ignore[attr-defined]
         rows.append({
             "cluster": cluster + 1,
             "people": profile["size"],
             "who": "; ".join(_describe_field(name, values) for name, values in profile.items()
                              if name != "size" and values),
-            "likes more than others": "; ".join(titles[i] for i in top),
+            "top picks": "; ".join(titles[i] for i in _best(scores)),
+            "liked far more than by everyone": "; ".join(titles[i] for i in _best(scores - everyone)),
         })
     return rows
+
+
+def _best(scores: np.ndarray) -> np.ndarray:
+    """Indices of the highest finite scores, best first."""
+    return np.argsort(-np.nan_to_num(scores, nan=-np.inf), kind="stable")[:TOP_MOVIES_PER_CLUSTER]
 
 
 def _describe_field(name: str, values: list[list[object]]) -> str:
@@ -92,9 +100,13 @@ def _movie_space_section(report: Report, dataset: Dataset, model: Recommender) -
         return
     report.add_heading("The movie space")
     first_genre = [genres[0] if len(genres) else "(none)" for genres in dataset.movies["genres"]]
-    report.add_figure(plots.scatter_2d(points, first_genre, title="Movies by content (2-D projection)"),
+    counts = np.bincount(dataset.movie_vocab.index(dataset.ratings["movie_id"].to_numpy()), minlength=dataset.n_movies)
+    titles = _labels(dataset)
+    landmarks = {int(i): titles[i] for i in np.argsort(-counts, kind="stable")[:LANDMARK_MOVIES]}
+    report.add_figure(plots.scatter_2d(points, first_genre, title="Movies by content (2-D projection)",
+                                       annotations=landmarks),
                       caption="Each dot is a movie placed by its content vector (title words, genres, era, "
-                              "tags, genome), coloured by its first genre; neighbours in this picture tend "
+                              "tags, genome), coloured by its first genre, with the most-rated movies named; neighbours in this picture tend "
                               "to be neighbours in 'Similar to what you like'.")
 
 

@@ -168,8 +168,10 @@ def line_chart(x: Sequence[float] | np.ndarray, series: dict[str, Sequence[float
     return figure
 
 
-def scatter_2d(points: np.ndarray, groups: Sequence[str], *, title: str, max_groups: int = 10) -> Figure:
-    """A 2-D scatter coloured by group; the ``max_groups`` largest groups get their own colour."""
+def scatter_2d(points: np.ndarray, groups: Sequence[str], *, title: str, max_groups: int = 10,
+               annotations: dict[int, str] | None = None) -> Figure:
+    """A 2-D scatter coloured by group; the ``max_groups`` largest groups get their own colour.
+    ``annotations`` names a few points (index → text), e.g. well-known movies as landmarks."""
     points = np.asarray(points, dtype=float)
     groups = np.asarray([str(g) for g in groups], dtype=object)
     names, counts = np.unique(groups, return_counts=True)
@@ -184,6 +186,9 @@ def scatter_2d(points: np.ndarray, groups: Sequence[str], *, title: str, max_gro
             members = groups == name
             axes.scatter(points[members, 0], points[members, 1], s=5, color=palette(i % 10), label=name,
                          linewidths=0, alpha=0.8)
+        for index, text in (annotations or {}).items():
+            axes.annotate(text, points[index], xytext=(3, 3), textcoords="offset points", fontsize=6.5,
+                          color="#1f2933")
         axes.set_title(title)
         axes.set_xticks([])
         axes.set_yticks([])
