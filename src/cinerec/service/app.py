@@ -75,22 +75,34 @@ class UnknownMovieError(CinerecError):
 def create_app(model_dir: str | Path, db_path: str | Path | None = None, *,
                store: ProfileStore | None = None, engine: Engine | None = None) -> FastAPI:
     """The service for the model in ``model_dir``, storing profiles in SQLite at ``db_path``
-    (default :func:`default_db_path`) unless another ``store`` is given. ``engine`` lets a
-    caller that has already opened the model (tests, benchmarks) share it."""
+    (default :func:`default_db_path`) unless another ``store`` is given (its owner closes
+    it). ``engine`` lets a caller that has already opened the model (tests, benchmarks)
+    share it.
+
+    The model is opened here, once. The SQLite store is opened for each run of the
+    application (its lifespan) and closed after it; it is also opened once here, so that
+    an unwritable path or a database from a newer cinerec fails before the server listens.
+    """
     engine = engine if engine is not None else Engine.load(model_dir)
-    store = store if store is not None else SQLiteProfileStore(db_path or default_db_path())
-    services = Services(engine, store, anyio.CapacityLimiter(max(1, os.cpu_count() or 1)))
+    sqlite_path = Path(db_path) if db_path is not None else default_db_path()
+    if store is None:
+        SQLiteProfileStore(sqlite_path).close()
+    engine_threads = anyio.CapacityLimiter(max(1, os.cpu_count() or 1))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        services.store.close()
+        opened = store if store is not None else SQLiteProfileStore(sqlite_path)
+        app.state.services = Services(engine, opened, engine_threads)
+        try:
+            yield
+        finally:
+            if store is None:
+                opened.close()
 
     app = FastAPI(title="cinerec", version=__version__, lifespan=lifespan,
                   description="Movie recommendations from MovieLens: similar movies, what fans of a movie also "
                               "liked, what people like you enjoy, and a blend for you.",
                   responses={code: {"model": schemas.Problem} for code in (404, 413, 422)})
-    app.state.services = services
     _add_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     _add_routes(app)
