@@ -10,7 +10,7 @@ memory stays at one ``block × n_movies`` array per contender whatever the relea
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -158,8 +158,13 @@ def _finite(value: Any) -> Any:
 
 
 def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models: Sequence[str] = CONTENDERS,
-             seed: int = 0, tuned: bool = True, max_people: int | None = None) -> EvaluationResult:
-    """Evaluate ``models`` on ``dataset`` under ``protocol``; see the module docstring."""
+             seed: int = 0, tuned: bool = True, max_people: int | None = None,
+             extra: Sequence[Callable[[Dataset], Contender]] = ()) -> EvaluationResult:
+    """Evaluate ``models`` on ``dataset`` under ``protocol``; see the module docstring.
+
+    ``extra`` adds contenders from outside cinerec (e.g. ``benchmarks/peers_evaluation.py``):
+    each is made from the training dataset and ranked on exactly the same people.
+    """
     started = time.perf_counter()
     split = split_dataset(dataset, protocol, seed=seed)
     notes: list[str] = []
@@ -176,7 +181,8 @@ def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models:
         engine = Engine(fitted.components, fitted.movies, fitted.users, fitted.history,
                         blend=Blend(tuning.weights) if tuning else None)
         people = evaluation_people(split, seed, max_people)
-        chosen = [c for c in contenders(engine, split.train, models, seed) if _answers(c, split)]
+        chosen = [c for c in [*contenders(engine, split.train, models, seed), *(make(split.train) for make in extra)]
+                  if _answers(c, split)]
     n = max(k, *CURVE_CUTOFFS)
     lists = top_lists(engine, people, {c.name: c.score for c in chosen}, n, "ranking for the test people")
     ranks = metrics.popularity_ranks(np.bincount(likes_matrix(split.train).indices, minlength=split.train.n_movies))
