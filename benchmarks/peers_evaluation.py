@@ -13,6 +13,7 @@ candidates and exclusions as every cinerec row, in the same run.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -74,9 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    try:
-        import implicit  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("implicit") is None:
         print("implicit is not installed: skipping the peers benchmark "
               "(pip install implicit into a separate environment to run it)", file=sys.stderr)
         return 0

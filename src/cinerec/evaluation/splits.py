@@ -123,11 +123,3 @@ def _tags_outside(tags: pd.DataFrame, test: pd.DataFrame) -> pd.DataFrame:
     applied = pd.MultiIndex.from_arrays([tags["user_id"].to_numpy(), tags["movie_id"].to_numpy()])
     return tags[~applied.isin(held)]
 
-
-def relevant_matrix_rows(test: pd.DataFrame, user_ids: np.ndarray, movie_ids: np.ndarray,
-                         threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Held-out ratings ``>= threshold`` as ``(row in user_ids, column in movie_ids)`` pairs."""
-    liked = test[test["rating"].to_numpy() >= threshold]
-    rows = np.searchsorted(user_ids, liked["user_id"].to_numpy())
-    cols = np.searchsorted(movie_ids, liked["movie_id"].to_numpy())
-    return rows, cols
