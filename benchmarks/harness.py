@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,6 +81,8 @@ class Run:
     #: Peak resident set before the call: interpreter plus preloaded modules.
     startup_rss_bytes: int
     facts: dict[str, JsonValue]
+    #: The machine's 1-minute load average as the run ended (this run's own threads included).
+    load_average: float
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,38 @@ class Suite:
 
 
 @dataclass(frozen=True)
+class Environment:
+    """Where and with what a suite ran, so that figures from different machines, or from a
+    busy machine, are not taken for each other."""
+
+    date: str
+    cpus: int | None
+    platform: str
+    python: str
+    versions: dict[str, str]
+    #: 1-minute load average just before the first measured run.
+    load_before: float
+    #: The runner's own peak RSS: Linux counts it into every child's peak, so it is the floor.
+    parent_peak_rss_mib: float
+
+    @classmethod
+    def current(cls, load_before: float) -> Environment:
+        return cls(
+            date=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            cpus=os.cpu_count(),
+            platform=platform.platform(terse=True),
+            python=platform.python_version(),
+            versions={name: _version(name) for name in _RECORDED_VERSIONS},
+            load_before=load_before,
+            parent_peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * _MAXRSS_UNIT / MIB, 1),
+        )
+
+    def describe(self) -> str:
+        versions = ", ".join(f"{name} {version}" for name, version in self.versions.items())
+        return f"{self.cpus} CPUs, {self.platform}, Python {self.python}, {versions}"
+
+
+@dataclass(frozen=True)
 class SuiteResult:
     suite: str
     title: str
@@ -157,14 +191,20 @@ class SuiteResult:
     command: str
     plan: SuitePlan
     results: tuple[MeasurementResult, ...]
-    environment: dict[str, object] = field(default_factory=dict)
+    environment: Environment
 
     def to_json(self) -> dict[str, object]:
         return {
             "suite": self.suite, "title": self.title, "scale": self.scale, "repeat": self.repeat,
             "command": self.command, "data": self.plan.data, "notes": list(self.plan.notes),
-            "environment": self.environment, "measurements": [result.summary() for result in self.results],
+            "environment": asdict(self.environment),
+            "measurements": [result.summary() for result in self.results],
         }
+
+    def load_range(self) -> tuple[float, float]:
+        """Lowest and highest 1-minute load average seen at the end of a run."""
+        loads = [run.load_average for result in self.results for run in result.runs]
+        return min(loads), max(loads)
 
     def to_markdown(self) -> str:
         """A README-ready section: the table, what was measured and how, and the command."""
@@ -174,8 +214,7 @@ class SuiteResult:
             f"{result.median_startup_rss_mib:,.0f} |"
             for result in self.results
         ]
-        env = self.environment
-        load = env.get("load_average", {})
+        lowest_load, highest_load = self.load_range()
         lines = [
             f"### {self.title} ({self.scale})",
             "",
@@ -191,9 +230,8 @@ class SuiteResult:
             "resident set, interpreter and libraries included (RSS before the call is their share).",
             "",
             *(line for note in self.plan.notes for line in (note, "")),
-            f"Machine: {env.get('cpus')} CPUs, {env.get('platform')}, Python {env.get('python')}, "
-            + ", ".join(f"{name} {version}" for name, version in env.get("versions", {}).items())  # type: ignore[union-attr]
-            + f". Load average (1 min) {load.get('before', '?')} before, {load.get('after', '?')} after.",
+            f"Machine: {self.environment.describe()}. Load average (1 min): {self.environment.load_before:.2f} "
+            f"before the runs, {lowest_load:.2f}–{highest_load:.2f} as runs ended (the runs' own threads count).",
             "",
             f"Command: `{self.command}`",
             "",
@@ -206,12 +244,11 @@ def run_suite(suite: Suite, shape: DataShape, *, repeat: int, command: str) -> S
     if repeat < 1:
         raise BenchmarkError(f"repeat must be at least 1, not {repeat}")
     plan = suite.prepare(shape)
-    load_before = _load_average()
+    environment = Environment.current(load_before=_load_average())
     runs: dict[str, list[Run]] = {measurement.name: [] for measurement in plan.measurements}
     for _ in range(repeat):
         for measurement in plan.measurements:
             runs[measurement.name].append(run_in_child(measurement))
-    environment = _environment(load_before, _load_average())
     results = tuple(MeasurementResult(m, tuple(runs[m.name])) for m in plan.measurements)
     return SuiteResult(suite.name, suite.title, shape.name, repeat, command, plan, results, environment)
 
@@ -232,7 +269,8 @@ def run_in_child(measurement: Measurement) -> Run:
         reported = json.loads(result_path.read_text())
     return Run(seconds=reported["seconds"], cpu_seconds=reported["cpu_seconds"],
                peak_rss_bytes=usage.ru_maxrss * _MAXRSS_UNIT,
-               startup_rss_bytes=reported["startup_rss_bytes"], facts=reported["facts"])
+               startup_rss_bytes=reported["startup_rss_bytes"], facts=reported["facts"],
+               load_average=_load_average())
 
 
 def write_results(result: SuiteResult, out_dir: Path) -> tuple[Path, Path]:
@@ -260,19 +298,6 @@ def _child_environment() -> dict[str, str]:
 
 def _load_average() -> float:
     return round(os.getloadavg()[0], 2)
-
-
-def _environment(load_before: float, load_after: float) -> dict[str, object]:
-    """Where and with what the suite ran, so figures from different machines are not confused."""
-    return {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(terse=True),
-        "python": platform.python_version(),
-        "versions": {name: _version(name) for name in _RECORDED_VERSIONS},
-        "load_average": {"before": load_before, "after": load_after},
-        "parent_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * _MAXRSS_UNIT / MIB, 1),
-    }
 
 
 def _version(distribution: str) -> str:
