@@ -25,11 +25,8 @@ import pyarrow.parquet as pq
 from cinerec.artifacts import ModelWriter
 from cinerec.data.dataset import Dataset
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, Recommender
-from cinerec.progress import note, status
+from cinerec.progress import status
 
-#: Largest catalogue for EASE: its dense movie × movie weights take ``4 n²`` bytes
-#: (20,000 movies → 1.6 GB), and the inversion is cubic.
-EASE_MAX_MOVIES = 20_000
 CATALOGUE_FILE = "catalogue.parquet"
 USERS_FILE = "users.parquet"
 
@@ -58,13 +55,9 @@ class BuildOptions:
             "also_liked": AlsoLiked(k=self.also_liked_k),
             "people_like_you": PeopleLikeYou(**_given(k=self.clusters, random_state=self.random_state)),
         }
-        if dataset.n_movies <= EASE_MAX_MOVIES:
-            from cinerec.models.ease import EASE
+        from cinerec.models.ease import EASE
 
-            components["collaborative"] = EASE(**_given(l2=self.ease_l2))
-        else:
-            note(f"cinerec: {dataset.n_movies:,} movies is too many for EASE (limit {EASE_MAX_MOVIES:,}); "
-                 "'For you' blends the neighbour and demographic models only")
+        components["collaborative"] = EASE(**_given(l2=self.ease_l2))
         return components
 
 

@@ -11,11 +11,11 @@ A person's score for a movie is their likes row times ``B``. Unlike neighbour li
 ``B`` weighs every liked movie against every other (a movie that everyone who liked
 A also liked adds little), which is why it ranks best on MovieLens.
 
-``B`` is dense: ``n_movies²`` float32 (11 MB at ml-100k's 1,682 movies, 2.5 GB at
-25,000). Above ``max_movies`` fitting refuses with a :class:`ModelError` naming the
-model to use instead (:class:`~cinerec.models.also_liked.AlsoLiked`, whose memory
-grows with ``n_movies × k``); prune the catalogue to movies with enough ratings first
-if EASE is wanted on a larger release.
+``B`` is dense: ``m²`` float32 for ``m`` modelled movies (11 MB at ml-100k's 1,682),
+and inverting the Gram matrix costs ``m³``. So on a large catalogue EASE models only
+the ``max_movies`` most-liked movies — on MovieLens the long tail beyond them holds a
+small share of all likes — and scores the rest NaN, leaving them to the neighbour
+models that *For you* blends with it. Small catalogues are modelled whole.
 """
 
 from __future__ import annotations
@@ -43,40 +43,41 @@ class EASE(Recommender):
         λ=500 0.373); larger catalogues with more people want larger values (Steck used
         500 on ML-20M).
     max_movies:
-        Largest catalogue fitted; the dense Gram matrix and its inverse need about
-        ``16 · n_movies²`` bytes while fitting.
+        How many of the most-liked movies are modelled; fitting needs about
+        ``16 · max_movies²`` bytes and ``max_movies³`` operations.
 
-    Learned attributes: ``weights_`` (float32 ``(n_movies, n_movies)``, zero diagonal),
-    ``movie_ids_`` (int32), ``like_counts_`` (int32 likings per movie; a movie nobody
-    liked cannot be scored).
+    Learned attributes: ``modelled_`` (int32 column indices of the modelled movies),
+    ``weights_`` (float32 ``(m, m)`` over them, zero diagonal), ``movie_ids_`` (int32),
+    ``like_counts_`` (int32 likings per movie; a movie nobody liked cannot be scored).
     """
 
-    def __init__(self, l2: float = 250.0, max_movies: int = 25_000):
+    def __init__(self, l2: float = 250.0, max_movies: int = 6_000):
         self.l2 = l2
         self.max_movies = max_movies
 
     def fit(self, dataset: Dataset) -> Self:
         if float(self.l2) <= 0.0:
             raise ModelError(f"EASE: l2 must be positive, got {self.l2}")
-        if dataset.n_movies > int(self.max_movies):
-            raise ModelError(
-                f"EASE: the catalogue has {dataset.n_movies:,} movies, more than max_movies={int(self.max_movies):,}; "
-                f"its dense {dataset.n_movies:,}² weight matrix would not fit in memory. Use AlsoLiked instead, "
-                "or keep only movies with enough ratings")
+        if int(self.max_movies) < 1:
+            raise ModelError(f"EASE: max_movies must be at least 1, got {self.max_movies}")
         likes = likes_matrix(dataset)
-        self.weights_ = ease_weights(likes, float(self.l2))
+        like_counts = np.bincount(likes.indices, minlength=likes.shape[1]).astype(np.int32)
+        most_liked = np.argsort(-like_counts, kind="stable")[: int(self.max_movies)]
+        self.modelled_ = np.sort(most_liked[like_counts[most_liked] > 0]).astype(np.int32)
+        self.weights_ = ease_weights(likes[:, self.modelled_].tocsr(), float(self.l2))
         self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
-        self.like_counts_ = np.bincount(likes.indices, minlength=likes.shape[1]).astype(np.int32)
+        self.like_counts_ = like_counts
         return self
 
     def score(self, queries: QueryBatch) -> np.ndarray:
-        """``likes @ B`` for the block; NaN for people with no likes or dislikes (nothing
-        to go on) and for movies nobody liked in training (no evidence about them)."""
+        """``likes @ B`` for the block; NaN for people with no likes or dislikes among the
+        modelled movies (nothing to go on) and for movies not modelled."""
         self.check_fitted()
-        likes = sp.csr_matrix(queries.likes, dtype=np.float32)
-        scores = np.asarray(likes @ self.weights_, dtype=np.float32)
+        modelled = np.asarray(self.modelled_)
+        likes = sp.csr_matrix(queries.likes, dtype=np.float32)[:, modelled]
+        scores = np.full((likes.shape[0], self.movie_ids_.size), np.nan, dtype=np.float32)
+        scores[:, modelled] = likes @ self.weights_
         scores[np.diff(likes.indptr) == 0] = np.nan
-        scores[:, np.asarray(self.like_counts_) == 0] = np.nan
         return scores
 
 
