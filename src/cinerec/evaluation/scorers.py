@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Self
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from cinerec.data.dataset import Dataset
@@ -133,15 +132,18 @@ def _fitted(name: str, description: str, needs: str, model: Recommender) -> Cont
 
 def _lists_of(model: Recommender) -> Callable[[int], np.ndarray] | None:
     """A model's movie → movie top-``k`` lists: neighbour lists as learned, or the
-    largest EASE weights of each movie's row."""
+    largest EASE weights of each modelled movie's row (``-1`` rows for the others)."""
     if isinstance(model, NeighborScorer):
         return lambda k: np.asarray(model.neighbors_)[:, :k]
-    weights = getattr(model, "weights_", None)
-    if weights is None:
+    if not hasattr(model, "weights_"):
         return None
 
     def ease_lists(k: int) -> np.ndarray:
-        weights_ = np.array(weights, dtype=np.float32)
-        itself = sp.identity(weights_.shape[0], format="csr", dtype=np.float32)
-        return top_n(weights_, k, exclude=itself)[0]
+        modelled = np.asarray(model.modelled_)
+        weights = np.array(model.weights_, dtype=np.float32)
+        np.fill_diagonal(weights, np.nan)  # a movie is not its own neighbour
+        best = top_n(weights, k)[0]
+        lists = np.full((np.asarray(model.movie_ids_).size, k), -1, dtype=np.int32)
+        lists[modelled] = np.where(best >= 0, modelled[best], -1)
+        return lists
     return ease_lists

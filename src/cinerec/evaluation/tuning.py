@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from cinerec.build import EASE_MAX_MOVIES, BuildOptions, catalogue_table, users_table
+from cinerec.build import BuildOptions, catalogue_table, users_table
 from cinerec.data.dataset import Dataset
 from cinerec.engine import Engine
 from cinerec.evaluation import metrics
@@ -49,7 +49,7 @@ TOLERANCE = 0.0025
 
 @dataclass(frozen=True)
 class Tuning:
-    """What was chosen (``l2`` is ``None`` when the catalogue is too large for EASE) and
+    """What was chosen (``l2`` is ``None`` when the build has no EASE) and
     every setting tried with its validation ``ndcg`` and ``coverage``."""
 
     l2: float | None
@@ -76,11 +76,11 @@ def tune(validation: Split, *, k: int, seed: int, max_people: int | None = None)
 
     train = validation.train
     with status("Tuning on the validation split: fitting…"):
-        base = _fit_without_ease(train, seed)
+        base, has_ease = _fit_without_ease(train, seed)
         people = evaluation_people(validation, seed, max_people)
     candidates = weight_grid()
     tried: list[dict[str, Any]] = []
-    for l2 in L2_GRID if train.n_movies <= EASE_MAX_MOVIES else (None,):
+    for l2 in L2_GRID:
         components = dict(base) if l2 is None else {**base, "collaborative": EASE(l2=l2).fit(train)}
         engine = Engine(components, catalogue_table(train), users_table(train), train.rating_matrix())
         scorers = {str(i): _blend_scorer(weights) for i, weights in enumerate(candidates)}
@@ -101,10 +101,12 @@ def choose(tried: list[dict[str, Any]], tolerance: float = TOLERANCE) -> dict[st
     return max(close, key=lambda entry: (entry["coverage"], entry["ndcg"]))
 
 
-def _fit_without_ease(train: Dataset, seed: int) -> dict[str, Recommender]:
-    """Every build component except EASE (fitted per ``l2`` instead)."""
+def _fit_without_ease(train: Dataset, seed: int) -> tuple[dict[str, Recommender], bool]:
+    """Every build component except EASE (fitted per ``l2`` instead), and whether the
+    build has EASE at all."""
     unfitted = BuildOptions(report=False, random_state=seed).components(train)
-    return {name: model.fit(train) for name, model in unfitted.items() if name != "collaborative"}
+    fitted = {name: model.fit(train) for name, model in unfitted.items() if name != "collaborative"}
+    return fitted, "collaborative" in unfitted
 
 
 def _blend_scorer(weights: dict[str, float]) -> ScoreFn:
