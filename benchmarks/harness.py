@@ -220,7 +220,8 @@ class SuiteResult:
             "",
             self.plan.data,
             "",
-            "| Measurement | median s | min s | max s | CPU s (median) | peak RSS MiB (median) | RSS before the call MiB |",
+            "| Measurement | median s | min s | max s | CPU s (median) | peak RSS MiB (median) "
+            "| RSS before the call MiB |",
             "|---|---:|---:|---:|---:|---:|---:|",
             *rows,
             "",

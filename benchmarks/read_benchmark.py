@@ -34,7 +34,8 @@ def prepare(shape: DataShape) -> SuitePlan:
     ratings_path = folder / "ratings.csv"
     folder_mb = sum(path.stat().st_size for path in folder.glob("*.csv")) / 1e6
     data = (f"Data: a {shape.describe()}; ratings.csv is {ratings_path.stat().st_size / 1e6:,.0f} MB, "
-            f"all CSV files {folder_mb:,.0f} MB, read after a warm-up read (so from the OS page cache when memory allows).")
+            f"all CSV files {folder_mb:,.0f} MB. A warm-up read precedes the runs, so the files come from "
+            "the OS page cache when memory allows.")
     measurements = (
         Measurement("read_movielens", "cinerec `read_movielens` (parse + check ratings, movies, tags)",
                     "benchmarks.read_benchmark:read_with_cinerec", (str(folder),), _CINEREC_MODULES),
