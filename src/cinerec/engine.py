@@ -37,6 +37,10 @@ SECTIONS: dict[str, str] = {
     "people_like_you": "Popular with people like you",
     "for_you": "For you",
 }
+#: The component behind each of the first three sections, in section order.
+SECTION_COMPONENTS: tuple[str, ...] = ("content", "also_liked", "people_like_you")
+#: Components that do not score from what the person liked (their reason is not "because you liked").
+NON_PERSONAL_COMPONENTS = frozenset({"people_like_you", "popular"})
 #: ``recommend-batch --kind`` values → section keys.
 BATCH_KINDS: dict[str, str] = {"for-you": "for_you", "similar": "similar", "also-liked": "also_liked",
                                "people-like-you": "people_like_you"}
@@ -79,8 +83,9 @@ class Recommendations:
 class Engine:
     """Fitted recommenders plus what is needed to answer without the dataset.
 
-    ``components`` are fitted models by name (``content``, ``also_liked``,
-    ``people_like_you``, ``popular`` and optionally ``collaborative``), all indexing
+    ``components`` are fitted models by name (at least ``content``, ``also_liked`` and
+    ``people_like_you``, which the sections show; every component may be blended into
+    *For you* by :attr:`blend`'s weights), all indexing
     movies in the order of ``movies`` (the catalogue table with ``n_ratings``).
     ``users`` holds the known users' ids and demographics; ``history`` their training
     ratings, ``(n_users, n_movies)`` CSR. Build one with :meth:`load` (a model
@@ -105,8 +110,6 @@ class Engine:
         self.content = self.components["content"]
         self.also_liked = self.components["also_liked"]
         self.people_like_you = self.components["people_like_you"]
-        self.popular = self.components["popular"]
-        self.collaborative = self.components.get("collaborative")
 
     @classmethod
     def load(cls, path: str | Path) -> Engine:
@@ -198,25 +201,21 @@ class Engine:
             columns[column] = given
         return pd.DataFrame(columns)
 
-    def component_scores(self, queries: QueryBatch) -> dict[str, np.ndarray]:
-        """Every component's ``(q, n_movies)`` scores for a block of queries."""
-        has_likes = queries.likes.getnnz(axis=1) > 0
-        scores = {
-            "content": self.content.score(queries),
-            "also_liked": self.also_liked.score(queries),
-            "people_like_you": self.people_like_you.score(queries),
-            "popular": self.popular.score(queries),
-        }
-        if self.collaborative is not None:
-            collaborative = self.collaborative.score(queries)
-            collaborative[~has_likes] = np.nan
-            scores["collaborative"] = collaborative
-        return scores
+    def component_scores(self, queries: QueryBatch, names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """The named components' (default: all) ``(q, n_movies)`` scores for a block of queries."""
+        return {name: self.components[name].score(queries) for name in (names or self.components)}
+
+    def blended_scores(self, queries: QueryBatch) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """*For you* scores and the component scores they were blended from (only the
+        components the blend weighs are computed)."""
+        weighted = [name for name in self.components if self.blend.weights.get(name, 0.0) != 0.0]
+        scores = self.component_scores(queries, weighted)
+        return self.blend.combine(scores), scores
 
     def recommend(self, profile: Profile, n: int = 10) -> Recommendations:
         """The four sections for one person."""
         queries = self.query_batch([profile])
-        scores = self.component_scores(queries)
+        scores = self.component_scores(queries, SECTION_COMPONENTS)
         liked = queries.likes.indices[queries.likes.data > 0]
         has_demographics = bool(queries.demographics.iloc[0].notna().any())
         sections = [
@@ -225,7 +224,7 @@ class Engine:
             self._neighbour_section("also_liked", self._also_liked_heading(profile, liked), self.also_liked,
                                     scores["also_liked"], queries, n, "fans of {} also liked it"),
             self._people_like_you_section(scores["people_like_you"], queries, n, has_demographics),
-            self._for_you_section(scores, queries, n),
+            self._for_you_section(queries, n),
         ]
         return Recommendations(tuple(sections))
 
@@ -258,8 +257,8 @@ class Engine:
         items = tuple(self._item(m, s, "loved by people like you") for m, s in zip(idx[0], best[0]) if m >= 0)
         return Section("people_like_you", heading, items)
 
-    def _for_you_section(self, scores: dict[str, np.ndarray], queries: QueryBatch, n: int) -> Section:
-        blended = self.blend.combine(scores)
+    def _for_you_section(self, queries: QueryBatch, n: int) -> Section:
+        blended, scores = self.blended_scores(queries)
         idx, best = top_n(blended, n, exclude=queries.seen)
         movies = idx[0][idx[0] >= 0]
         strongest = self.blend.strongest(scores, 0, movies) if movies.size else []
@@ -269,7 +268,7 @@ class Engine:
         items = []
         for movie, score, source, src, src_content in zip(movies, best[0], strongest, because, because_content):
             liked = src if src >= 0 else src_content
-            if source in ("collaborative", "also_liked", "content") and liked >= 0:
+            if source not in NON_PERSONAL_COMPONENTS and liked >= 0:
                 reason = f"because you liked {self.label(liked)}"
             elif source == "people_like_you" and who != "people like you":
                 reason = f"popular with {who}"
@@ -313,9 +312,8 @@ class Engine:
 
     def _batch_scores(self, key: str, queries: QueryBatch) -> np.ndarray:
         if key == "for_you":
-            return self.blend.combine(self.component_scores(queries))
-        model = {"similar": self.content, "also_liked": self.also_liked, "people_like_you": self.people_like_you}[key]
-        return model.score(queries)
+            return self.blended_scores(queries)[0]
+        return self.components[SECTION_COMPONENTS[list(SECTIONS).index(key)]].score(queries)
 
 
 def _component_class(name: str) -> type[Recommender]:
