@@ -46,6 +46,7 @@ MIB = 2**20
 _MAXRSS_UNIT = 1 if sys.platform == "darwin" else 1024
 #: Library versions recorded with every result, read without importing the libraries.
 _RECORDED_VERSIONS = ("numpy", "pandas", "pyarrow", "scipy")
+_STDERR_FD = 2
 
 JsonValue = str | int | float | bool | None
 
@@ -260,8 +261,9 @@ def run_in_child(measurement: Measurement) -> Run:
         result_path = Path(scratch) / "result.json"
         spec = json.dumps({"target": measurement.target, "args": list(measurement.args),
                            "preload": list(measurement.preload)})
+        # The child's stdout goes to stderr (fd 2) so that the runner's stdout holds only the tables.
         child = subprocess.Popen([sys.executable, "-m", "benchmarks.harness", spec, str(result_path)],
-                                 env=_child_environment())
+                                 env=_child_environment(), stdout=_STDERR_FD)
         _, status, usage = os.wait4(child.pid, 0)
         child.returncode = os.waitstatus_to_exitcode(status)
         if child.returncode != 0 or not result_path.is_file():
