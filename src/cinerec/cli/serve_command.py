@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cinerec.cli.model_commands import _positive_int
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -20,6 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
     parser.add_argument("--db", type=Path, default=None, metavar="PATH",
                         help="SQLite file for stored profiles (default: profiles.sqlite3 in cinerec's cache)")
+    parser.add_argument("--workers", type=_positive_int, default=1,
+                        help="server processes (default 1); recommending is CPU-bound, so up to one per core helps")
     parser.set_defaults(handler=_serve)
 
 
@@ -30,11 +34,43 @@ def _serve(args: argparse.Namespace) -> int:
     from cinerec.service.app import create_app, default_db_path
 
     db_path = args.db or default_db_path()
+    # Opened here even with several workers: a bad model or database fails now, in one line.
     app = create_app(args.model, db_path)
     note(f"cinerec: serving {args.model} at http://{args.host}:{args.port}/ (API docs at /docs; "
-         f"profiles in {db_path})")
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+         f"profiles in {db_path}; {args.workers} worker{'s' if args.workers > 1 else ''})")
+    options = {"host": args.host, "port": args.port, "log_level": "warning", "access_log": False}
+    if args.workers == 1:
+        uvicorn.run(app, **options)
+        return 0
+    del app  # each worker opens its own; the arrays are memory-mapped, so shared in the page cache
+    _export_for_workers(args.model, db_path)
+    _run_workers(uvicorn.Config("cinerec.service.app:app_from_environment", factory=True, workers=args.workers,
+                                **options))
     return 0
+
+
+def _run_workers(config) -> None:
+    """What ``uvicorn.run`` does for several workers, with ``TCP_NODELAY`` on the listening
+    socket. uvicorn creates that socket without naming the protocol, so asyncio does not
+    recognise the accepted connections as TCP and leaves Nagle's algorithm on: every
+    keep-alive response then waits ~40 ms for the client's delayed ACK. Linux copies the
+    option from the listening socket to each accepted one."""
+    import socket
+
+    from uvicorn.supervisors import Multiprocess
+
+    sock = config.bind_socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    Multiprocess(config, sockets=[sock]).run()
+
+
+def _export_for_workers(model: Path, db_path: Path) -> None:
+    import os
+
+    from cinerec.service.app import DB_ENV, MODEL_ENV
+
+    os.environ[MODEL_ENV] = str(model.resolve())
+    os.environ[DB_ENV] = str(db_path.resolve())
 
 
 def _port(text: str) -> int:

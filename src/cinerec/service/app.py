@@ -49,6 +49,11 @@ DISLIKED_AT_MOST = 2.0
 T = TypeVar("T")
 
 
+#: Environment variables :func:`app_from_environment` reads (set by ``cinerec serve --workers``).
+MODEL_ENV = "CINEREC_SERVE_MODEL"
+DB_ENV = "CINEREC_SERVE_DB"
+
+
 def default_db_path() -> Path:
     """Where profiles are kept unless ``--db`` says otherwise."""
     return cache_dir() / "profiles.sqlite3"
@@ -110,7 +115,15 @@ def create_app(model_dir: str | Path, db_path: str | Path | None = None, *,
     return app
 
 
-def _services(request: Request) -> Services:
+def app_from_environment() -> FastAPI:
+    """The app for ``$CINEREC_SERVE_MODEL`` and ``$CINEREC_SERVE_DB``: the factory each
+    worker process calls when uvicorn runs several (an app object cannot be passed to
+    child processes; each worker opens the model itself, its arrays memory-mapped and so
+    shared through the page cache)."""
+    return create_app(os.environ[MODEL_ENV], os.environ[DB_ENV])
+
+
+async def _services(request: Request) -> Services:
     return request.app.state.services
 
 

@@ -32,7 +32,7 @@ def free_port() -> int:
 
 @dataclass
 class ServerProcess:
-    """``cinerec serve --model MODEL --db DB`` on a free loopback port.
+    """``cinerec serve --model MODEL --db DB --workers N`` on a free loopback port.
 
     Use as a context manager (stopped on exit) or call :meth:`start` / :meth:`stop`;
     :meth:`kill` sends SIGKILL, as a crash would. The server's stderr goes to ``log``.
@@ -41,6 +41,7 @@ class ServerProcess:
     model: Path
     db: Path
     log: Path
+    workers: int = 1
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     _log_handle: IO[bytes] | None = None
@@ -53,7 +54,8 @@ class ServerProcess:
         """Start the server and return once ``/api/ready`` answers (or raise, showing its log)."""
         self._log_handle = self.log.open("ab")
         command = [sys.executable, "-m", "cinerec.cli.main", "serve", "--model", str(self.model),
-                   "--db", str(self.db), "--host", LOOPBACK, "--port", str(self.port)]
+                   "--db", str(self.db), "--host", LOOPBACK, "--port", str(self.port),
+                   "--workers", str(self.workers)]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=self._log_handle,
                                         env={**os.environ, "PYTHONUNBUFFERED": "1"})
         self._wait_until_ready(timeout)

@@ -1,0 +1,190 @@
+"""Load test of ``cinerec serve``: throughput and latency of recommendations and autocomplete.
+
+``python -m benchmarks.service_benchmark [--model DIR] [--workers W] [--requests N] [--seconds S]``
+
+Starts ``cinerec serve`` in a child process on a loopback port (an ml-100k model: the
+real release from ``../shared/datasets/ml-100k`` when present, else a synthetic one of
+the same shape, built into a temporary folder unless ``--model`` names one), then, for
+concurrency 1, 16 and 64, sends a bounded number of requests from an ``httpx``
+``AsyncClient`` with that many requests in flight, and prints a Markdown table of
+requests per second, p50/p99 latency and errors. Everything is bounded: at most
+``--requests`` requests and ``--seconds`` seconds per row. The client runs on the same
+machine as the server and takes part of its CPU, so these numbers are a floor.
+
+Targets on a 2-core machine: recommendations ≥ 300 req/s with p99 ≤ 50 ms at
+concurrency 16; autocomplete p99 ≤ 20 ms; zero errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from cinerec.service.process import ServerProcess
+
+ML100K = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "ml-100k"
+CONCURRENCY = (1, 16, 64)
+SEED = 20261129
+#: Targets: (endpoint, concurrency it applies at or None for all, minimum req/s, maximum p99 ms).
+TARGETS: tuple[tuple[str, int | None, float, float], ...] = (
+    ("recommendations", 16, 300.0, 50.0),
+    ("autocomplete", None, 0.0, 20.0),
+)
+
+#: A request factory: the i-th request as keyword arguments of ``httpx.AsyncClient.request``.
+RequestFactory = Callable[[int], dict]
+
+
+@dataclass(frozen=True)
+class Row:
+    endpoint: str
+    concurrency: int
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: np.ndarray
+
+    @property
+    def throughput(self) -> float:
+        return self.requests / self.seconds if self.seconds > 0 else 0.0
+
+    def percentile(self, q: float) -> float:
+        return float(np.percentile(self.latencies_ms, q)) if self.latencies_ms.size else float("nan")
+
+    def markdown(self) -> str:
+        return (f"| {self.endpoint} | {self.concurrency} | {self.requests:,} | {self.errors} | "
+                f"{self.throughput:,.0f} | {self.percentile(50):.1f} | {self.percentile(99):.1f} |")
+
+
+def build_model(out: Path) -> Path:
+    """An ml-100k model: the real release when present, else synthetic data of its shape."""
+    from cinerec.build import BuildOptions, build_from_dataset
+    from cinerec.data.readers import load_dataset
+
+    if (ML100K / "u.data").exists():
+        source = ML100K
+    else:
+        from cinerec.data.synthetic import SynthConfig, generate
+
+        source = out / "synthetic-ml-100k"
+        print("benchmarks: real ml-100k not found; using synthetic data of its shape", file=sys.stderr)
+        generate(SynthConfig(format="ml-100k", users=943, movies=1682, ratings=100_000, seed=1), source)
+    model = out / "model"
+    build_from_dataset(load_dataset(source), model, BuildOptions(report=False))
+    return model
+
+
+def request_factories(base_url: str, rng: np.random.Generator) -> dict[str, RequestFactory]:
+    """Varied, realistic requests: profiles of 1–5 liked movies among the 300 most-rated
+    plus random demographics; autocomplete prefixes of 2–8 letters of popular titles."""
+    with httpx.Client(base_url=base_url) as client:
+        popular = [m["movie_id"] for m in _popular_movies(client)]
+        titles = [m["title"] for m in _popular_movies(client)]
+    genders, occupations = ["M", "F", None], ["programmer", "student", "nurse", "writer", "retired", None]
+    profiles = []
+    for _ in range(1000):
+        liked = rng.choice(popular, size=int(rng.integers(1, 6)), replace=False).tolist()
+        profiles.append({"liked": liked, "gender": genders[rng.integers(3)], "age": int(rng.integers(15, 70)),
+                         "occupation": occupations[rng.integers(len(occupations))], "n": 10})
+    prefixes = [title[: int(rng.integers(2, 9))] for title in rng.choice(titles, size=1000)]
+    return {
+        "recommendations": lambda i: {"method": "POST", "url": "/api/recommendations",
+                                      "json": profiles[i % len(profiles)]},
+        "autocomplete": lambda i: {"method": "GET", "url": "/api/movies/search",
+                                   "params": {"q": prefixes[i % len(prefixes)], "limit": 8}},
+    }
+
+
+def _popular_movies(client: httpx.Client) -> list[dict]:
+    """Movies the autocomplete offers for common first letters (most-rated first)."""
+    found: dict[int, dict] = {}
+    for letters in ("the", "s", "a", "m", "b", "c", "d", "l", "p", "r", "w", "h", "g", "f", "t"):
+        for movie in client.get("/api/movies/search", params={"q": letters, "limit": 50}).json()["results"]:
+            found.setdefault(movie["movie_id"], movie)
+    return list(found.values())[:300]
+
+
+async def measure(base_url: str, endpoint: str, make: RequestFactory, concurrency: int, requests: int,
+                  seconds: float) -> Row:
+    """Send up to ``requests`` requests (stopping after ``seconds``) with ``concurrency`` in flight."""
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+        for i in range(min(20, requests)):  # warm the connections and the server's caches
+            await client.request(**make(i))
+        latencies: list[float] = []
+        errors = 0
+        counter = iter(range(requests))
+        deadline = time.perf_counter() + seconds
+
+        async def worker() -> None:
+            nonlocal errors
+            for i in counter:
+                if time.perf_counter() > deadline:
+                    return
+                started = time.perf_counter()
+                try:
+                    response = await client.request(**make(i))
+                    ok = response.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append((time.perf_counter() - started) * 1000)
+                errors += not ok
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    return Row(endpoint, concurrency, len(latencies), errors, elapsed, np.asarray(latencies))
+
+
+def verdicts(rows: Sequence[Row]) -> list[str]:
+    """One line per target: met or missed, with the measured numbers."""
+    lines = []
+    for endpoint, at, min_rps, max_p99 in TARGETS:
+        for row in rows:
+            if row.endpoint != endpoint or (at is not None and row.concurrency != at):
+                continue
+            met = row.throughput >= min_rps and row.percentile(99) <= max_p99 and row.errors == 0
+            lines.append(f"{'met' if met else 'MISSED'}: {endpoint} at concurrency {row.concurrency}: "
+                         f"{row.throughput:,.0f} req/s (target ≥ {min_rps:,.0f}), p99 {row.percentile(99):.1f} ms "
+                         f"(target ≤ {max_p99:.0f}), {row.errors} errors")
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.service_benchmark", description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, help="model directory to serve (default: build an ml-100k model)")
+    parser.add_argument("--requests", type=int, default=2000, help="most requests per row (default 2000)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="most seconds per row (default 20)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="server processes (default: one per core)")
+    args = parser.parse_args(argv)
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="cinerec-service-bench-") as scratch:
+        work = Path(scratch)
+        model = args.model or build_model(work)
+        with ServerProcess(model, work / "profiles.sqlite3", work / "server.log", workers=args.workers) as server:
+            factories = request_factories(server.url, np.random.default_rng(SEED))
+            rows = [asyncio.run(measure(server.url, endpoint, make, concurrency, args.requests, args.seconds))
+                    for endpoint, make in factories.items() for concurrency in CONCURRENCY]
+    print(f"Model: {model}; {args.workers} server worker(s); load average before: {load_before:.1f}\n")
+    print("| endpoint | concurrency | requests | errors | req/s | p50 ms | p99 ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        print(row.markdown())
+    print()
+    print("\n".join(verdicts(rows)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
