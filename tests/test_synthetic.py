@@ -353,3 +353,9 @@ def test_cli_reports_impossible_settings_in_one_line(tmp_path: Path, capsys: pyt
     error = capsys.readouterr().err
     assert status == 2 and error.startswith("cinerec: error: ") and error.count("\n") == 1
     assert not (tmp_path / "ml").exists()
+
+
+def test_users_who_rate_every_movie_do_not_break_generation(tmp_path: Path) -> None:
+    """30 users × 60 movies with 900 ratings: some users rate the whole catalogue."""
+    summary = generate(SynthConfig(users=30, movies=60, ratings=900, tags=20, seed=4), tmp_path / "dense")
+    assert summary.ratings == 900

@@ -253,13 +253,9 @@ def _canonical_movies(movies: pd.DataFrame) -> pd.DataFrame:
     out["year"] = pd.array(movies["year"] if "year" in movies else [pd.NA] * len(out), dtype="Int16")
     for list_column in ("genres", "alt_titles"):
         values = movies[list_column] if list_column in movies else pd.Series([[]] * len(out))
-        out[list_column] = [list(v) if v is not None and not _is_scalar_na(v) else [] for v in values]
+        out[list_column] = [list(v) if isinstance(v, (list, tuple, np.ndarray)) else [] for v in values]
     out["raw_title"] = (movies["raw_title"] if "raw_title" in movies else movies["title"]).astype(object).to_numpy()
     return out.sort_values("movie_id", ignore_index=True)
-
-
-def _is_scalar_na(value: object) -> bool:
-    return np.ndim(value) == 0 and bool(pd.isna(value))
 
 
 def _canonical_users(users: pd.DataFrame, releases: tuple[str, ...]) -> pd.DataFrame:
@@ -287,7 +283,7 @@ def _canonical_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
         "movie_id": ratings["movie_id"].to_numpy(np.int32),
         "rating": ratings["rating"].to_numpy(np.float32),
         "timestamp": ratings["timestamp"].to_numpy(np.int64),
-    })
+    }, copy=False)
     users, movies = out["user_id"].to_numpy(), out["movie_id"].to_numpy()
     # Readers hand over sorted ratings; checking is ~100× cheaper than sorting 25M rows again.
     already_sorted = bool(np.all((users[1:] > users[:-1]) | ((users[1:] == users[:-1]) & (movies[1:] > movies[:-1]))))
@@ -304,4 +300,4 @@ def _canonical_tags(tags: pd.DataFrame | None) -> pd.DataFrame:
         "movie_id": tags["movie_id"].to_numpy(np.int32),
         "tag": tags["tag"].astype(object).to_numpy(),
         "timestamp": tags["timestamp"].to_numpy(np.int64),
-    })
+    }, copy=False)

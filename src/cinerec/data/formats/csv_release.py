@@ -51,8 +51,9 @@ def read(folder: Path, release: str) -> Dataset:
     """Read a CSV release folder into the canonical dataset."""
     movies = read_movies(release_file(folder, "movies.csv", FORMAT))
     catalogue = movies["movie_id"].to_numpy()
-    ratings_source = read_csv(release_file(folder, "ratings.csv", FORMAT), RATING_COLUMNS)
-    ratings, warnings = ratings_frame(ratings_source, RATING_COLUMNS, HALF_STARS, catalogue, "movies.csv")
+    # The parsed text table is dropped as soon as its columns are checked (peak memory).
+    ratings, warnings = ratings_frame(read_csv(release_file(folder, "ratings.csv", FORMAT), RATING_COLUMNS),
+                                      RATING_COLUMNS, HALF_STARS, catalogue, "movies.csv")
     tags = None
     if (folder / "tags.csv").is_file():
         tags, tag_warnings = tags_frame(read_csv(folder / "tags.csv", TAG_COLUMNS), TAG_COLUMNS, catalogue,

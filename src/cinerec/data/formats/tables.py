@@ -35,13 +35,23 @@ class RatingScale:
     def invalid(self, ratings: np.ndarray) -> np.ndarray:
         """Mask of ratings outside the scale (NaN included)."""
         in_range = (ratings >= self.low) & (ratings <= self.high)
-        return ~in_range | (np.remainder(ratings, self.step) != 0)
+        steps = ratings / self.step  # a multiple of the step divides exactly (floats are exact here)
+        return ~in_range | (steps != np.floor(steps))
 
 
 #: ml-100k and ml-1m: 1 to 5 whole stars.
 WHOLE_STARS = RatingScale(1.0, 5.0, 1.0)
 #: ml-10m and every later release: half stars from 0.5.
 HALF_STARS = RatingScale(0.5, 5.0, 0.5)
+
+
+def in_catalogue(movies: np.ndarray, catalogue: np.ndarray) -> np.ndarray:
+    """Mask of ``movies`` present in ``catalogue`` (positive ids): a lookup table indexed
+    by id, several times faster than ``np.isin`` on 25M ratings."""
+    size = int(max(movies.max(initial=0), catalogue.max(initial=0))) + 1
+    known = np.zeros(size, dtype=bool)
+    known[catalogue] = True
+    return known[np.clip(movies, 0, size - 1)] & (movies > 0)
 
 
 def first_true(mask: np.ndarray) -> int | None:
@@ -127,14 +137,15 @@ def ratings_frame(
     require_positive_ids(source, movies, "movie id")
     if (row := first_true(scale.invalid(ratings))) is not None:
         raise source.error(row, f"rating {ratings[row]:g} is outside {scale.describe()}")
-    if (row := first_true(~np.isin(movies, catalogue))) is not None:
+    if (row := first_true(~in_catalogue(movies, catalogue))) is not None:
         raise source.error(row, f"movie {movies[row]} is not in {catalogue_file}")
     if known_users is not None and (row := first_true(~np.isin(users, known_users[0]))) is not None:
         raise source.error(row, f"user {users[row]} is not in {known_users[1]}")
     keep, duplicates = _latest_per_pair(users, movies, timestamps)
     if keep is not None:
         users, movies, ratings, timestamps = users[keep], movies[keep], ratings[keep], timestamps[keep]
-    frame = pd.DataFrame({"user_id": users, "movie_id": movies, "rating": ratings, "timestamp": timestamps})
+    frame = pd.DataFrame({"user_id": users, "movie_id": movies, "rating": ratings, "timestamp": timestamps},
+                         copy=False)
     warnings = []
     if duplicates:
         warnings.append(f"{source.path.name}: {counted(duplicates, 'duplicate rating')}; kept the latest of each")
@@ -170,8 +181,8 @@ def tags_frame(
     require_positive_ids(source, movies, "movie id")
     frame = pd.DataFrame({"user_id": users, "movie_id": movies,
                           "tag": source.table.column(columns[2]).to_numpy(zero_copy_only=False),
-                          "timestamp": timestamps})
-    known = np.isin(movies, catalogue)
+                          "timestamp": timestamps}, copy=False)
+    known = in_catalogue(movies, catalogue)
     warnings = []
     if not known.all():
         dropped = counted(int((~known).sum()), "tag")

@@ -69,7 +69,8 @@ class MovieSampler:
         while missing.any():
             # A draw is new with odds at most (unrated / all movies): draw enough to expect all.
             odds_new = (self.n_movies - have) / self.n_movies
-            users = np.repeat(local, np.ceil(missing * OVERDRAW / odds_new).astype(np.int64))
+            draws = np.divide(missing * OVERDRAW, odds_new, out=np.zeros(counts.size), where=missing > 0)
+            users = np.repeat(local, np.ceil(draws).astype(np.int64))
             if round_ < ROUNDS_BEFORE_UNIFORM:
                 movies = self.draw(users + first_user, rng)
             else:
