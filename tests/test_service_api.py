@@ -298,3 +298,12 @@ def test_profiles_persist_across_app_restarts(service_model: tuple[Path, int], e
         stored = second.get(f"/api/profiles/{profile_id}").json()
     assert stored["demographics"]["gender"] == "F"
     assert [r["movie"]["movie_id"] for r in stored["ratings"]] == [movie_id]
+
+
+def test_serve_with_a_missing_model_is_a_one_line_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cinerec.cli.main import main
+
+    status = main(["serve", "--model", str(tmp_path / "no-model"), "--db", str(tmp_path / "db.sqlite3")])
+    error = capsys.readouterr().err
+    assert status == 2
+    assert error.startswith("cinerec: error: ") and "no-model" in error and "Traceback" not in error

@@ -92,3 +92,16 @@ def test_acknowledged_writes_survive_sigkill(model: tuple[Path, int], tmp_path: 
             stored_ratings = {r["movie"]["movie_id"]: r["rating"] for r in stored["ratings"]}
             missing = {m: r for m, r in ratings.items() if stored_ratings.get(m) != r}
             assert not missing, f"acknowledged ratings lost for profile {profile_id}: {missing}"
+
+
+def test_several_workers_share_one_store(model: tuple[Path, int], tmp_path: Path) -> None:
+    """With ``--workers 2`` every write lands in the one database, whichever process took it."""
+    with ServerProcess(model[0], tmp_path / "profiles.sqlite3", tmp_path / "workers.log", workers=2) as server:
+        movies = movie_ids(server, 30)
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            profile_id = client.post("/api/profiles", json={}).json()["profile_id"]
+            for movie_id in movies:  # new connections spread over both workers
+                with httpx.Client(base_url=server.url, timeout=10) as fresh:
+                    assert fresh.put(f"/api/profiles/{profile_id}/ratings/{movie_id}", json={"rating": 4}).is_success
+            stored = client.get(f"/api/profiles/{profile_id}").json()
+    assert sorted(r["movie"]["movie_id"] for r in stored["ratings"]) == sorted(movies)

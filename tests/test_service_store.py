@@ -12,7 +12,7 @@ import pytest
 from cinerec.errors import CinerecError
 from cinerec.service import store as store_module
 from cinerec.service.store import (Demographics, ProfileFullError, ProfileNotFoundError, RatingNotFoundError,
-                                   SQLiteProfileStore)
+                                   SQLiteProfileStore, StoreError)
 
 
 @pytest.fixture
@@ -113,7 +113,7 @@ def test_a_failing_migration_leaves_the_version_unchanged(db: Path, monkeypatch:
     SQLiteProfileStore(db).close()
     broken = "CREATE TABLE extra (x INTEGER); CREATE TABLE extra (x INTEGER)"
     monkeypatch.setattr(store_module, "MIGRATIONS", (*store_module.MIGRATIONS, broken))
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StoreError, match="table extra already exists"):
         SQLiteProfileStore(db)
     with sqlite3.connect(db) as raw:
         assert raw.execute("PRAGMA user_version").fetchone()[0] == len(store_module.MIGRATIONS) - 1
@@ -142,3 +142,9 @@ def test_concurrent_writes_from_threads_all_land(store: SQLiteProfileStore) -> N
         thread.join()
     for profile_id in profile_ids:
         assert store.get(profile_id).ratings == {m: 0.5 * (m % 10 + 1) for m in range(1, 26)}
+
+
+def test_an_unusable_path_is_a_one_line_store_error(tmp_path: Path) -> None:
+    (tmp_path / "a-directory.sqlite3").mkdir()
+    with pytest.raises(StoreError, match="a-directory.sqlite3: cannot open the profile database"):
+        SQLiteProfileStore(tmp_path / "a-directory.sqlite3")

@@ -10,7 +10,8 @@ answer autocomplete, whose work is a binary search too small to be worth a threa
 
 Every problem a request can have becomes a 4xx with ``{"detail": "<one line>"}``:
 422 for a malformed or impossible request, 404 for an unknown movie or profile,
-409 for a full profile, 413 for an oversized body. A 5xx is a bug.
+409 for a full profile, 413 for an oversized body. The one deliberate 5xx is a 503 when
+the database cannot be written (disk full, locked too long); any other 5xx is a bug.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from cinerec.paths import cache_dir
 from cinerec.profile import Profile, parse_age, parse_gender, parse_occupation, parse_zip
 from cinerec.service import schemas
 from cinerec.service.store import (Demographics, ProfileFullError, ProfileNotFoundError, ProfileStore,
-                                   RatingNotFoundError, SQLiteProfileStore, StoredProfile)
+                                   RatingNotFoundError, SQLiteProfileStore, StoredProfile, StoreError)
 
 STATIC_DIR = Path(__file__).with_name("static")
 #: Largest request body accepted; the biggest valid request is a few kilobytes.
@@ -293,6 +294,7 @@ ERROR_STATUS: dict[type[CinerecError], int] = {
     ProfileNotFoundError: 404,
     RatingNotFoundError: 404,
     ProfileFullError: 409,
+    StoreError: 503,
     QueryError: 422,
     CinerecError: 400,
 }

@@ -58,6 +58,10 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+class StoreError(CinerecError):
+    """The database cannot be opened or written (unwritable path, disk full, locked too long)."""
+
+
 class ProfileNotFoundError(CinerecError):
     """No stored profile has this id."""
 
@@ -116,15 +120,18 @@ class SQLiteProfileStore:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        # Autocommit mode: transactions are opened explicitly, one per public write.
-        self._connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self._connection.execute("PRAGMA journal_mode=WAL")
-        self._connection.execute("PRAGMA synchronous=FULL")
-        self._connection.execute("PRAGMA foreign_keys=ON")
-        self._connection.execute("PRAGMA busy_timeout=5000")
-        self._migrate()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode: transactions are opened explicitly, one per public write.
+            self._connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute("PRAGMA synchronous=FULL")
+            self._connection.execute("PRAGMA foreign_keys=ON")
+            self._connection.execute("PRAGMA busy_timeout=5000")
+            self._migrate()
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{self.path}: cannot open the profile database ({exc})") from None
 
     @property
     def schema_version(self) -> int:
@@ -146,13 +153,16 @@ class SQLiteProfileStore:
         """One write transaction, committed (and fsynced) on success, rolled back otherwise."""
         with self._lock:
             cursor = self._connection.cursor()
-            cursor.execute("BEGIN IMMEDIATE")
             try:
-                yield cursor
-            except BaseException:
-                cursor.execute("ROLLBACK")
-                raise
-            cursor.execute("COMMIT")
+                cursor.execute("BEGIN IMMEDIATE")
+                try:
+                    yield cursor
+                except BaseException:
+                    cursor.execute("ROLLBACK")
+                    raise
+                cursor.execute("COMMIT")
+            except sqlite3.OperationalError as exc:  # disk full, database locked past the busy timeout, …
+                raise StoreError(f"{self.path}: could not save ({exc}); try again") from None
 
     # ------------------------------------------------------------------ reads
     def get(self, profile_id: str) -> StoredProfile:
