@@ -8,7 +8,6 @@ saying why, where it is missing.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
