@@ -37,7 +37,7 @@ def test_kernel_matches_dense_reference(rng: np.random.Generator, block_rows: in
 
 def test_adjust_and_threshold_are_applied(rng: np.random.Generator) -> None:
     dense = rng.random((20, 4)).astype(np.float32)
-    neighbors, sims = top_k_neighbors(dense, 3, adjust=lambda p, rows: p - 100.0)
+    neighbors, sims = top_k_neighbors(dense, 3, adjust=lambda p, rows, cols: p - 100.0)
     assert (neighbors == -1).all() and (sims == 0).all()
 
 

@@ -19,10 +19,11 @@ than ``min_support`` co-likers are dropped outright (two fans in common is
 coincidence, not taste).
 
 Fitting runs the shared blockwise kernel :func:`~cinerec.models.neighbors.top_k_neighbors`
-on the movie × user likes matrix, turning each block of co-like counts into
-similarities with the per-movie like counts; memory stays at one block of movies ×
-all movies. Scoring, ``similar`` and ``explain`` are :class:`NeighborScorer`'s: a
-person's score for a movie is the sum of its similarities from the movies they liked.
+on the movie × user likes matrix, turning the stored co-like counts of each block of
+movies into similarities with the per-movie like counts; co-like counts stay sparse,
+so memory stays at a few blocks' worth of stored counts. Scoring, ``similar`` and
+``explain`` are :class:`NeighborScorer`'s: a person's score for a movie is the sum of
+its similarities from the movies they liked.
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ class AlsoLiked(NeighborScorer):
         likes = likes_matrix(dataset)
         like_counts = np.bincount(likes.indices, minlength=likes.shape[1]).astype(np.int32)
         self.neighbors_, self.similarities_ = top_k_neighbors(
-            likes.T.tocsr(), self.k, adjust=asymmetric_cosine(like_counts, self.alpha, self.shrinkage, self.min_support),
-            description="finding what fans also liked")
+            likes.T.tocsr(), self.k, adjust=asymmetric_cosine(like_counts, self.alpha, self.shrinkage),
+            min_product=self.min_support, description="finding what fans also liked")
         self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
         self.like_counts_ = like_counts
         return self
@@ -110,20 +111,18 @@ class AlsoLiked(NeighborScorer):
         return cached
 
 
-def asymmetric_cosine(like_counts: np.ndarray, alpha: float, shrinkage: float, min_support: int) -> Adjust:
+def asymmetric_cosine(like_counts: np.ndarray, alpha: float, shrinkage: float) -> Adjust:
     """An ``adjust`` for :func:`top_k_neighbors` that turns co-like counts into
-    asymmetric cosine similarities (see the module docstring); works in place on the
-    block, allocating one block-sized buffer."""
+    asymmetric cosine similarities (see the module docstring). The kernel hands it
+    only the stored co-like counts of a block, with their rows and columns."""
     counts = like_counts.astype(np.float32)
     source_part = np.power(counts, np.float32(alpha))
     target_part = np.power(counts, np.float32(1.0 - alpha))
+    smoothing = np.float32(shrinkage) if shrinkage else np.float32(np.finfo(np.float32).tiny)
 
-    def adjust(co_likes: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        too_few = co_likes < min_support
-        denominator = np.multiply.outer(source_part[rows], target_part)
-        denominator += np.float32(shrinkage) if shrinkage else np.float32(np.finfo(np.float32).tiny)
-        np.divide(co_likes, denominator, out=co_likes)
-        co_likes[too_few] = 0.0
-        return co_likes
+    def adjust(co_likes: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        denominator = source_part[rows] * target_part[cols]
+        denominator += smoothing
+        return np.divide(co_likes, denominator, out=denominator)
 
     return adjust

@@ -3,13 +3,14 @@
 Each movie becomes a vector of its title, genres, decade, tags and tag genome
 (:class:`~cinerec.features.movie_features.MovieFeaturizer`); its neighbours are the
 ``k`` movies of highest cosine, found block by block with the shared kernel
-:func:`~cinerec.models.neighbors.top_k_neighbors`, so memory stays bounded by one
-``block_rows × n_movies`` block even for the 62,000 movies of ml-25m.
+:func:`~cinerec.models.neighbors.top_k_neighbors`, so memory stays bounded by a few
+``block_rows × n_movies`` blocks even for the 62,000 movies of ml-25m.
 
 The genre, decade and genome blocks have few columns and are non-zero for most
-movies: as sparse products they would make nearly every pair a stored entry. They
-are multiplied as one small dense matrix instead and added to the sparse products of
-the title and tag blocks, which give the same cosine at a fraction of the cost.
+movies: as sparse products they would make nearly every pair a stored entry. The
+kernel multiplies them as one small dense matrix instead (BLAS) and adds the sparse
+products of the title and tag blocks, which gives the same cosine at a fraction of
+the cost.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import scipy.sparse as sp
 
 from cinerec.data.dataset import Dataset
 from cinerec.features.movie_features import DEFAULT_WEIGHTS, LOW_DIMENSIONAL_BLOCKS, MovieFeaturizer
-from cinerec.models.neighbors import Adjust, NeighborScorer, top_k_neighbors
+from cinerec.models.neighbors import NeighborScorer, top_k_neighbors
 
 
 class ContentSimilarity(NeighborScorer):
@@ -29,7 +30,7 @@ class ContentSimilarity(NeighborScorer):
 
     The weights are :class:`MovieFeaturizer`'s (its docstring explains the defaults):
     each block's share of the cosine. ``block_rows`` bounds memory (rows of products
-    held at once; ``None`` lets the kernel choose about 256 MB).
+    held at once per thread; ``None`` lets the kernel choose blocks of about 32 MB).
 
     Attributes
     ----------
@@ -68,8 +69,7 @@ class ContentSimilarity(NeighborScorer):
         vectors = featurizer.fit_transform(dataset)
         sparse_part, dense_part = split_low_dimensional(vectors, featurizer.blocks_)
         self.neighbors_, self.similarities_ = top_k_neighbors(
-            sparse_part, self.k, adjust=add_dense_products(dense_part), block_rows=self.block_rows,
-            description="similar movies")
+            sparse_part, self.k, dense_vectors=dense_part, block_rows=self.block_rows, description="similar movies")
         self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
         self.embedding_2d_ = layout_2d(vectors, self.random_state)
         return self
@@ -83,18 +83,6 @@ def split_low_dimensional(vectors: sp.csr_matrix,
                               for column in range(start, stop)], dtype=np.int64)
     sparse_columns = np.setdiff1d(np.arange(vectors.shape[1]), dense_columns)
     return vectors[:, sparse_columns].tocsr(), vectors[:, dense_columns].toarray().astype(np.float32)
-
-
-def add_dense_products(dense: np.ndarray) -> Adjust:
-    """An ``adjust`` for :func:`top_k_neighbors` that adds the dense part's products
-    to a block of sparse products, completing the cosine."""
-    transposed = np.ascontiguousarray(dense.T)
-
-    def adjust(products: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        products += dense[rows] @ transposed
-        return products
-
-    return adjust
 
 
 def layout_2d(vectors: sp.csr_matrix, random_state: int) -> np.ndarray:

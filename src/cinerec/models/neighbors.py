@@ -5,83 +5,335 @@ movie neighbour lists that differ only in the vectors they compare and how raw
 products become similarities (implicit's design). This module holds what they share:
 
 * :func:`top_k_neighbors` computes, block of rows by block of rows, the products of
-  every movie vector with every other, lets the caller turn a block of raw products
-  into similarities, and keeps only the ``k`` best per movie. Memory is bounded by
-  one ``block × n_movies`` dense block — the full movie × movie matrix is never built.
+  every movie vector with every other, lets the caller turn raw products into
+  similarities, and keeps only the ``k`` best per movie. The full movie × movie
+  matrix is never built, and blocks run on every core.
 * :class:`NeighborScorer` holds the learned lists (``neighbors_``, ``similarities_``),
   answers "movies like this one", scores a block of people as the sum over the
   movies they liked of those movies' neighbour similarities, and explains each
   recommendation by the liked movie that contributed most.
+
+How the kernel stays fast at MovieLens-25M scale (62,000 movies), by the shape of the
+products:
+
+* **Sparse products** (co-like counts): a block's products stay a CSR matrix, the
+  similarity is computed on its stored entries only, and the ``k`` best per row are
+  picked from those entries (:func:`best_entries`). Blocks are cut by *work* (the
+  multiply-adds of the block's product), so one block of blockbusters costs about as
+  much memory and time as one of obscure movies.
+* **Dense products** (content vectors with dense low-dimensional columns): a block of
+  rows small enough to stay in the CPU cache is multiplied with BLAS, a cheap per-row
+  lower bound of the ``k``-th best value (the ``k``-th best of every few columns)
+  discards nearly every column, and the survivors go through the same selection.
+
+Ties in similarity are broken by the lower column index, so the result does not
+depend on block sizes or on the number of threads.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from cinerec.models.base import QueryBatch, Recommender
 from cinerec.progress import progress
 
-#: Turns raw products of a block of rows with all rows into similarities:
-#: ``adjust(products, rows)`` where ``products`` is ``(len(rows), n)`` float32 dense.
-Adjust = Callable[[np.ndarray, np.ndarray], np.ndarray]
+#: Turns raw products into similarities: ``adjust(products, rows, cols)``, where
+#: ``products`` is float32 and ``rows`` / ``cols`` are integer index arrays that
+#: broadcast against it (1-D alongside the stored entries of a sparse block; a column
+#: ``(b, 1)`` and a row ``(1, n)`` beside a dense ``(b, n)`` block). Returns the
+#: similarities, same shape; it may overwrite ``products``. A zero product must stay
+#: at most ``min_similarity``: sparse blocks never show their zeros to ``adjust``.
+Adjust = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
-#: Target size of one dense block of products, in float32 cells (~256 MB).
+#: Target size of one dense block of products, in float32 cells (~256 MB); the seed's
+#: reproduction (:mod:`cinerec.models.seed`) blocks its dense products by it.
 BLOCK_CELLS = 64 * 1024 * 1024
+#: Cells of one dense block in :func:`top_k_neighbors`: ~32 MB, so that a block and
+#: its mask stay in the CPU's last-level cache while they are scanned.
+DENSE_BLOCK_CELLS = 8 * 1024 * 1024
+#: Multiply-adds of one sparse block's product, which also bounds its stored entries.
+SPARSE_BLOCK_WORK = 32 * 1024 * 1024
+#: Dense blocks estimate each row's ``k``-th best value from every ``stride``-th column
+#: with at least this many sampled columns per neighbour kept.
+SAMPLE_PER_NEIGHBOR = 2
+MAX_SAMPLE_STRIDE = 8
+#: The histogram that finds each row's ``k``-th best value: 2**MAX_BUCKET_BITS buckets
+#: at most, 2**BUCKET_MANTISSA_BITS of them per doubling of the value (~4% wide).
+MAX_BUCKET_BITS = 10
+BUCKET_MANTISSA_BITS = 4
+BUCKETS_PER_OCTAVE = 2**BUCKET_MANTISSA_BITS
 
 
 def top_k_neighbors(
     vectors: sp.csr_matrix | np.ndarray,
     k: int,
     *,
+    dense_vectors: np.ndarray | None = None,
     adjust: Adjust | None = None,
+    min_product: float = 0.0,
     min_similarity: float = 0.0,
     block_rows: int | None = None,
+    n_jobs: int | None = None,
     description: str = "neighbours",
 ) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` most similar other rows of ``vectors`` for every row.
 
     ``vectors`` is ``(n, d)``, sparse or dense; the raw similarity of rows ``i`` and
-    ``j`` is their dot product (pass L2-normalised rows for cosine), optionally
-    transformed by ``adjust``. A row is never its own neighbour and similarities
-    ``<= min_similarity`` are dropped. Returns ``(neighbors int32 (n, k), similarities
-    float32 (n, k))``, best first, padded with ``-1`` / ``0`` where a row has fewer.
+    ``j`` is their dot product (pass L2-normalised rows for cosine) plus, when given,
+    the dot product of rows ``i`` and ``j`` of ``dense_vectors`` (``(n, d2)``: dense
+    low-dimensional columns, cheaper multiplied apart), optionally transformed by
+    ``adjust``. A row is never its own neighbour, pairs whose raw product is below
+    ``min_product`` are dropped before ``adjust`` sees them, and similarities ``<=
+    min_similarity`` (``>= 0``) are dropped. ``block_rows`` fixes the rows per block
+    (``None``: sized by cache and work); ``n_jobs`` threads run blocks (``None``: one
+    per core). Returns ``(neighbors int32 (n, k), similarities float32 (n, k))``, best
+    first, ties by lower index, padded with ``-1`` / ``0`` where a row has fewer.
     """
+    if min_similarity < 0:
+        raise ValueError(f"min_similarity must not be negative, got {min_similarity}")
+    sparse_part, dense_part = _split_parts(vectors, dense_vectors)
     n = vectors.shape[0]
     k = int(min(k, max(n - 1, 0)))
     neighbors = np.full((n, k), -1, dtype=np.int32)
     similarities = np.zeros((n, k), dtype=np.float32)
-    if n == 0 or k == 0:
+    if n == 0 or k == 0 or (sparse_part is None and dense_part is None):
         return neighbors, similarities
-    block = block_rows or max(16, min(n, BLOCK_CELLS // max(n, 1)))
-    transposed = vectors.T.tocsr() if sp.issparse(vectors) else np.ascontiguousarray(vectors.T)
-    starts = range(0, n, block)
-    for start in progress(starts, description, total=len(starts)):
-        rows = np.arange(start, min(start + block, n))
-        products = vectors[rows] @ transposed
-        products = products.toarray() if sp.issparse(products) else np.asarray(products)
-        products = products.astype(np.float32, copy=False)
-        if adjust is not None:
-            products = adjust(products, rows)
-        products[np.arange(rows.size), rows] = -np.inf  # never your own neighbour
-        neighbors[rows], similarities[rows] = _best_k(products, k, min_similarity)
+    rules = _Rules(k, adjust, float(min_product), float(min_similarity))
+    if dense_part is None:
+        blocks = _sparse_blocks(sparse_part, block_rows)
+        compute: Callable[[tuple[int, int]], tuple[np.ndarray, np.ndarray]] = _SparseBlocks(sparse_part, rules)
+    else:
+        blocks = _row_blocks(n, block_rows or max(1, DENSE_BLOCK_CELLS // n))
+        compute = _DenseBlocks(sparse_part, dense_part, rules)
+    results = _run_blocks(compute, blocks, n_jobs)
+    for (start, stop), (idx, sims) in progress(zip(blocks, results), description, total=len(blocks)):
+        neighbors[start:stop], similarities[start:stop] = idx, sims
     return neighbors, similarities
 
 
-def _best_k(products: np.ndarray, k: int, min_similarity: float) -> tuple[np.ndarray, np.ndarray]:
-    """Top ``k`` columns per row of a dense block, best first, thresholded."""
-    part = np.argpartition(-products, k - 1, axis=1)[:, :k] if k < products.shape[1] else \
-        np.tile(np.arange(products.shape[1]), (products.shape[0], 1))
-    values = np.take_along_axis(products, part, axis=1)
-    order = np.argsort(-values, axis=1, kind="stable")
-    idx = np.take_along_axis(part, order, axis=1).astype(np.int32)
-    sims = np.take_along_axis(values, order, axis=1)
-    weak = ~(sims > min_similarity)
-    idx[weak] = -1
-    sims[weak] = 0.0
-    return idx, sims.astype(np.float32)
+def _split_parts(vectors: sp.csr_matrix | np.ndarray,
+                 dense_vectors: np.ndarray | None) -> tuple[sp.csr_matrix | None, np.ndarray | None]:
+    """``(sparse part as CSR or None, dense part as float32 or None)`` of the vectors."""
+    dense_parts = [np.asarray(part, dtype=np.float32) for part in (vectors, dense_vectors)
+                   if part is not None and not sp.issparse(part)]
+    dense = np.hstack(dense_parts) if dense_parts and sum(part.shape[1] for part in dense_parts) else None
+    sparse = sp.csr_matrix(vectors, dtype=np.float32) if sp.issparse(vectors) else None
+    return sparse, dense
+
+
+def _row_blocks(n: int, rows_per_block: int) -> list[tuple[int, int]]:
+    return [(start, min(start + rows_per_block, n)) for start in range(0, n, rows_per_block)]
+
+
+def _sparse_blocks(vectors: sp.csr_matrix, block_rows: int | None) -> list[tuple[int, int]]:
+    """Row ranges whose products each take about :data:`SPARSE_BLOCK_WORK` multiply-adds.
+
+    Row ``i``'s product with all rows costs the sum, over its non-zero columns, of how
+    many rows have that column non-zero; a popular movie costs thousands of obscure ones.
+    """
+    n = vectors.shape[0]
+    if block_rows:
+        return _row_blocks(n, block_rows)
+    column_counts = np.bincount(vectors.indices, minlength=vectors.shape[1]).astype(np.float64)
+    row_of_entry = np.repeat(np.arange(n), np.diff(vectors.indptr))
+    work = np.cumsum(np.bincount(row_of_entry, weights=column_counts[vectors.indices], minlength=n))
+    cuts = np.searchsorted(work, np.arange(SPARSE_BLOCK_WORK, work[-1], SPARSE_BLOCK_WORK), side="right")
+    bounds = np.unique(np.concatenate(([0], cuts, [n])))
+    return [(int(start), int(stop)) for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _run_blocks(compute: Callable[[tuple[int, int]], tuple[np.ndarray, np.ndarray]],
+                blocks: list[tuple[int, int]], n_jobs: int | None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Results of ``compute`` over ``blocks``, in order, from ``n_jobs`` threads.
+
+    The heavy steps (sparse and BLAS products, sorting, selection) release the GIL, so
+    threads use every core without copying the vectors. BLAS is held to one thread per
+    block so that blocks do not oversubscribe the cores, and so that a product is
+    computed the same way whatever ``n_jobs`` is.
+    """
+    workers = max(1, min(n_jobs or _available_cores(), len(blocks)))
+    with threadpool_limits(limits=1, user_api="blas"):
+        if workers == 1:
+            yield from map(compute, blocks)
+            return
+        with ThreadPoolExecutor(workers, thread_name_prefix="neighbours") as pool:
+            yield from pool.map(compute, blocks)
+
+
+def _available_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """What turns a block's raw products into its neighbour lists."""
+
+    k: int
+    adjust: Adjust | None
+    min_product: float
+    min_similarity: float
+
+
+class _SparseBlocks:
+    """Blocks of rows with sparse products: similarities on stored entries only."""
+
+    def __init__(self, vectors: sp.csr_matrix, rules: _Rules):
+        self.vectors = vectors
+        self.transposed = vectors.T.tocsr()
+        self.rules = rules
+
+    def __call__(self, block: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        start, stop = block
+        rules = self.rules
+        products = _sparse_product(self.vectors[start:stop], self.transposed)
+        if rules.min_product > 0:  # drop hopeless pairs before any work is spent on them
+            products.data[products.data < rules.min_product] = 0.0
+            products.eliminate_zeros()
+        rows = np.repeat(np.arange(stop - start, dtype=np.int32), np.diff(products.indptr))
+        values = products.data.astype(np.float32, copy=False)
+        if rules.adjust is not None:
+            values = rules.adjust(values, rows + start, products.indices)
+        values = np.where(values > rules.min_similarity, values, np.float32(0.0))
+        return best_entries(rows, products.indices, values, stop - start, rules.k, diagonal_offset=start)
+
+
+def _sparse_product(left: sp.csr_matrix, right: sp.csr_matrix) -> sp.csr_matrix:
+    """``left @ right`` as CSR (unsorted columns) in one pass instead of scipy's two.
+
+    ``@`` first walks every multiply-add just to count the result's entries, a quarter
+    of the time of the whole product. The multiply-adds themselves bound that count,
+    cost one gather, so this calls scipy's own product routine directly with buffers
+    that large (memory never written costs nothing). Falls back to ``@`` should the
+    routine move from where scipy has kept it for fifteen years.
+    """
+    try:
+        from scipy.sparse._sparsetools import csr_matmat
+    except ImportError:
+        return sp.csr_matrix(left @ right)
+    bound = int(np.diff(right.indptr)[left.indices].sum())
+    index_dtype = np.int32 if max(bound, right.shape[1]) < 2**31 else np.int64
+    left_index = [left.indptr.astype(index_dtype, copy=False), left.indices.astype(index_dtype, copy=False)]
+    right_index = [right.indptr.astype(index_dtype, copy=False), right.indices.astype(index_dtype, copy=False)]
+    indptr = np.empty(left.shape[0] + 1, dtype=index_dtype)
+    indices = np.empty(bound, dtype=index_dtype)
+    data = np.empty(bound, dtype=np.result_type(left.dtype, right.dtype))
+    try:
+        csr_matmat(left.shape[0], right.shape[1], *left_index, left.data, *right_index, right.data, indptr, indices, data)
+    except (TypeError, ValueError):  # the routine's signature changed
+        return sp.csr_matrix(left @ right)
+    nnz = int(indptr[-1])
+    return sp.csr_matrix((data[:nnz], indices[:nnz], indptr), shape=(left.shape[0], right.shape[1]))
+
+
+class _DenseBlocks:
+    """Blocks of rows with dense products (BLAS, plus any sparse part scattered in)."""
+
+    def __init__(self, sparse: sp.csr_matrix | None, dense: np.ndarray, rules: _Rules):
+        self.sparse = sparse
+        self.sparse_transposed = sparse.T.tocsr() if sparse is not None else None
+        self.dense = dense
+        self.dense_transposed = np.ascontiguousarray(dense.T)
+        self.columns = np.arange(dense.shape[0])[None, :]
+        self.rules = rules
+
+    def __call__(self, block: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        start, stop = block
+        rules = self.rules
+        products = self.dense[start:stop] @ self.dense_transposed
+        if self.sparse is not None:
+            extra = self.sparse[start:stop] @ self.sparse_transposed
+            rows = np.repeat(np.arange(stop - start), np.diff(extra.indptr))
+            products[rows, extra.indices] += extra.data
+        too_small = products < rules.min_product if rules.min_product > 0 else None
+        if rules.adjust is not None:
+            products = rules.adjust(products, np.arange(start, stop)[:, None], self.columns)
+        if too_small is not None:
+            products[too_small] = -np.inf
+        products[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # never your own neighbour
+        above_floor = np.nextafter(np.float32(rules.min_similarity), np.float32(np.inf))
+        floor = np.maximum(_kth_best_lower_bound(products, rules.k), above_floor)
+        rows, cols = np.nonzero(products >= floor[:, None])
+        return best_entries(rows, cols, products[rows, cols], stop - start, rules.k)
+
+
+def _kth_best_lower_bound(products: np.ndarray, k: int) -> np.ndarray:
+    """Per row, a value that at least ``k`` entries reach: the ``k``-th best of every
+    ``stride``-th column (a subset's ``k``-th best never beats the whole row's).
+
+    With stride ``s`` about ``k * s`` entries per row pass it, instead of all ``n``.
+    """
+    n = products.shape[1]
+    stride = max(1, min(MAX_SAMPLE_STRIDE, n // (SAMPLE_PER_NEIGHBOR * k)))
+    sample = products[:, ::stride]
+    if sample.shape[1] < k:
+        return np.full(products.shape[0], -np.inf, dtype=np.float32)
+    return np.partition(sample, sample.shape[1] - k, axis=1)[:, sample.shape[1] - k]
+
+
+def best_entries(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_rows: int, k: int, *,
+                 diagonal_offset: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` entries of highest value per row, from parallel arrays of candidates.
+
+    ``rows`` are in ``0..n_rows-1`` (any order) and ``values`` are ``>= 0``; an entry
+    of value 0 is never chosen, nor, given ``diagonal_offset``, the entry of row ``r``
+    in column ``diagonal_offset + r`` (a row's own column in a block starting there).
+    Returns ``(cols int32 (n_rows, k), values float32 (n_rows, k))``, best first, ties
+    by lower column, padded with ``-1`` / ``0``.
+
+    Every row is first cut down to the entries at or above the histogram bucket of its
+    ``k``-th best value, so the final sort handles about ``k`` entries per row however
+    many a row had, and excluded entries are dropped only from those few.
+    """
+    values = np.ascontiguousarray(values, dtype=np.float32)
+    wanted = k + 1 if diagonal_offset is not None else k  # the row's own entry may be among the best
+    candidates = _at_or_above_kth_bucket(rows, values, n_rows, wanted)
+    rows, cols, values = rows[candidates], cols[candidates], values[candidates]
+    chosen = values > 0
+    if diagonal_offset is not None:
+        chosen &= cols != rows + diagonal_offset
+    rows, cols, values = rows[chosen], cols[chosen], values[chosen]
+    order = np.lexsort((cols, -values, rows))
+    rows, cols, values = rows[order], cols[order], values[order]
+    firsts = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n_rows))[:-1]))
+    rank = np.arange(rows.size) - firsts[rows]
+    top = rank < k
+    best_cols = np.full((n_rows, k), -1, dtype=np.int32)
+    best_values = np.zeros((n_rows, k), dtype=np.float32)
+    best_cols[rows[top], rank[top]] = cols[top]
+    best_values[rows[top], rank[top]] = values[top]
+    return best_cols, best_values
+
+
+def _at_or_above_kth_bucket(rows: np.ndarray, values: np.ndarray, n_rows: int, k: int) -> np.ndarray:
+    """Mask of the entries that may be among their row's ``k`` best (``values >= 0``).
+
+    The bit pattern of a non-negative float sorts like its value, and its top bits
+    make a logarithmic histogram (:data:`BUCKETS_PER_OCTAVE` buckets per doubling).
+    Per row, the bucket holding the ``k``-th best entry is the highest one with at
+    least ``k`` entries at or above it; every entry below it is out. Buckets far below
+    the block's best value are merged into the lowest, which only keeps more entries.
+    """
+    if values.size == 0:
+        return np.zeros(0, dtype=bool)
+    fine = values.view(np.int32) >> np.int32(23 - BUCKET_MANTISSA_BITS)
+    top = int(fine.max())
+    n_buckets = min(top + 1, 2 ** MAX_BUCKET_BITS, max(16, 4 * values.size // max(n_rows, 1)))
+    lowest = top - n_buckets + 1
+    buckets = np.maximum(fine, lowest)
+    buckets -= lowest
+    cell_dtype = np.int32 if n_rows * n_buckets < 2**31 else np.int64
+    histogram = np.bincount(rows.astype(cell_dtype) * n_buckets + buckets,
+                            minlength=n_rows * n_buckets).reshape(n_rows, n_buckets)
+    at_or_above = np.cumsum(histogram[:, ::-1], axis=1)[:, ::-1]
+    kth_bucket = (at_or_above >= k).sum(axis=1) - 1  # -1: the row has fewer than k entries
+    return buckets >= kth_bucket[rows]
 
 
 class NeighborScorer(Recommender):
