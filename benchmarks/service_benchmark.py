@@ -5,8 +5,8 @@
 Starts ``cinerec serve`` in a child process on a loopback port (an ml-100k model: the
 real release from ``../shared/datasets/ml-100k`` when present, else a synthetic one of
 the same shape, built into a temporary folder unless ``--model`` names one), then, for
-concurrency 1, 16 and 64, sends a bounded number of requests from an ``httpx``
-``AsyncClient`` with that many requests in flight, and prints a Markdown table of
+concurrency 1, 16 and 64, sends a bounded number of requests over that many keep-alive
+connections (a minimal asyncio HTTP/1.1 client, see :class:`Connection`), and prints a Markdown table of
 requests per second, p50/p99 latency and errors. Everything is bounded: at most
 ``--requests`` requests and ``--seconds`` seconds per row. The client runs on the same
 machine as the server and takes part of its CPU, so these numbers are a floor.
@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +32,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from cinerec.service.process import ServerProcess
+from cinerec.service.process import LOOPBACK, ServerProcess
 
 ML100K = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "ml-100k"
 CONCURRENCY = (1, 16, 64)
@@ -41,8 +43,8 @@ TARGETS: tuple[tuple[str, int | None, float, float], ...] = (
     ("autocomplete", None, 0.0, 20.0),
 )
 
-#: A request factory: the i-th request as keyword arguments of ``httpx.AsyncClient.request``.
-RequestFactory = Callable[[int], dict]
+#: A request factory: the i-th request as the raw bytes of an HTTP/1.1 request.
+RequestFactory = Callable[[int], bytes]
 
 
 @dataclass(frozen=True)
@@ -88,21 +90,27 @@ def request_factories(base_url: str, rng: np.random.Generator) -> dict[str, Requ
     """Varied, realistic requests: profiles of 1–5 liked movies among the 300 most-rated
     plus random demographics; autocomplete prefixes of 2–8 letters of popular titles."""
     with httpx.Client(base_url=base_url) as client:
-        popular = [m["movie_id"] for m in _popular_movies(client)]
-        titles = [m["title"] for m in _popular_movies(client)]
+        popular = _popular_movies(client)
+    movie_ids, titles = [m["movie_id"] for m in popular], [m["title"] for m in popular]
     genders, occupations = ["M", "F", None], ["programmer", "student", "nurse", "writer", "retired", None]
     profiles = []
     for _ in range(1000):
-        liked = rng.choice(popular, size=int(rng.integers(1, 6)), replace=False).tolist()
+        liked = rng.choice(movie_ids, size=int(rng.integers(1, 6)), replace=False).tolist()
         profiles.append({"liked": liked, "gender": genders[rng.integers(3)], "age": int(rng.integers(15, 70)),
                          "occupation": occupations[rng.integers(len(occupations))], "n": 10})
+    recommend = [_http_request("POST", "/api/recommendations", json.dumps(p).encode()) for p in profiles]
     prefixes = [title[: int(rng.integers(2, 9))] for title in rng.choice(titles, size=1000)]
-    return {
-        "recommendations": lambda i: {"method": "POST", "url": "/api/recommendations",
-                                      "json": profiles[i % len(profiles)]},
-        "autocomplete": lambda i: {"method": "GET", "url": "/api/movies/search",
-                                   "params": {"q": prefixes[i % len(prefixes)], "limit": 8}},
-    }
+    search = [_http_request("GET", "/api/movies/search?" + urllib.parse.urlencode({"q": q, "limit": 8}))
+              for q in prefixes]
+    return {"recommendations": lambda i: recommend[i % len(recommend)],
+            "autocomplete": lambda i: search[i % len(search)]}
+
+
+def _http_request(method: str, target: str, body: bytes = b"") -> bytes:
+    head = f"{method} {target} HTTP/1.1\r\nHost: {LOOPBACK}\r\nAccept: application/json\r\n"
+    if body:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    return head.encode() + b"\r\n" + body
 
 
 def _popular_movies(client: httpx.Client) -> list[dict]:
@@ -114,35 +122,66 @@ def _popular_movies(client: httpx.Client) -> list[dict]:
     return list(found.values())[:300]
 
 
-async def measure(base_url: str, endpoint: str, make: RequestFactory, concurrency: int, requests: int,
+class Connection:
+    """One keep-alive HTTP/1.1 connection speaking just enough of the protocol for these
+    requests. A general client (httpx) spends 1–2 ms of CPU per request, which on a 2-core
+    machine would be measured as the server's; this spends a few microseconds."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, port: int) -> Connection:
+        reader, writer = await asyncio.open_connection(LOOPBACK, port)
+        return cls(reader, writer)
+
+    async def send(self, request: bytes) -> int:
+        """Send one request, read the whole response, return its status code."""
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        headers = dict(line.split(":", 1) for line in header_lines if ":" in line)
+        length = int(next((v for k, v in headers.items() if k.lower() == "content-length"), "0"))
+        await self.reader.readexactly(length)
+        return int(status_line.split()[1])
+
+    async def close(self) -> None:
+        self.writer.close()
+        await self.writer.wait_closed()
+
+
+async def measure(port: int, endpoint: str, make: RequestFactory, concurrency: int, requests: int,
                   seconds: float) -> Row:
-    """Send up to ``requests`` requests (stopping after ``seconds``) with ``concurrency`` in flight."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
-        for i in range(min(20, requests)):  # warm the connections and the server's caches
-            await client.request(**make(i))
-        latencies: list[float] = []
-        errors = 0
-        counter = iter(range(requests))
-        deadline = time.perf_counter() + seconds
+    """Send up to ``requests`` requests (stopping after ``seconds``) over ``concurrency``
+    keep-alive connections, each with one request in flight."""
+    connections = [await Connection.open(port) for _ in range(concurrency)]
+    for i, connection in enumerate(connections):  # warm every connection and the server
+        await connection.send(make(i))
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(requests))
+    deadline = time.perf_counter() + seconds
 
-        async def worker() -> None:
-            nonlocal errors
-            for i in counter:
-                if time.perf_counter() > deadline:
-                    return
-                started = time.perf_counter()
-                try:
-                    response = await client.request(**make(i))
-                    ok = response.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                latencies.append((time.perf_counter() - started) * 1000)
-                errors += not ok
+    async def worker(connection: Connection) -> None:
+        nonlocal errors
+        for i in counter:
+            if time.perf_counter() > deadline:
+                return
+            started = time.perf_counter()
+            try:
+                ok = await connection.send(make(i)) == 200
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                ok = False
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors += not ok
+            if not ok:
+                return  # the connection's state is unknown; stop using it
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(connection) for connection in connections))
+    elapsed = time.perf_counter() - started
+    for connection in connections:
+        await connection.close()
     return Row(endpoint, concurrency, len(latencies), errors, elapsed, np.asarray(latencies))
 
 
@@ -174,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         model = args.model or build_model(work)
         with ServerProcess(model, work / "profiles.sqlite3", work / "server.log", workers=args.workers) as server:
             factories = request_factories(server.url, np.random.default_rng(SEED))
-            rows = [asyncio.run(measure(server.url, endpoint, make, concurrency, args.requests, args.seconds))
+            rows = [asyncio.run(measure(server.port, endpoint, make, concurrency, args.requests, args.seconds))
                     for endpoint, make in factories.items() for concurrency in CONCURRENCY]
     print(f"Model: {model}; {args.workers} server worker(s); load average before: {load_before:.1f}\n")
     print("| endpoint | concurrency | requests | errors | req/s | p50 ms | p99 ms |")
