@@ -149,3 +149,13 @@ def test_demo_runs_the_seed_example(ml100k_path: Path, tmp_path: Path, capsys: p
     assert "Michael" in out and "Die Hard (1988)" in out and "For you" in out
     assert (tmp_path / "models" / "ml-100k" / "report" / "index.html").exists()
     assert "Build report:" in out and "Data report:" in out
+
+
+def test_demo_rebuilds_a_model_it_cannot_use(ml100k_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("cinerec.demo._obtain_ml100k", lambda base: (ml100k_path, False))
+    assert run(capsys, "demo", "--dir", tmp_path)[0] == 0
+    state = tmp_path / "models" / "ml-100k" / "people_like_you" / "state.json"
+    state.write_text(state.read_text().replace('"params": {', '"params": {"retired_option": 1, '))
+    code, out, err = run(capsys, "demo", "--dir", tmp_path)
+    assert code == 0 and "For you" in out and "Building the recommenders" in err

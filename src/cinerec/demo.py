@@ -9,10 +9,14 @@ Die Hard — all four sections, then say where the reports are.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cinerec.errors import CinerecError, FetchError
 from cinerec.paths import cache_dir
 from cinerec.progress import note
+
+if TYPE_CHECKING:
+    from cinerec.engine import Engine
 
 #: The seed project's example person.
 MICHAEL = {"likes": ["Die Hard"], "gender": "M", "age": "32", "occupation": "programmer", "zip": "87103"}
@@ -33,11 +37,12 @@ def run_demo(directory: Path | None = None, *, rebuild: bool = False) -> int:
     data_report = describe(dataset).report().write(base / "reports" / "ml-100k-data")
     model_path = base / "models" / "ml-100k"
     build_report = model_path / "report" / "index.html"
-    if rebuild or not _up_to_date(model_path, dataset.fingerprint):
+    engine = None if rebuild else _current_model(model_path, dataset.fingerprint)
+    if engine is None:
         note(f"Building the recommenders from {dataset.counts()['ratings']:,} ratings…")
         result = build_from_dataset(dataset, model_path)
         build_report = result.report or build_report
-    engine = Engine.load(model_path)
+        engine = Engine.load(model_path)
     michael = dict(MICHAEL)
     if synthetic:  # invented titles: Michael likes the most-rated movie instead of Die Hard
         michael["likes"] = [int(engine.movies.loc[engine.movies["n_ratings"].idxmax(), "movie_id"])]
@@ -74,12 +79,16 @@ def _obtain_ml100k(base: Path) -> tuple[Path, bool]:
         return folder, True
 
 
-def _up_to_date(model_path: Path, fingerprint: str) -> bool:
-    """A valid model directory built from exactly this dataset."""
-    from cinerec.artifacts import ModelDirectory
+def _current_model(model_path: Path, fingerprint: str) -> Engine | None:
+    """The model at ``model_path`` if it was built from exactly this dataset by this
+    cinerec and still loads; ``None`` means build it (again)."""
+    from cinerec.artifacts import ModelDirectory, library_versions
+    from cinerec.engine import Engine
 
     try:
-        model = ModelDirectory.open(model_path, verify_checksums=False)
+        manifest = ModelDirectory.open(model_path, verify_checksums=False).manifest
+        built_here = manifest["libraries"].get("cinerec") == library_versions()["cinerec"]
+        same_data = any(d.get("fingerprint") == fingerprint for d in manifest.get("datasets", []))
+        return Engine.load(model_path) if built_here and same_data else None
     except CinerecError:
-        return False
-    return any(d.get("fingerprint") == fingerprint for d in model.manifest.get("datasets", []))
+        return None
