@@ -270,8 +270,11 @@ def run_in_child(measurement: Measurement) -> Run:
             raise BenchmarkError(f"{measurement.name} ({measurement.target}) failed in its process "
                                  f"with exit status {child.returncode}; its error is printed above")
         reported = json.loads(result_path.read_text())
+    # The child's own high-water mark when it could read it: the kernel's ru_maxrss also
+    # counts the runner's pages at fork time, so a big runner (pytest) would inflate it.
+    peak = reported.get("peak_rss_bytes") or usage.ru_maxrss * _MAXRSS_UNIT
     return Run(seconds=reported["seconds"], cpu_seconds=reported["cpu_seconds"],
-               peak_rss_bytes=usage.ru_maxrss * _MAXRSS_UNIT,
+               peak_rss_bytes=peak,
                startup_rss_bytes=reported["startup_rss_bytes"], facts=reported["facts"],
                load_average=_load_average())
 
@@ -321,12 +324,26 @@ def _child_main(argv: Sequence[str]) -> None:
         importlib.import_module(module)
     module_name, function_name = spec["target"].split(":")
     target = getattr(importlib.import_module(module_name), function_name)
-    startup_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * _MAXRSS_UNIT
+    startup_rss = _own_peak_rss() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * _MAXRSS_UNIT
     cpu_started, started = time.process_time(), time.perf_counter()
     facts = target(*spec["args"])
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     Path(result_path).write_text(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds,
-                                             "startup_rss_bytes": startup_rss, "facts": facts or {}}))
+                                             "startup_rss_bytes": startup_rss, "peak_rss_bytes": _own_peak_rss(),
+                                             "facts": facts or {}}))
+
+
+def _own_peak_rss() -> int | None:
+    """This process image's peak resident set (``VmHWM``; Linux), ``None`` where unknown.
+
+    Unlike ``ru_maxrss`` it starts afresh at ``exec``, so it never includes the pages of
+    the process that spawned this one."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    line = next((line for line in status.splitlines() if line.startswith("VmHWM:")), None)
+    return int(line.split()[1]) * 1024 if line else None
 
 
 if __name__ == "__main__":
