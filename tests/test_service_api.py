@@ -2,8 +2,8 @@
 
 The model is built once per session from a synthetic ml-100k-format release in which
 the most-rated movie is renamed to a title that is HTML (``<script>…``), so every test
-that shows titles also shows that one. Other service test modules import
-:func:`build_service_model` from here.
+that shows titles also shows that one. The other service test modules share it through
+:func:`session_service_model`.
 """
 
 from __future__ import annotations
@@ -41,12 +41,23 @@ def build_service_model(directory: Path) -> tuple[Path, int]:
     dataset = Dataset.from_frames(movies, dataset.users, dataset.ratings, dataset.tags, releases=dataset.releases)
     model = directory / "model"
     build_from_dataset(dataset, model, BuildOptions(report=False))
+    (directory / "hostile_id").write_text(str(hostile_id))
     return model, hostile_id
+
+
+def session_service_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """The model, built by whichever service test module asks first and reused by the rest
+    of the session (a model directory appears complete or not at all, so its manifest
+    says it is ready)."""
+    directory = tmp_path_factory.getbasetemp() / "cinerec-service-model"
+    if not (directory / "hostile_id").exists():
+        return build_service_model(directory)
+    return directory / "model", int((directory / "hostile_id").read_text())
 
 
 @pytest.fixture(scope="session")
 def service_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    return build_service_model(tmp_path_factory.mktemp("service-model"))
+    return session_service_model(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import pytest
 
 from cinerec.engine import Engine
 from cinerec.service.process import ServerProcess
-from test_service_api import HOSTILE_TITLE, build_service_model
+from test_service_api import HOSTILE_TITLE, session_service_model
 
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 
@@ -32,7 +32,7 @@ if not CHROMIUM.exists():
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Engine]]:
     directory = tmp_path_factory.mktemp("browser")
-    model, _ = build_service_model(directory)
+    model, _ = session_service_model(tmp_path_factory)
     with ServerProcess(model, directory / "profiles.sqlite3", directory / "server.log") as running:
         yield running, Engine.load(model)
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from cinerec.service.process import ServerProcess
-from test_service_api import build_service_model
+from test_service_api import session_service_model
 
 pytestmark = [pytest.mark.network, pytest.mark.slow]
 
@@ -27,7 +27,7 @@ KILL_AFTER_ACKS = 120
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    return build_service_model(tmp_path_factory.mktemp("crash-model"))
+    return session_service_model(tmp_path_factory)
 
 
 def movie_ids(server: ServerProcess, count: int) -> list[int]:
@@ -97,7 +97,7 @@ def test_acknowledged_writes_survive_sigkill(model: tuple[Path, int], tmp_path: 
 def test_several_workers_share_one_store(model: tuple[Path, int], tmp_path: Path) -> None:
     """With ``--workers 2`` every write lands in the one database, whichever process took it."""
     with ServerProcess(model[0], tmp_path / "profiles.sqlite3", tmp_path / "workers.log", workers=2) as server:
-        movies = movie_ids(server, 30)
+        movies = movie_ids(server, 12)
         with httpx.Client(base_url=server.url, timeout=10) as client:
             profile_id = client.post("/api/profiles", json={}).json()["profile_id"]
             for movie_id in movies:  # new connections spread over both workers

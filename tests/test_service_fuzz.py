@@ -16,14 +16,14 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 
 from cinerec.service.app import create_app
-from test_service_api import build_service_model
+from test_service_api import session_service_model
 
-EXAMPLES_PER_OPERATION = 50
+EXAMPLES_PER_OPERATION = 40
 
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_service_model(tmp_path_factory.mktemp("fuzz-model"))[0]
+    return session_service_model(tmp_path_factory)[0]
 
 
 @pytest.fixture(scope="module")
