@@ -205,17 +205,18 @@ class Engine:
         """The named components' (default: all) ``(q, n_movies)`` scores for a block of queries."""
         return {name: self.components[name].score(queries) for name in (names or self.components)}
 
-    def blended_scores(self, queries: QueryBatch) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """*For you* scores and the component scores they were blended from (only the
-        components the blend weighs are computed)."""
-        weighted = [name for name in self.components if self.blend.weights.get(name, 0.0) != 0.0]
-        scores = self.component_scores(queries, weighted)
-        return self.blend.combine(scores), scores
+    def blended_scores(self, queries: QueryBatch) -> np.ndarray:
+        """*For you* scores (only the components the blend weighs are computed)."""
+        return self.blend.combine(self.component_scores(queries, self._weighted_components()))
+
+    def _weighted_components(self) -> list[str]:
+        return [name for name in self.components if self.blend.weights.get(name, 0.0) != 0.0]
 
     def recommend(self, profile: Profile, n: int = 10) -> Recommendations:
         """The four sections for one person."""
         queries = self.query_batch([profile])
-        scores = self.component_scores(queries, SECTION_COMPONENTS)
+        weighted = self._weighted_components()
+        scores = self.component_scores(queries, list(dict.fromkeys([*SECTION_COMPONENTS, *weighted])))
         liked = queries.likes.indices[queries.likes.data > 0]
         has_demographics = bool(queries.demographics.iloc[0].notna().any())
         sections = [
@@ -224,7 +225,7 @@ class Engine:
             self._neighbour_section("also_liked", self._also_liked_heading(profile, liked), self.also_liked,
                                     scores["also_liked"], queries, n, "fans of {} also liked it"),
             self._people_like_you_section(scores["people_like_you"], queries, n, has_demographics),
-            self._for_you_section(queries, n),
+            self._for_you_section(queries, {name: scores[name] for name in weighted}, n),
         ]
         return Recommendations(tuple(sections))
 
@@ -257,8 +258,8 @@ class Engine:
         items = tuple(self._item(m, s, "loved by people like you") for m, s in zip(idx[0], best[0]) if m >= 0)
         return Section("people_like_you", heading, items)
 
-    def _for_you_section(self, queries: QueryBatch, n: int) -> Section:
-        blended, scores = self.blended_scores(queries)
+    def _for_you_section(self, queries: QueryBatch, scores: dict[str, np.ndarray], n: int) -> Section:
+        blended = self.blend.combine(scores)
         idx, best = top_n(blended, n, exclude=queries.seen)
         movies = idx[0][idx[0] >= 0]
         strongest = self.blend.strongest(scores, 0, movies) if movies.size else []
@@ -312,7 +313,7 @@ class Engine:
 
     def _batch_scores(self, key: str, queries: QueryBatch) -> np.ndarray:
         if key == "for_you":
-            return self.blended_scores(queries)[0]
+            return self.blended_scores(queries)
         return self.components[SECTION_COMPONENTS[list(SECTIONS).index(key)]].score(queries)
 
 
