@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from cinerec.artifacts import MODEL_FORMAT_VERSION
 from cinerec.cli.main import main
 
 
@@ -111,8 +112,8 @@ def _damaged_copy(model: Path, tmp_path: Path) -> Path:
     (lambda d: (d / "content" / "neighbors_.npy").unlink(), "missing"),
     (lambda d: (d / "also_liked" / "similarities_.npy").write_bytes(
         (d / "also_liked" / "similarities_.npy").read_bytes()[:-4] + b"\x00\x00\x80\x7f"), "altered"),
-    (lambda d: (d / "manifest.json").write_text(
-        (d / "manifest.json").read_text().replace('"format_version": 1', '"format_version": 7')), "format version 7"),
+    (lambda d: (d / "manifest.json").write_text((d / "manifest.json").read_text().replace(
+        f'"format_version": {MODEL_FORMAT_VERSION}', '"format_version": 77')), "format version 77"),
     (lambda d: (d / "manifest.json").unlink(), "not a cinerec model directory"),
 ])
 def test_damaged_model_directories_are_refused(ml100k_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],

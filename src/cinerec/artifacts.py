@@ -35,7 +35,9 @@ from cinerec.errors import ModelError
 from cinerec.models.base import Recommender
 
 MODEL_FORMAT = "cinerec-model"
-MODEL_FORMAT_VERSION = 1
+#: Bumped whenever any component's saved parameters or learned state change shape, so an
+#: older model directory is refused at load ("rebuild it") instead of failing mid-query.
+MODEL_FORMAT_VERSION = 2
 MANIFEST_FILE = "manifest.json"
 LIBRARIES = ("numpy", "scipy", "pandas", "pyarrow", "scikit-learn", "rapidfuzz")
 R = TypeVar("R", bound=Recommender)
