@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks import read_benchmark
+from benchmarks import read_benchmark, scale_benchmark
 from benchmarks.datasets import SCALES
 from benchmarks.harness import DEFAULT_OUT_DIR, BenchmarkError, Suite, run_suite, write_results
 
-SUITES: dict[str, Suite] = {suite.name: suite for suite in (read_benchmark.SUITE,)}
+SUITES: dict[str, Suite] = {suite.name: suite for suite in (read_benchmark.SUITE, scale_benchmark.SUITE)}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,452 @@
+"""Issue 6's scale suite: cinerec at MovieLens-25M size beside its peers, and how it grows.
+
+One command runs everything, at 1M, 5M and 25M ratings (synthetic releases of ML-25M's
+shape with ml-1m-style demographics for 4% of the users, see :mod:`benchmarks.datasets`)::
+
+    python -m benchmarks.scale_benchmark [--scales 1m 5m 25m] [--repeat 3] [--out bench-out]
+
+At each scale, side by side in one run (every row in fresh processes, rounds interleaved,
+medians reported; see :mod:`benchmarks.harness`):
+
+* reading: the read suite's rows (:mod:`benchmarks.read_benchmark`), reused as they are;
+* fitting each component of ``cinerec build`` alone, then the whole ``cinerec build``
+  command (warm Parquet cache, build report included as by default): seconds, peak RSS,
+  and the model directory's size;
+* serving: ``Engine.load``; in-process latency p50/p99 of ``Engine.recommend`` for new
+  people (5 liked movies and demographics) and for known users, many queries in one
+  process after one load; ``recommend_batch`` throughput for up to 10,000 known users;
+* the peers on the same data (:mod:`benchmarks.peers_benchmark`): implicit's item-kNN
+  and ALS fits (when importable) and the seed's dense similarity, extrapolated.
+
+Each scale's full table goes to ``<out>/scale-<scale>.{md,json}``; then
+``<out>/scale-summary.md`` sets the figures against issue 6's targets with each cost's
+growth exponent (1.0 = linear in ratings), and ``<out>/scale-growth.png`` plots the
+growth (:mod:`benchmarks.growth`). ``python -m benchmarks.run --suite scale`` runs one
+scale with the other suites' generic table only.
+
+The runner process stays on the standard library (the harness explains why): results
+are read back from the JSON files, and the plot is drawn in a child.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shlex
+import shutil
+import statistics
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks import peers_benchmark, read_benchmark
+from benchmarks.datasets import SCALES, DataShape, benchmark_data_dir, synthetic_release
+from benchmarks.harness import (
+    DEFAULT_OUT_DIR, BenchmarkError, JsonValue, Measurement, Suite, SuitePlan, run_in_child, run_suite, write_results,
+)
+from benchmarks.peers_benchmark import TIMED
+
+LATENCY_QUERIES = 500
+#: Queries answered (and not counted) after the first, so percentiles describe a warm engine.
+WARMUP_QUERIES = 10
+LIKED_MOVIES = 5
+#: New people's liked movies are drawn from this many most-rated movies (people name known films).
+POPULAR_POOL = 1_000
+BATCH_USERS = 10_000
+RECOMMENDATIONS = 10
+SEED = 20261129
+GB = 1e9
+SUMMARY_FILE = "scale-summary.md"
+GROWTH_FILE = "scale-growth.png"
+
+_DATA_MODULES = ("numpy", "pandas", "cinerec.data.readers", "cinerec.build")
+#: What the fits import lazily, preloaded so that a fit row times fitting, not importing.
+_FIT_MODULES = (*_DATA_MODULES, "sklearn.cluster", "sklearn.decomposition", "sklearn.feature_extraction.text",
+                "sklearn.metrics", "sklearn.preprocessing", "scipy.linalg")
+_ENGINE_MODULES = ("numpy", "pandas", "cinerec.engine", "cinerec.build", "cinerec.catalogue", "cinerec.profile",
+                   "cinerec.models.also_liked", "cinerec.models.content", "cinerec.models.demographic",
+                   "cinerec.models.ease", "cinerec.models.popular")
+
+
+def model_dir(shape: DataShape) -> Path:
+    """Where the build row writes its model, which the serving rows then open."""
+    return benchmark_data_dir() / "models" / shape.key
+
+
+def prepare(shape: DataShape) -> SuitePlan:
+    """Ready the release (via the read suite: generated, Parquet cache warm) and plan every row.
+
+    The build row must precede the serving rows (they open the model it writes), and a
+    model left by an earlier run is removed first, so that no row ever measures a model
+    built by other code.
+    """
+    read = read_benchmark.prepare(shape)
+    folder = synthetic_release(shape)
+    model = model_dir(shape)
+    shutil.rmtree(model, ignore_errors=True)
+    components = run_in_child(Measurement("components", "the build's components", "benchmarks.scale_benchmark:"
+                                          "component_names", (str(folder),), _DATA_MODULES)).facts["names"]
+    fits = tuple(Measurement(f"fit_{name}", f"fit `{name}` alone", "benchmarks.scale_benchmark:fit_component",
+                             (str(folder), name), _FIT_MODULES) for name in components)
+    build = Measurement("build", "whole `cinerec build` (warm Parquet cache, with its report)",
+                        "benchmarks.scale_benchmark:build_with_cli", (str(folder), str(model)),
+                        (*_DATA_MODULES, "cinerec.cli.main"))
+    serving = (
+        Measurement("load", "`Engine.load` of the model directory", "benchmarks.scale_benchmark:load_model",
+                    (str(model),), _ENGINE_MODULES),
+        Measurement("latency", f"{LATENCY_QUERIES} new + {LATENCY_QUERIES} known-user `Engine.recommend` calls",
+                    "benchmarks.scale_benchmark:query_latency", (str(model), LATENCY_QUERIES), _ENGINE_MODULES),
+        Measurement("batch", f"`recommend_batch` for-you, up to {BATCH_USERS:,} known users",
+                    "benchmarks.scale_benchmark:batch_recommend", (str(model), BATCH_USERS), _ENGINE_MODULES),
+    )
+    peers, peer_notes = peers_benchmark.measurements(folder)
+    notes = (
+        *read.notes,
+        "Rows that must load data or a model first (the fits, latency, batch, peers) show the whole call in this "
+        "table; the child also times the work alone (`timed_seconds` in the JSON), which is what "
+        f"`{SUMMARY_FILE}` reports. The build row writes the model directory that the serving rows open.",
+        *peer_notes,
+    )
+    return SuitePlan(read.data, (*read.measurements, *fits, build, *serving, *peers), notes)
+
+
+SUITE = Suite("scale", "cinerec at MovieLens-25M scale", prepare)
+
+
+# --------------------------------------------------------- run in child processes
+def component_names(folder: str) -> dict[str, list[str]]:
+    """The components ``cinerec build`` fits, by model-directory name, asked of the build
+    itself so that a new component is measured as soon as it exists."""
+    from cinerec.build import BuildOptions
+    from cinerec.data.readers import load_dataset
+
+    return {"names": list(BuildOptions().components(load_dataset(folder)))}
+
+
+def fit_component(folder: str, name: str) -> dict[str, JsonValue]:
+    """Fit one component as ``cinerec build`` configures it; the fit alone is timed."""
+    import time
+
+    from cinerec.build import BuildOptions
+    from cinerec.data.readers import load_dataset
+
+    started = time.perf_counter()
+    dataset = load_dataset(folder)
+    loaded = time.perf_counter()
+    BuildOptions().components(dataset)[name].fit(dataset)
+    return {TIMED: time.perf_counter() - loaded, "load_seconds": loaded - started, "ratings": len(dataset.ratings)}
+
+
+def build_with_cli(folder: str, out: str) -> dict[str, JsonValue]:
+    """``cinerec build FOLDER --out OUT`` as a person runs it; reports the model's size
+    on disk and the build's own step timings from its manifest."""
+    from cinerec.cli.main import main
+
+    if main(["build", folder, "--out", out]) != 0:
+        raise BenchmarkError(f"cinerec build {folder} failed; its message is printed above")
+    files = [path for path in Path(out).rglob("*") if path.is_file()]
+    timings = json.loads((Path(out) / "manifest.json").read_text())["timings"]
+    return {"model_bytes": sum(path.stat().st_size for path in files), "files": len(files),
+            **{f"step:{step}": seconds for step, seconds in timings.items()}}
+
+
+def load_model(model: str) -> dict[str, JsonValue]:
+    from cinerec.engine import Engine
+
+    engine = Engine.load(model)
+    return {"movies": int(engine.movie_ids.size), "users": len(engine.users)}
+
+
+def query_latency(model: str, queries: int) -> dict[str, JsonValue]:
+    """Per-call latency of ``Engine.recommend`` (all four sections) after one load.
+
+    New people name :data:`LIKED_MOVIES` of the most-rated movies and give all four
+    demographics; known users are drawn from the model's users. The very first call
+    (lazy caches, first page faults of the memory-mapped arrays) is reported apart.
+    """
+    import time
+
+    import numpy as np
+
+    from cinerec.engine import Engine
+
+    engine = Engine.load(model)
+    rng = np.random.default_rng(SEED)
+    newcomers = [_new_person(engine, rng) for _ in range(queries + WARMUP_QUERIES)]
+    users = engine.users["user_id"].to_numpy()
+    known = [_known_person(int(user)) for user in rng.choice(users, size=queries, replace=users.size < queries)]
+
+    def latencies_ms(people: list) -> np.ndarray:
+        seconds = []
+        for person in people:
+            started = time.perf_counter()
+            engine.recommend(person, n=RECOMMENDATIONS)
+            seconds.append(time.perf_counter() - started)
+        return np.asarray(seconds) * 1e3
+
+    first_ms = float(latencies_ms(newcomers[:1])[0])
+    latencies_ms(newcomers[1:WARMUP_QUERIES])
+    new_ms, known_ms = latencies_ms(newcomers[WARMUP_QUERIES:]), latencies_ms(known)
+    return {"queries": queries, "first_query_ms": first_ms,
+            "new_p50_ms": float(np.percentile(new_ms, 50)), "new_p99_ms": float(np.percentile(new_ms, 99)),
+            "known_p50_ms": float(np.percentile(known_ms, 50)), "known_p99_ms": float(np.percentile(known_ms, 99))}
+
+
+def batch_recommend(model: str, users: int) -> dict[str, JsonValue]:
+    """Top-10 *For you* for up to ``users`` known users in one ``recommend_batch`` call."""
+    import time
+
+    import numpy as np
+
+    from cinerec.engine import Engine
+
+    engine = Engine.load(model)
+    known = engine.users["user_id"].to_numpy()
+    chosen = np.random.default_rng(SEED).choice(known, size=min(users, known.size), replace=False)
+    people = [_known_person(int(user)) for user in chosen]
+    started = time.perf_counter()
+    rows = engine.recommend_batch(people, n=RECOMMENDATIONS, kind="for-you")
+    seconds = time.perf_counter() - started
+    return {TIMED: seconds, "users": len(people), "rows": len(rows), "users_per_second": len(people) / seconds}
+
+
+def _new_person(engine, rng):  # type: ignore[no-untyped-def] - child-side; imports stay lazy
+    """A newcomer: 5 of the most-rated movies liked, and all four demographics given."""
+    import numpy as np
+
+    from cinerec.data import vocabulary as vocab
+    from cinerec.profile import Profile
+
+    most_rated = np.argsort(-engine.movies["n_ratings"].to_numpy(), kind="stable")[:POPULAR_POOL]
+    liked = engine.movie_ids[rng.choice(most_rated, size=min(LIKED_MOVIES, most_rated.size), replace=False)]
+    return Profile(liked=tuple(int(movie) for movie in liked), gender=str(rng.choice(vocab.GENDERS)),
+                   age_band=str(rng.choice(vocab.AGE_BANDS)), occupation=str(rng.choice(vocab.OCCUPATIONS)),
+                   zip=f"{int(rng.integers(10_000, 100_000)):05d}")
+
+
+def _known_person(user_id: int):  # type: ignore[no-untyped-def]
+    from cinerec.profile import Profile
+
+    return Profile(user_id=user_id)
+
+
+# ------------------------------------------------- reading results back (stdlib only)
+@dataclass(frozen=True)
+class ScaleRun:
+    """One scale's suite result, as written to ``scale-<scale>.json``."""
+
+    scale: str
+    result: dict
+
+    @classmethod
+    def read(cls, out_dir: Path, scale: str) -> ScaleRun:
+        path = out_dir / f"{SUITE.name}-{scale}.json"
+        try:
+            return cls(scale, json.loads(path.read_text()))
+        except (OSError, ValueError) as exc:
+            raise BenchmarkError(f"{path}: cannot read the {scale} results ({exc})") from None
+
+    def has(self, name: str) -> bool:
+        return any(m["name"] == name for m in self.result["measurements"])
+
+    def _measurement(self, name: str) -> dict:
+        return next(m for m in self.result["measurements"] if m["name"] == name)
+
+    def fact(self, name: str, key: str) -> float | None:
+        """Median over runs of a fact the child reported; ``None`` when the row is absent."""
+        if not self.has(name):
+            return None
+        values = [run["facts"][key] for run in self._measurement(name)["runs"] if key in run["facts"]]
+        return statistics.median(values) if values else None
+
+    def seconds(self, name: str) -> float | None:
+        """The row's own work: the child's ``timed_seconds`` where it reports one, else the call."""
+        if not self.has(name):
+            return None
+        timed = self.fact(name, TIMED)
+        return timed if timed is not None else self._measurement(name)["median_seconds"]
+
+    def peak_mib(self, name: str) -> float | None:
+        return self._measurement(name)["median_peak_rss_mib"] if self.has(name) else None
+
+    @property
+    def ratings(self) -> int:
+        return int(self.fact("read_movielens", "ratings") or 0)
+
+    def build_steps(self) -> dict[str, float]:
+        """The whole build's step timings (median over runs), in the order the build ran them."""
+        runs = self._measurement("build")["runs"]
+        steps = [key for key in runs[0]["facts"] if key.startswith("step:")]
+        return {step.removeprefix("step:"): statistics.median(run["facts"][step] for run in runs) for step in steps}
+
+    def load_range(self) -> tuple[float, float]:
+        loads = [run["load_average"] for m in self.result["measurements"] for run in m["runs"]]
+        return min(loads), max(loads)
+
+
+def cost_labels(run: ScaleRun) -> dict[str, str]:
+    """Every cost the growth table and plot follow, measurement name → label, in table order."""
+    fits = [m["name"] for m in run.result["measurements"] if m["name"].startswith("fit_")]
+    return {"read_movielens": "read (cinerec parse + checks)", "load_dataset": "load parsed dataset",
+            **{name: f"fit {name.removeprefix('fit_')}" for name in fits}, "build": "whole cinerec build",
+            "load": "Engine.load", **{name: name.replace("_", " ") for name in peers_benchmark.IMPLICIT_MODELS},
+            "seed_dense_cosine": "seed dense cosine, full matrix (extrapolated)"}
+
+
+def cost_seconds(run: ScaleRun, name: str) -> float | None:
+    """A cost in seconds; for the seed's dense similarity, its extrapolated full-catalogue time."""
+    if name == "seed_dense_cosine":
+        return run.fact(name, "extrapolated_seconds")
+    return run.seconds(name)
+
+
+def growth_series(runs: Sequence[ScaleRun]) -> dict[str, list[tuple[int, float]]]:
+    """(ratings, seconds) at each scale for every cost of :func:`cost_labels` that all runs measured."""
+    series = {}
+    for name in cost_labels(runs[-1]):
+        points = [(run.ratings, cost_seconds(run, name)) for run in runs]
+        if all(seconds is not None for _, seconds in points):
+            series[name] = points
+    return series  # type: ignore[return-value]
+
+
+def growth_exponent(points: Sequence[tuple[int, float]]) -> float | None:
+    """Least-squares slope of log(seconds) on log(ratings): 1.0 = linear, 2.0 = quadratic."""
+    usable = [(math.log(x), math.log(y)) for x, y in points if x > 0 and y > 0]
+    if len({x for x, _ in usable}) < 2:
+        return None
+    mean_x = statistics.fmean(x for x, _ in usable)
+    mean_y = statistics.fmean(y for _, y in usable)
+    return (sum((x - mean_x) * (y - mean_y) for x, y in usable)
+            / sum((x - mean_x) ** 2 for x, _ in usable))
+
+
+# ------------------------------------------------------------------- the summary
+#: Growth exponents up to this count as "about linear" (measurement noise at small scales).
+ABOUT_LINEAR = 1.2
+
+
+def summary_markdown(runs: Sequence[ScaleRun], command: str) -> str:
+    """Issue 6's targets at the largest scale, then every cost at every scale with its growth."""
+    largest = max(runs, key=lambda run: run.ratings)
+    series = growth_series(runs)
+    steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in largest.build_steps().items())
+    lines = [f"### cinerec at MovieLens-25M scale: targets ({largest.scale})", "",
+             largest.result["data"], "",
+             "| Target (issue 6) | measured | limit | met |", "|---|---:|---:|:-:|",
+             *_target_rows(largest, growth_exponent(series.get("build", []))), "",
+             f"Where the whole build's time went (its own step timings, median): {steps}.", "",
+             "#### Every cost at every scale", "",
+             _scale_table(runs, series), "",
+             _serving_table(runs), "",
+             "Growth exponent: least-squares slope of log(seconds) on log(ratings) (1.0 = linear); plotted in "
+             f"`{GROWTH_FILE}`. Seconds are medians of {largest.result['repeat']} fresh-process runs of the work "
+             "alone (data or model loading excluded where a row needs it first); peak RSS is the whole process's "
+             "(MiB, in brackets). Targets use decimal units (1 GB = 10⁹ bytes).", "",
+             *(line for note in largest.result["notes"] for line in (note, "")),
+             _environment_line(runs), "", f"Command: `{command}`", ""]
+    return "\n".join(lines)
+
+
+def _shown(value: float | None, spec: str, unit: str = "") -> str:
+    """``value`` formatted, or a dash when it was not measured."""
+    return "–" if value is None else f"{value:{spec}}{unit}"
+
+
+def _target_rows(run: ScaleRun, build_exponent: float | None) -> list[str]:
+    def row(label: str, value: float | None, limit: float, spec: str, unit: str, detail: str = "") -> str:
+        met = "–" if value is None else ("yes" if value <= limit else "**no**")
+        return f"| {label} | {_shown(value, spec, unit)}{detail} | {limit:g}{unit} | {met} |"
+
+    peak_mib, model_bytes = run.peak_mib("build"), run.fact("build", "model_bytes")
+    rows = [row("whole `cinerec build`", run.seconds("build"), 150, ".1f", " s"),
+            row("whole build peak RSS", None if peak_mib is None else peak_mib * 2**20 / GB, 8, ".2f", " GB"),
+            row("model directory on disk", None if model_bytes is None else model_bytes / GB, 1, ".3f", " GB")]
+    also_liked = run.seconds("fit_also_liked")
+    for peer in ("implicit_bm25", "implicit_cosine"):
+        seconds = run.seconds(peer)
+        ratio = also_liked / seconds if also_liked is not None and seconds else None
+        rows.append(row(f"*also liked* fit / {peer.replace('_', ' ')} fit", ratio, 1.0, ".2f", "",
+                        "" if ratio is None else f" ({also_liked:.1f} s / {seconds:.1f} s)"))
+    rows.append(row("`Engine.load`", run.seconds("load"), 2.0, ".2f", " s"))
+    for who in ("new", "known"):
+        rows.append(row(f"recommend p99, {who} user", run.fact("latency", f"{who}_p99_ms"), 20.0, ".1f", " ms",
+                        f" (p50 {_shown(run.fact('latency', f'{who}_p50_ms'), '.1f')})"))
+    rows.append(row("whole build growth exponent (1 = linear)", build_exponent, ABOUT_LINEAR, ".2f", ""))
+    return rows
+
+
+def _scale_table(runs: Sequence[ScaleRun], series: dict[str, list[tuple[int, float]]]) -> str:
+    header = " | ".join(f"{run.scale} ({run.ratings / 1e6:.1f}M ratings)" for run in runs)
+    lines = [f"| Cost: seconds (peak RSS MiB) | {header} | growth exponent |", "|---|" + "---:|" * (len(runs) + 1)]
+    labels = cost_labels(runs[-1])
+    for name, points in series.items():
+        cells = [f"{seconds:,.2f} ({_shown(run.peak_mib(name), ',.0f')})" for run, (_, seconds) in zip(runs, points)]
+        lines.append(f"| {labels[name]} | {' | '.join(cells)} | {_shown(growth_exponent(points), '.2f')} |")
+    return "\n".join(lines)
+
+
+def _serving_table(runs: Sequence[ScaleRun]) -> str:
+    lines = ["| Scale | model dir MB | load s | first query ms | new user p50 / p99 ms | known user p50 / p99 ms "
+             "| batch users/s | seed dense matrix, full (extrapolated) |", "|---|" + "---:|" * 7]
+    for run in runs:
+        model_bytes, dense_bytes = run.fact("build", "model_bytes"), run.fact("seed_dense_cosine", "full_matrix_bytes")
+        latency = {key: _shown(run.fact("latency", f"{key}_ms"), ".1f")
+                   for key in ("first_query", "new_p50", "new_p99", "known_p50", "known_p99")}
+        lines.append(
+            f"| {run.scale} | {_shown(None if model_bytes is None else model_bytes / 1e6, ',.0f')} "
+            f"| {_shown(run.seconds('load'), '.2f')} | {latency['first_query']} "
+            f"| {latency['new_p50']} / {latency['new_p99']} | {latency['known_p50']} / {latency['known_p99']} "
+            f"| {_shown(run.fact('batch', 'users_per_second'), ',.0f')} "
+            f"| {_shown(None if dense_bytes is None else dense_bytes / GB, ',.1f', ' GB')}, "
+            f"{_shown(cost_seconds(run, 'seed_dense_cosine'), ',.0f', ' s')} |")
+    return "\n".join(lines)
+
+
+def _environment_line(runs: Sequence[ScaleRun]) -> str:
+    environment = runs[-1].result["environment"]
+    versions = ", ".join(f"{name} {version}" for name, version in environment["versions"].items())
+    loads = "; ".join(f"{run.scale} {low:.1f}–{high:.1f}" for run in runs for low, high in [run.load_range()])
+    return (f"Machine: {environment['cpus']} CPUs, {environment['platform']}, Python {environment['python']}, "
+            f"{versions}. Load average (1 min) as runs ended: {loads} (the runs' own threads count).")
+
+
+# ------------------------------------------------------------------------ main
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.scale_benchmark",
+                                     description="Measure cinerec's build and queries at 1M, 5M and 25M ratings "
+                                                 "beside implicit and the seed's dense similarity.")
+    parser.add_argument("--scales", nargs="+", choices=list(SCALES), default=list(SCALES),
+                        help="scales to run (default: all)")
+    parser.add_argument("--repeat", type=int, default=3, help="fresh-process runs per measurement (default: 3)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR,
+                        help=f"folder for tables, JSON and the plot (default: {DEFAULT_OUT_DIR}/)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = shlex.join(["python", "-m", "benchmarks.scale_benchmark", *(sys.argv[1:] if argv is None else argv)])
+    scales = sorted(dict.fromkeys(args.scales), key=lambda scale: SCALES[scale].ratings)
+    try:
+        for scale in scales:
+            result = run_suite(SUITE, SCALES[scale], repeat=args.repeat, command=command)
+            json_path, _ = write_results(result, args.out)
+            print(f"(the {scale} table is in {json_path.with_suffix('.md')})", file=sys.stderr, flush=True)
+        runs = [ScaleRun.read(args.out, scale) for scale in scales]
+        summary = args.out / SUMMARY_FILE
+        summary.write_text(summary_markdown(runs, command))
+        run_in_child(Measurement("plot", "growth plot", "benchmarks.growth:plot_growth",
+                                 (str(args.out), *scales), ("matplotlib.pyplot",)))
+    except BenchmarkError as exc:
+        print(f"benchmarks: error: {exc}", file=sys.stderr)
+        return 1
+    print(summary.read_text(), flush=True)
+    print(f"(written to {summary} and {args.out / GROWTH_FILE})", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
