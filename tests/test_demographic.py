@@ -106,8 +106,9 @@ def test_a_tiny_group_is_shrunk_toward_the_overall_list(rng: np.random.Generator
               (("F", "under 18", "K-12 student", "T8H1N"), 2, {0: 1.0, 1: 1.0, 10: 1.0, 11: 1.0})]
     dataset = _dataset(groups, rng)
     kids = _batch([groups[-1][0]])
-    shrunk = PeopleLikeYou(k=4, random_state=0).fit(dataset)
-    raw = PeopleLikeYou(k=4, shrinkage=0.0, random_state=0).fit(dataset)
+    # The groups' lists alone (no neighbours blended in): this is about their shrinkage.
+    shrunk = PeopleLikeYou(k=4, random_state=0, neighbor_weight=0.0).fit(dataset)
+    raw = PeopleLikeYou(k=4, shrinkage=0.0, random_state=0, neighbor_weight=0.0).fit(dataset)
     assert sorted(shrunk.cluster_sizes_.tolist()) == [2, 40, 40, 40]
     assert shrunk.shrinkage_ > 20  # the estimated prior outweighs the two people
     overall = _top(shrunk.cluster_scores_[-1:], 3)[0]
@@ -213,3 +214,33 @@ def _held_out_hit_rates(dataset: Dataset, seed: int) -> tuple[float, float]:
 def test_held_out_people_are_served_about_as_well_as_by_popularity(ml100k: Dataset, seed: int) -> None:
     ours, popular = _held_out_hit_rates(ml100k, seed)
     assert ours >= popular - 0.05
+
+
+def test_neighbour_shares_match_a_dense_reference(rng: np.random.Generator) -> None:
+    from cinerec.features.user_features import DemographicEncoder
+
+    dataset = _dataset(PLANTED + [(MIDDLE, 10, {5: 0.9})], rng)
+    model = PeopleLikeYou(k=2, random_state=0, neighbors=15, bandwidth=0.7).fit(dataset)
+    asked = _batch([YOUNG_WOMEN, ("M", None, None, None)]).demographics
+    encoder = DemographicEncoder.from_json(model.encoder_)
+    members, likes = encoder.encode(dataset.users).astype(np.float64), likes_matrix(dataset).toarray()
+    given = encoder.known_columns(asked)
+    expected = []
+    for person, mask in zip(encoder.encode(asked).astype(np.float64), given, strict=True):
+        weights = np.exp(-(((person - members) * mask) ** 2).sum(axis=1) / 0.7)
+        weights[weights < np.sort(weights)[::-1][14]] = 0.0  # the 15 nearest, and anyone tied with the 15th
+        share = weights @ likes / weights.sum()
+        expected.append(np.where(share > 0, share, np.nan))
+    np.testing.assert_allclose(model.neighbor_shares(asked), np.array(expected), rtol=1e-5, atol=1e-7)
+
+
+def test_neighbours_are_blended_in_only_for_people_who_gave_demographics(rng: np.random.Generator,
+                                                                         tmp_path: Path) -> None:
+    dataset = _dataset(PLANTED, rng)
+    blended = PeopleLikeYou(k=2, random_state=0).fit(dataset)
+    groups = PeopleLikeYou(k=2, random_state=0, neighbor_weight=0.0).fit(dataset)
+    queries = _batch([YOUNG_WOMEN, OLDER_MEN, NOBODY])
+    assert _top(blended.score(queries), 2)[:2] == [{1, 2}, {3, 4}]
+    np.testing.assert_array_equal(blended.score(queries)[2], groups.score(queries)[2])  # nobody: overall list
+    blended.save(tmp_path / "ply")
+    np.testing.assert_array_equal(PeopleLikeYou.load(tmp_path / "ply").score(queries), blended.score(queries))

@@ -119,3 +119,28 @@ def test_ease_finds_held_out_likes_far_better_than_popularity(ml100k_path: Path,
     popular_hits = hits_at_10(MostPopular().fit(train).score(queries))
     print(f"held-out likes in the top 10: EASE {ease_hits}, most popular {popular_hits}")
     assert ease_hits > 1.5 * popular_hits
+
+
+def test_seen_feedback_learns_from_every_rating_and_scores_from_what_was_seen(tiny: Dataset) -> None:
+    l2 = 3.0
+    seen = (tiny.rating_matrix().toarray() != 0).astype(np.float64)[:, :8]  # movie 8: nobody rated it
+    inverse = np.linalg.inv(seen.T @ seen + l2 * np.eye(8))
+    expected = np.eye(8) - inverse / np.diag(inverse)
+    model = EASE(l2=l2, feedback="seen").fit(tiny)
+    np.testing.assert_allclose(model.weights_, expected, atol=1e-5)
+    # Scored from the seen matrix, not the likes: a person who rated without liking still gets scores.
+    rated = sp.csr_matrix(seen[:3].astype(np.float32))
+    queries = QueryBatch(sp.csr_matrix((3, 9), dtype=np.float32), rated, pd.DataFrame(index=range(3)),
+                         sp.hstack([rated, sp.csr_matrix((3, 1))]).tocsr())
+    np.testing.assert_allclose(model.score(queries)[:, :8], seen[:3] @ expected, rtol=1e-5, atol=1e-5)
+    with pytest.raises(ModelError, match="feedback"):
+        EASE(feedback="stars").fit(tiny)
+
+
+def test_seen_feedback_survives_save_and_load(tiny: Dataset, tmp_path: Path) -> None:
+    model = EASE(l2=5.0, feedback="seen").fit(tiny)
+    model.save(tmp_path / "seen")
+    loaded = EASE.load(tmp_path / "seen")
+    queries = batch(tiny.rating_matrix()[:6])
+    assert loaded.feedback == "seen"
+    np.testing.assert_array_equal(loaded.score(queries), model.score(queries))

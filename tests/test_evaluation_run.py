@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cinerec.cli.main import main
@@ -63,8 +64,28 @@ def test_cli_rejects_an_unknown_model(synthetic_release: Path, capsys: pytest.Ca
 def test_tuning_prefers_coverage_only_among_near_ties() -> None:
     tried = [{"ndcg": 0.300, "coverage": 0.10}, {"ndcg": 0.2995, "coverage": 0.20},
              {"ndcg": 0.280, "coverage": 0.50}]
-    assert choose(tried) == tried[1]
-    assert choose(tried, tolerance=0.0) == tried[0]
+    assert choose(tried, min_coverage=0.0) == tried[1]
+    assert choose(tried, tolerance=0.0, min_coverage=0.0) == tried[0]
+
+
+def test_tuning_keeps_to_the_coverage_floor_when_it_can() -> None:
+    tried = [{"ndcg": 0.300, "coverage": 0.10}, {"ndcg": 0.290, "coverage": 0.21},
+             {"ndcg": 0.280, "coverage": 0.50}]
+    assert choose(tried, min_coverage=0.2) == tried[1]          # the most accurate wide enough
+    assert choose(tried[:1], min_coverage=0.2) == tried[0]      # nothing reaches it: ignored
+
+
+def test_grid_blends_standardise_once_and_equal_the_plain_blend(rng: np.random.Generator) -> None:
+    from cinerec.evaluation.tuning import _blend_scorer, _StandardisedBlock
+    from cinerec.models.for_you import Blend
+
+    components = {"collaborative": rng.random((3, 7)), "mainstream": rng.random((3, 7)),
+                  "content": np.where(rng.random((3, 7)) < 0.3, np.nan, rng.random((3, 7)))}
+    weights = {"collaborative": 1.0, "mainstream": -0.4, "content": 0.5}
+    block = _StandardisedBlock()
+    scored = _blend_scorer(weights, block)(None, components, 0)
+    np.testing.assert_allclose(scored, Blend(weights).combine(components), rtol=1e-6)
+    assert block(components, 0) is block(components, 0)  # same block: standardised once
 
 
 @pytest.mark.slow

@@ -47,6 +47,7 @@ class BuildOptions:
         from cinerec.models.also_liked import AlsoLiked
         from cinerec.models.content import ContentSimilarity
         from cinerec.models.demographic import PeopleLikeYou
+        from cinerec.models.mainstream import Mainstream
         from cinerec.models.popular import MostPopular
 
         components: dict[str, Recommender] = {
@@ -58,6 +59,9 @@ class BuildOptions:
         from cinerec.models.ease import EASE
 
         components["collaborative"] = EASE(**_given(l2=self.ease_l2))
+        # λ 500: the best of 250 / 500 / 1,000 inside the For you blend on ml-100k validation.
+        components["collaborative_seen"] = EASE(l2=500.0, feedback="seen")
+        components["mainstream"] = Mainstream()
         return components
 
 

