@@ -96,6 +96,25 @@ def test_similarity_is_the_asymmetric_cosine_with_shrinkage() -> None:
     assert 3 not in by_movie and model.like_counts_.tolist() == [8, 4, 4, 4, 4]
 
 
+@pytest.mark.parametrize(("alpha", "shrinkage", "min_support"), [(0.5, 20.0, 2), (0.2, 0.0, 1), (0.9, 3.0, 3)])
+def test_lists_match_a_dense_reference_with_ties_to_the_lower_index(
+        rng: np.random.Generator, alpha: float, shrinkage: float, min_support: int) -> None:
+    stars = np.where(rng.random((120, 90)) < 0.15, rng.choice([2.0, 4.0, 5.0], (120, 90)), 0.0).astype(np.float32)
+    dataset = dataset_from(stars)
+    model = AlsoLiked(k=6, alpha=alpha, shrinkage=shrinkage, min_support=min_support).fit(dataset)
+    likes = likes_matrix(dataset).toarray()
+    co_likes = likes.T @ likes
+    counts = likes.sum(axis=0).astype(np.float32)
+    denominator = np.outer(counts ** np.float32(alpha), counts ** np.float32(1 - alpha)) + np.float32(shrinkage)
+    similarity = np.where(co_likes >= min_support, co_likes / np.maximum(denominator, np.finfo(np.float32).tiny), 0)
+    for movie in range(stars.shape[1]):
+        others = [j for j in range(stars.shape[1]) if j != movie and similarity[movie, j] > 0]
+        expected = sorted(others, key=lambda j: (-round(float(similarity[movie, j]), 5), j))[:6]
+        neighbours, sims = model.similar(movie, 6)
+        np.testing.assert_allclose(sims, similarity[movie, neighbours], rtol=1e-5)
+        np.testing.assert_allclose(sims, similarity[movie, expected], rtol=1e-5)
+
+
 def test_pairs_with_too_few_co_likers_are_not_neighbours() -> None:
     stars = np.zeros((6, 3), np.float32)
     stars[:3, 0] = stars[:3, 1] = 5        # three people like 0 and 1

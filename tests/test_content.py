@@ -93,6 +93,31 @@ def test_neighbours_are_the_cosines_of_the_movie_vectors_whatever_the_block_size
             np.testing.assert_allclose(similarities, np.sort(others[others > 0])[::-1][:5], rtol=1e-5)
 
 
+def test_a_catalogue_of_hundreds_matches_the_dense_cosines(rng: np.random.Generator) -> None:
+    # Large enough that the kernel bounds each row's k-th best by maxima of groups of columns.
+    words = ["night", "river", "ghost", "city", "summer", "war", "love", "king", "road", "house"]
+    genres = ["Action", "Comedy", "Drama", "Horror", "Romance", "Sci-Fi", "Thriller", "Western"]
+    n = 400
+    movies = pd.DataFrame({
+        "movie_id": np.arange(1, n + 1),
+        "title": [" ".join(rng.choice(words, 2, replace=False)).title() for _ in range(n)],
+        "year": rng.integers(1950, 2020, n),
+        "genres": [list(rng.choice(genres, rng.integers(1, 4), replace=False)) for _ in range(n)],
+    })
+    tags = pd.DataFrame({"user_id": 1, "movie_id": rng.integers(1, n + 1, 600),
+                         "tag": rng.choice(["slow", "twist", "funny", "dark", "score"], 600), "timestamp": 0})
+    ratings = pd.DataFrame({"user_id": [1], "movie_id": [1], "rating": [4.0], "timestamp": [0]})
+    dataset = Dataset.from_frames(movies, pd.DataFrame({"user_id": [1]}), ratings, tags)
+    vectors = MovieFeaturizer().fit_transform(dataset).toarray()
+    cosines = vectors @ vectors.T
+    model = ContentSimilarity(k=5).fit(dataset)
+    for movie in range(n):
+        others = np.delete(cosines[movie], movie)
+        neighbours, similarities = model.similar(movie, 5)
+        np.testing.assert_allclose(similarities, np.sort(others[others > 0])[::-1][:5], rtol=1e-5)
+        np.testing.assert_allclose(cosines[movie, neighbours], similarities, rtol=1e-5)
+
+
 # ------------------------------------------------------------------------ ml-100k
 def test_die_hard_brings_the_other_die_hard_films(ml100k: Dataset, fitted: ContentSimilarity) -> None:
     die_hard = int(ml100k.movie_vocab.index(DIE_HARD)[0])

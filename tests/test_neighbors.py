@@ -8,13 +8,28 @@ import pytest
 import scipy.sparse as sp
 
 from cinerec.models.base import QueryBatch, top_n
-from cinerec.models.neighbors import NeighborScorer, top_k_neighbors
+from cinerec.models import neighbors as neighbors_module
+from cinerec.models.neighbors import NeighborScorer, _sparse_product, best_entries, top_k_neighbors
 
 
-def _reference(dense: np.ndarray, k: int) -> list[set[int]]:
-    products = dense @ dense.T
-    np.fill_diagonal(products, -np.inf)
-    return [set(np.argsort(-row, kind="stable")[:k][row[np.argsort(-row, kind="stable")[:k]] > 0]) for row in products]
+def _dense_top_k(similarities: np.ndarray, k: int, min_similarity: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """The reference: per row, the ``k`` best other columns above ``min_similarity``,
+    best first, ties by lower column, padded with -1 / 0."""
+    n = similarities.shape[0]
+    neighbors = np.full((n, k), -1, dtype=np.int32)
+    values = np.zeros((n, k), dtype=np.float32)
+    for i, row in enumerate(similarities):
+        candidates = [j for j in range(row.size) if j != i and row[j] > min_similarity]
+        best = sorted(candidates, key=lambda j: (-row[j], j))[:k]
+        neighbors[i, : len(best)] = best
+        values[i, : len(best)] = row[best]
+    return neighbors, values
+
+
+def _binary(rng: np.random.Generator, shape: tuple[int, int], density: float) -> np.ndarray:
+    """0/1 vectors: their products are small integers, exact in float32, so neighbour
+    lists can be compared exactly, ties included."""
+    return (rng.random(shape) < density).astype(np.float32)
 
 
 @pytest.mark.parametrize("block_rows", [1, 7, None])
@@ -39,6 +54,93 @@ def test_adjust_and_threshold_are_applied(rng: np.random.Generator) -> None:
     dense = rng.random((20, 4)).astype(np.float32)
     neighbors, sims = top_k_neighbors(dense, 3, adjust=lambda p, rows, cols: p - 100.0)
     assert (neighbors == -1).all() and (sims == 0).all()
+
+
+def _penalise_by_index(products: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """An adjust that needs both indices of each product (like the asymmetric cosine)."""
+    return products / (1.0 + rows + 2.0 * cols).astype(np.float32)
+
+
+@pytest.mark.parametrize("sparse_input", [True, False])
+@pytest.mark.parametrize("min_product", [0.0, 2.0])
+def test_adjust_sees_the_right_rows_and_columns_on_both_paths(rng: np.random.Generator, sparse_input: bool,
+                                                             min_product: float) -> None:
+    dense = _binary(rng, (70, 25), 0.3)
+    products = dense @ dense.T
+    n = products.shape[0]
+    adjusted = _penalise_by_index(products, np.arange(n)[:, None], np.arange(n)[None, :])
+    adjusted[products < min_product] = 0.0
+    expected = _dense_top_k(adjusted, 6)
+    vectors = sp.csr_matrix(dense) if sparse_input else dense
+    got = top_k_neighbors(vectors, 6, adjust=_penalise_by_index, min_product=min_product, block_rows=9)
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_allclose(got[1], expected[1], rtol=1e-6)
+
+
+@pytest.mark.parametrize("sparse_part", [True, False])
+def test_dense_columns_add_their_products_and_ties_go_to_the_lower_index(rng: np.random.Generator,
+                                                                        sparse_part: bool) -> None:
+    # 300 rows and k = 5: dense blocks bound each row's k-th best by the maxima of 10 groups of 30 columns.
+    sparse = _binary(rng, (300, 40), 0.05)
+    dense = _binary(rng, (300, 6), 0.4)
+    expected = _dense_top_k(sparse @ sparse.T + dense @ dense.T if sparse_part else dense @ dense.T, 5)
+    got = top_k_neighbors(sp.csr_matrix(sparse if sparse_part else np.zeros_like(sparse)), 5, dense_vectors=dense)
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
+
+
+@pytest.mark.parametrize("dense_columns", [False, True])
+def test_threads_and_block_sizes_do_not_change_the_lists(rng: np.random.Generator, dense_columns: bool,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    vectors = sp.csr_matrix(_binary(rng, (400, 60), 0.08))
+    extra = _binary(rng, (400, 5), 0.5) if dense_columns else None
+    reference = top_k_neighbors(vectors, 8, dense_vectors=extra, n_jobs=1, block_rows=400)
+    monkeypatch.setattr(neighbors_module, "SPARSE_BLOCK_WORK", 500)  # many small work-sized blocks
+    monkeypatch.setattr(neighbors_module, "DENSE_BLOCK_CELLS", 400 * 7)
+    for n_jobs in (1, 3):
+        got = top_k_neighbors(vectors, 8, dense_vectors=extra, n_jobs=n_jobs)
+        np.testing.assert_array_equal(got[0], reference[0])
+        np.testing.assert_array_equal(got[1], reference[1])
+
+
+def test_best_entries_keeps_the_k_best_per_row_across_many_octaves(rng: np.random.Generator) -> None:
+    n_rows, n_cols, k = 30, 997, 7
+    cells = rng.choice(n_rows * n_cols, 6000, replace=False)
+    cells[:3000] = 4 * n_cols + np.arange(3000) % n_cols  # one crowded row
+    cells = np.unique(cells)
+    rows, cols = (cells // n_cols).astype(np.int32), (cells % n_cols).astype(np.int32)
+    values = (2.0 ** rng.uniform(-60, 10, cells.size)).astype(np.float32)  # beyond the histogram's range
+    values[rng.random(cells.size) < 0.1] = 0.0  # excluded entries
+    values[rows == 4] = np.where(rng.random(int((rows == 4).sum())) < 0.5, values[rows == 4], 4096.0)  # ties at the top
+    got_cols, got_values = best_entries(rows, cols, values, n_rows, k)
+    for row in range(n_rows):
+        mine_cols, mine_values = cols[rows == row], values[rows == row]
+        order = np.lexsort((mine_cols, -mine_values))
+        best = order[mine_values[order] > 0][:k]
+        assert got_cols[row][: best.size].tolist() == mine_cols[best].tolist()
+        assert got_values[row][: best.size].tolist() == mine_values[best].tolist()
+        assert (got_cols[row][best.size:] == -1).all() and (got_values[row][best.size:] == 0).all()
+
+
+def test_best_entries_skips_each_rows_own_column() -> None:
+    rows = np.array([0, 0, 0, 1, 1], dtype=np.int32)
+    cols = np.array([10, 11, 12, 11, 10], dtype=np.int32)
+    values = np.array([9.0, 5.0, 5.0, 8.0, 1.0], dtype=np.float32)
+    got_cols, got_values = best_entries(rows, cols, values, 2, 2, diagonal_offset=10)
+    assert got_cols.tolist() == [[11, 12], [10, -1]]
+    assert got_values.tolist() == [[5.0, 5.0], [1.0, 0.0]]
+
+
+def test_sparse_product_equals_scipys(rng: np.random.Generator) -> None:
+    dense_left = _binary(rng, (30, 50), 0.1) * rng.random((30, 50)).astype(np.float32)
+    dense_left[3] = 0  # an empty row
+    left, right = sp.csr_matrix(dense_left), sp.csr_matrix(_binary(rng, (50, 40), 0.1))
+    np.testing.assert_allclose(_sparse_product(left, right).toarray(), (left @ right).toarray(), rtol=1e-6)
+
+
+def test_negative_min_similarity_is_refused() -> None:
+    with pytest.raises(ValueError, match="min_similarity"):
+        top_k_neighbors(np.eye(3, dtype=np.float32), 1, min_similarity=-0.5)
 
 
 class _Fixed(NeighborScorer):
