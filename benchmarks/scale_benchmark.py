@@ -9,9 +9,10 @@ At each scale, side by side in one run (every row in fresh processes, rounds int
 medians reported; see :mod:`benchmarks.harness`):
 
 * reading: the read suite's rows (:mod:`benchmarks.read_benchmark`), reused as they are;
-* fitting each component of ``cinerec build`` alone, then the whole ``cinerec build``
-  command (warm Parquet cache, build report included as by default): seconds, peak RSS,
-  and the model directory's size;
+* the whole ``cinerec build`` (warm Parquet cache, build report included as by
+  default): seconds, peak RSS and the model directory's size, with each component's
+  fit seconds (the build's own step timings) and the process's peak RSS reached by the
+  end of each step — so the row that raises the peak is the one to look at;
 * serving: ``Engine.load``; in-process latency p50/p99 of ``Engine.recommend`` for new
   people (5 liked movies and demographics) and for known users, many queries in one
   process after one load; ``recommend_batch`` throughput for up to 10,000 known users;
@@ -48,13 +49,13 @@ from benchmarks.harness import (
 )
 from benchmarks.peers_benchmark import TIMED
 
-LATENCY_QUERIES = 500
+LATENCY_QUERIES = 300
 #: Queries answered (and not counted) after the first, so percentiles describe a warm engine.
 WARMUP_QUERIES = 10
 LIKED_MOVIES = 5
 #: New people's liked movies are drawn from this many most-rated movies (people name known films).
 POPULAR_POOL = 1_000
-BATCH_USERS = 10_000
+BATCH_USERS = 2_000
 RECOMMENDATIONS = 10
 SEED = 20261129
 GB = 1e9
@@ -62,9 +63,6 @@ SUMMARY_FILE = "scale-summary.md"
 GROWTH_FILE = "scale-growth.png"
 
 _DATA_MODULES = ("numpy", "pandas", "cinerec.data.readers", "cinerec.build")
-#: What the fits import lazily, preloaded so that a fit row times fitting, not importing.
-_FIT_MODULES = (*_DATA_MODULES, "sklearn.cluster", "sklearn.decomposition", "sklearn.feature_extraction.text",
-                "sklearn.metrics", "sklearn.preprocessing", "scipy.linalg")
 _ENGINE_MODULES = ("numpy", "pandas", "cinerec.engine", "cinerec.build", "cinerec.catalogue", "cinerec.profile",
                    "cinerec.models.also_liked", "cinerec.models.content", "cinerec.models.demographic",
                    "cinerec.models.ease", "cinerec.models.popular")
@@ -86,13 +84,8 @@ def prepare(shape: DataShape) -> SuitePlan:
     folder = synthetic_release(shape)
     model = model_dir(shape)
     shutil.rmtree(model, ignore_errors=True)
-    components = run_in_child(Measurement("components", "the build's components", "benchmarks.scale_benchmark:"
-                                          "component_names", (str(folder),), _DATA_MODULES)).facts["names"]
-    fits = tuple(Measurement(f"fit_{name}", f"fit `{name}` alone", "benchmarks.scale_benchmark:fit_component",
-                             (str(folder), name), _FIT_MODULES) for name in components)
     build = Measurement("build", "whole `cinerec build` (warm Parquet cache, with its report)",
-                        "benchmarks.scale_benchmark:build_with_cli", (str(folder), str(model)),
-                        (*_DATA_MODULES, "cinerec.cli.main"))
+                        "benchmarks.scale_benchmark:build_model_directory", (str(folder), str(model)), _DATA_MODULES)
     serving = (
         Measurement("load", "`Engine.load` of the model directory", "benchmarks.scale_benchmark:load_model",
                     (str(model),), _ENGINE_MODULES),
@@ -104,52 +97,46 @@ def prepare(shape: DataShape) -> SuitePlan:
     peers, peer_notes = peers_benchmark.measurements(folder)
     notes = (
         *read.notes,
-        "Rows that must load data or a model first (the fits, latency, batch, peers) show the whole call in this "
+        "Rows that must load data or a model first (latency, batch, peers) show the whole call in this "
         "table; the child also times the work alone (`timed_seconds` in the JSON), which is what "
         f"`{SUMMARY_FILE}` reports. The build row writes the model directory that the serving rows open.",
         *peer_notes,
     )
-    return SuitePlan(read.data, (*read.measurements, *fits, build, *serving, *peers), notes)
+    return SuitePlan(read.data, (*read.measurements, build, *serving, *peers), notes)
 
 
 SUITE = Suite("scale", "cinerec at MovieLens-25M scale", prepare)
 
 
 # --------------------------------------------------------- run in child processes
-def component_names(folder: str) -> dict[str, list[str]]:
-    """The components ``cinerec build`` fits, by model-directory name, asked of the build
-    itself so that a new component is measured as soon as it exists."""
-    from cinerec.build import BuildOptions
-    from cinerec.data.readers import load_dataset
+def build_model_directory(folder: str, out: str) -> dict[str, JsonValue]:
+    """What ``cinerec build FOLDER --out OUT`` runs (:func:`cinerec.build.build_model`'s
+    read, then :func:`~cinerec.build.build_from_dataset` with the CLI's default options),
+    noting the process's peak RSS so far after reading and after each component's fit.
 
-    return {"names": list(BuildOptions().components(load_dataset(folder)))}
-
-
-def fit_component(folder: str, name: str) -> dict[str, JsonValue]:
-    """Fit one component as ``cinerec build`` configures it; the fit alone is timed."""
+    Reports the model's size on disk, the build's own step timings (``step:NAME``) and
+    the peaks (``peak_after:NAME``, MiB).
+    """
+    import resource
     import time
 
-    from cinerec.build import BuildOptions
-    from cinerec.data.readers import load_dataset
+    from cinerec.build import BuildOptions, build_from_dataset
+    from cinerec.data.readers import load_datasets
+
+    peaks: dict[str, JsonValue] = {}
+
+    def note_peak(step: str, _seconds: float = 0.0) -> None:
+        peaks[f"peak_after:{step}"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     started = time.perf_counter()
-    dataset = load_dataset(folder)
-    loaded = time.perf_counter()
-    BuildOptions().components(dataset)[name].fit(dataset)
-    return {TIMED: time.perf_counter() - loaded, "load_seconds": loaded - started, "ratings": len(dataset.ratings)}
-
-
-def build_with_cli(folder: str, out: str) -> dict[str, JsonValue]:
-    """``cinerec build FOLDER --out OUT`` as a person runs it; reports the model's size
-    on disk and the build's own step timings from its manifest."""
-    from cinerec.cli.main import main
-
-    if main(["build", folder, "--out", out]) != 0:
-        raise BenchmarkError(f"cinerec build {folder} failed; its message is printed above")
+    dataset, _ = load_datasets([folder])
+    read_seconds = time.perf_counter() - started
+    note_peak("read")
+    result = build_from_dataset(dataset, out, BuildOptions(), on_step=note_peak)
     files = [path for path in Path(out).rglob("*") if path.is_file()]
-    timings = json.loads((Path(out) / "manifest.json").read_text())["timings"]
     return {"model_bytes": sum(path.stat().st_size for path in files), "files": len(files),
-            **{f"step:{step}": seconds for step, seconds in timings.items()}}
+            "step:read": read_seconds, **{f"step:{step}": seconds for step, seconds in result.timings.items()},
+            **peaks}
 
 
 def load_model(model: str) -> dict[str, JsonValue]:
@@ -275,11 +262,25 @@ class ScaleRun:
     def ratings(self) -> int:
         return int(self.fact("read_movielens", "ratings") or 0)
 
-    def build_steps(self) -> dict[str, float]:
-        """The whole build's step timings (median over runs), in the order the build ran them."""
-        runs = self._measurement("build")["runs"]
-        steps = [key for key in runs[0]["facts"] if key.startswith("step:")]
-        return {step.removeprefix("step:"): statistics.median(run["facts"][step] for run in runs) for step in steps}
+    def build_steps(self) -> list[str]:
+        """The whole build's steps (read, each component, write, report) in the order it ran them."""
+        facts = self._measurement("build")["runs"][0]["facts"] if self.has("build") else {}
+        return [key.removeprefix("step:") for key in facts if key.startswith("step:")]
+
+    def cost(self, name: str) -> float | None:
+        """Seconds of a cost of :func:`cost_labels`: a row, a build step (``step:NAME``), or
+        the seed's dense similarity's *extrapolated* full-catalogue time."""
+        if name.startswith("step:"):
+            return self.fact("build", name)
+        if name == "seed_dense_cosine":
+            return self.fact(name, "extrapolated_seconds")
+        return self.seconds(name)
+
+    def cost_peak_mib(self, name: str) -> float | None:
+        """Peak RSS of a cost's process; for a build step, the build's peak so far after it."""
+        if name.startswith("step:"):
+            return self.fact("build", f"peak_after:{name.removeprefix('step:')}")
+        return self.peak_mib(name)
 
     def load_range(self) -> tuple[float, float]:
         loads = [run["load_average"] for m in self.result["measurements"] for run in m["runs"]]
@@ -287,26 +288,18 @@ class ScaleRun:
 
 
 def cost_labels(run: ScaleRun) -> dict[str, str]:
-    """Every cost the growth table and plot follow, measurement name → label, in table order."""
-    fits = [m["name"] for m in run.result["measurements"] if m["name"].startswith("fit_")]
+    """Every cost the growth table and plot follow, name → label, in table order."""
     return {"read_movielens": "read (cinerec parse + checks)", "load_dataset": "load parsed dataset",
-            **{name: f"fit {name.removeprefix('fit_')}" for name in fits}, "build": "whole cinerec build",
+            **{f"step:{step}": f"build step: {step}" for step in run.build_steps()}, "build": "whole cinerec build",
             "load": "Engine.load", **{name: name.replace("_", " ") for name in peers_benchmark.IMPLICIT_MODELS},
             "seed_dense_cosine": "seed dense cosine, full matrix (extrapolated)"}
-
-
-def cost_seconds(run: ScaleRun, name: str) -> float | None:
-    """A cost in seconds; for the seed's dense similarity, its extrapolated full-catalogue time."""
-    if name == "seed_dense_cosine":
-        return run.fact(name, "extrapolated_seconds")
-    return run.seconds(name)
 
 
 def growth_series(runs: Sequence[ScaleRun]) -> dict[str, list[tuple[int, float]]]:
     """(ratings, seconds) at each scale for every cost of :func:`cost_labels` that all runs measured."""
     series = {}
     for name in cost_labels(runs[-1]):
-        points = [(run.ratings, cost_seconds(run, name)) for run in runs]
+        points = [(run.ratings, run.cost(name)) for run in runs]
         if all(seconds is not None for _, seconds in points):
             series[name] = points
     return series  # type: ignore[return-value]
@@ -332,19 +325,22 @@ def summary_markdown(runs: Sequence[ScaleRun], command: str) -> str:
     """Issue 6's targets at the largest scale, then every cost at every scale with its growth."""
     largest = max(runs, key=lambda run: run.ratings)
     series = growth_series(runs)
-    steps = ", ".join(f"{step} {seconds:.1f} s" for step, seconds in largest.build_steps().items())
+    by_cost = sorted(largest.build_steps(), key=lambda step: -(largest.cost(f"step:{step}") or 0))
+    steps = ", ".join(f"{step} {largest.cost(f'step:{step}'):.1f} s "
+                      f"(peak so far {_shown(largest.cost_peak_mib(f'step:{step}'), ',.0f')} MiB)" for step in by_cost)
     lines = [f"### cinerec at MovieLens-25M scale: targets ({largest.scale})", "",
              largest.result["data"], "",
              "| Target (issue 6) | measured | limit | met |", "|---|---:|---:|:-:|",
              *_target_rows(largest, growth_exponent(series.get("build", []))), "",
-             f"Where the whole build's time went (its own step timings, median): {steps}.", "",
+             f"Where the whole build's time and memory went (its own step timings, median, costliest first; "
+             f"the process's peak RSS by the end of each step): {steps}.", "",
              "#### Every cost at every scale", "",
              _scale_table(runs, series), "",
              _serving_table(runs), "",
              "Growth exponent: least-squares slope of log(seconds) on log(ratings) (1.0 = linear); plotted in "
              f"`{GROWTH_FILE}`. Seconds are medians of {largest.result['repeat']} fresh-process runs of the work "
              "alone (data or model loading excluded where a row needs it first); peak RSS is the whole process's "
-             "(MiB, in brackets). Targets use decimal units (1 GB = 10⁹ bytes).", "",
+             "(MiB, in brackets; for a build step, the build's peak so far at its end). Targets use decimal units (1 GB = 10⁹ bytes).", "",
              *(line for note in largest.result["notes"] for line in (note, "")),
              _environment_line(runs), "", f"Command: `{command}`", ""]
     return "\n".join(lines)
@@ -364,12 +360,11 @@ def _target_rows(run: ScaleRun, build_exponent: float | None) -> list[str]:
     rows = [row("whole `cinerec build`", run.seconds("build"), 150, ".1f", " s"),
             row("whole build peak RSS", None if peak_mib is None else peak_mib * 2**20 / GB, 8, ".2f", " GB"),
             row("model directory on disk", None if model_bytes is None else model_bytes / GB, 1, ".3f", " GB")]
-    also_liked = run.seconds("fit_also_liked")
-    for peer in ("implicit_bm25", "implicit_cosine"):
-        seconds = run.seconds(peer)
-        ratio = also_liked / seconds if also_liked is not None and seconds else None
-        rows.append(row(f"*also liked* fit / {peer.replace('_', ' ')} fit", ratio, 1.0, ".2f", "",
-                        "" if ratio is None else f" ({also_liked:.1f} s / {seconds:.1f} s)"))
+    also_liked = run.cost("step:also_liked")
+    bm25 = run.seconds("implicit_bm25")
+    ratio = also_liked / bm25 if also_liked is not None and bm25 else None
+    rows.append(row("*also liked* fit / implicit BM25 item-kNN fit", ratio, 1.0, ".2f", "",
+                    "" if ratio is None else f" ({also_liked:.1f} s / {bm25:.1f} s)"))
     rows.append(row("`Engine.load`", run.seconds("load"), 2.0, ".2f", " s"))
     for who in ("new", "known"):
         rows.append(row(f"recommend p99, {who} user", run.fact("latency", f"{who}_p99_ms"), 20.0, ".1f", " ms",
@@ -383,7 +378,7 @@ def _scale_table(runs: Sequence[ScaleRun], series: dict[str, list[tuple[int, flo
     lines = [f"| Cost: seconds (peak RSS MiB) | {header} | growth exponent |", "|---|" + "---:|" * (len(runs) + 1)]
     labels = cost_labels(runs[-1])
     for name, points in series.items():
-        cells = [f"{seconds:,.2f} ({_shown(run.peak_mib(name), ',.0f')})" for run, (_, seconds) in zip(runs, points)]
+        cells = [f"{seconds:,.2f} ({_shown(run.cost_peak_mib(name), ',.0f')})" for run, (_, seconds) in zip(runs, points)]
         lines.append(f"| {labels[name]} | {' | '.join(cells)} | {_shown(growth_exponent(points), '.2f')} |")
     return "\n".join(lines)
 
@@ -401,7 +396,7 @@ def _serving_table(runs: Sequence[ScaleRun]) -> str:
             f"| {latency['new_p50']} / {latency['new_p99']} | {latency['known_p50']} / {latency['known_p99']} "
             f"| {_shown(run.fact('batch', 'users_per_second'), ',.0f')} "
             f"| {_shown(None if dense_bytes is None else dense_bytes / GB, ',.1f', ' GB')}, "
-            f"{_shown(cost_seconds(run, 'seed_dense_cosine'), ',.0f', ' s')} |")
+            f"{_shown(run.cost('seed_dense_cosine'), ',.0f', ' s')} |")
     return "\n".join(lines)
 
 
@@ -423,6 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=int, default=3, help="fresh-process runs per measurement (default: 3)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR,
                         help=f"folder for tables, JSON and the plot (default: {DEFAULT_OUT_DIR}/)")
+    parser.add_argument("--summary-only", action="store_true",
+                        help="measure nothing: redo the summary and plot from the scales' JSON already in --out")
     return parser
 
 
@@ -431,7 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = shlex.join(["python", "-m", "benchmarks.scale_benchmark", *(sys.argv[1:] if argv is None else argv)])
     scales = sorted(dict.fromkeys(args.scales), key=lambda scale: SCALES[scale].ratings)
     try:
-        for scale in scales:
+        for scale in scales if not args.summary_only else ():
             result = run_suite(SUITE, SCALES[scale], repeat=args.repeat, command=command)
             json_path, _ = write_results(result, args.out)
             print(f"(the {scale} table is in {json_path.with_suffix('.md')})", file=sys.stderr, flush=True)

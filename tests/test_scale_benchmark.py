@@ -19,13 +19,14 @@ from benchmarks.scale_benchmark import GROWTH_FILE, SUMMARY_FILE, ScaleRun, grow
 TINY = DataShape("tiny", users=200, movies=150, ratings=6_000, tags=200, demographics_share=0.2)
 READ_ROWS = ["read_movielens", "load_dataset", "pyarrow_read_csv", "pandas_read_csv"]
 SERVING_ROWS = ["build", "load", "latency", "batch"]
-IMPLICIT_ROWS = ["implicit_bm25", "implicit_cosine", "implicit_als"]
+IMPLICIT_ROWS = ["implicit_bm25", "implicit_als"]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True)
 class TinyRun:
     out: Path
+    cache: Path
     model: Path
     result: dict
     exit_status: int
@@ -41,13 +42,14 @@ class TinyRun:
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TinyRun]:
     """The whole scale suite once, at a tiny scale, in a cache of its own (children inherit it)."""
     out = tmp_path_factory.mktemp("bench-out")
+    cache = tmp_path_factory.mktemp("scale-cache")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CINEREC_CACHE_DIR", str(tmp_path_factory.mktemp("scale-cache")))
+        patch.setenv("CINEREC_CACHE_DIR", str(cache))
         patch.setitem(datasets.SCALES, TINY.name, TINY)
         status = scale_benchmark.main(["--scales", "tiny", "--repeat", "1", "--out", str(out)])
         model = scale_benchmark.model_dir(TINY)
         result = json.loads((out / "scale-tiny.json").read_text())
-        yield TinyRun(out, model, result, status)
+        yield TinyRun(out, cache / "benchmarks", model, result, status)
 
 
 @pytest.mark.slow
@@ -55,7 +57,6 @@ def test_every_row_runs_once_per_repeat(tiny_run: TinyRun) -> None:
     assert tiny_run.exit_status == 0
     names = list(tiny_run.rows())
     assert names[:len(READ_ROWS)] == READ_ROWS
-    fits = [name.removeprefix("fit_") for name in names if name.startswith("fit_")]
     # the serving rows follow the build that writes their model
     assert names.index("build") < names.index("load") < names.index("latency") < names.index("batch")
     assert "seed_dense_cosine" in names
@@ -64,9 +65,22 @@ def test_every_row_runs_once_per_repeat(tiny_run: TinyRun) -> None:
     assert all((name in names) == implicit_present for name in IMPLICIT_ROWS)
     assert any("implicit" in note for note in tiny_run.result["notes"])
     assert all(len(m["runs"]) == 1 for m in tiny_run.result["measurements"])
-    # every component the build fitted was also fitted alone
-    build_steps = [key.removeprefix("step:") for key in tiny_run.facts("build") if key.startswith("step:")]
-    assert sorted(fits) == sorted(step for step in build_steps if step not in ("read", "write", "report"))
+
+
+@pytest.mark.slow
+def test_build_row_times_every_component_and_tracks_the_peak(tiny_run: TinyRun) -> None:
+    from cinerec.build import BuildOptions
+    from cinerec.data.readers import load_dataset
+
+    facts = tiny_run.facts("build")
+    steps = [key.removeprefix("step:") for key in facts if key.startswith("step:")]
+    components = list(BuildOptions().components(load_dataset(datasets.synthetic_release(TINY, tiny_run.cache))))
+
+    assert steps == ["read", *components, "write", "report"]
+    assert all(facts[f"step:{step}"] >= 0 for step in steps)
+    peaks = [facts[f"peak_after:{step}"] for step in ("read", *components)]
+    assert peaks == sorted(peaks)  # a peak so far never falls
+    assert peaks[-1] * 2**20 <= tiny_run.rows()["build"]["runs"][0]["peak_rss_bytes"]
 
 
 @pytest.mark.slow
@@ -108,14 +122,14 @@ def test_growth_of_a_tenfold_copy_is_linear(tiny_run: TinyRun, tmp_path: Path) -
     for measurement in bigger["measurements"]:
         measurement["median_seconds"] *= 10
         for run in measurement["runs"]:
-            run["facts"] = {key: value * 10 if key in ("timed_seconds", "extrapolated_seconds", "ratings") else value
-                            for key, value in run["facts"].items()}
+            run["facts"] = {key: value * 10 if key in ("timed_seconds", "extrapolated_seconds", "ratings")
+                            or key.startswith("step:") else value for key, value in run["facts"].items()}
     (tmp_path / "scale-tenfold.json").write_text(json.dumps(bigger))
 
     runs = [ScaleRun.read(tmp_path, "tiny"), ScaleRun.read(tmp_path, "tenfold")]
     series = growth_series(runs)
 
-    assert {"read_movielens", "build", "load", "seed_dense_cosine"} <= set(series)
+    assert {"read_movielens", "step:also_liked", "build", "load", "seed_dense_cosine"} <= set(series)
     assert all(growth_exponent(points) == pytest.approx(1.0) for points in series.values())
     assert plot_growth(str(tmp_path), "tiny", "tenfold")["path"] == str(tmp_path / GROWTH_FILE)
     assert (tmp_path / GROWTH_FILE).read_bytes().startswith(PNG_MAGIC)
