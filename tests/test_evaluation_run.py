@@ -93,7 +93,9 @@ def test_ordering_on_real_ml100k(ml100k_path: Path) -> None:
     result = evaluate(load_dataset(ml100k_path), "random", seed=0, tuned=False,
                       models=("random", "popular", "seed-also-liked", "also-liked", "ease", "for-you"))
     ndcg = {m.name: m.metrics["ndcg"] for m in result.models}
-    assert ndcg["for-you"] >= 0.98 * ndcg["ease"]
+    # The defaults' blend leads EASE alone (+0.009 measured on three seeds) with wider lists.
+    assert ndcg["for-you"] > ndcg["ease"]
+    assert result.model("for-you").metrics["coverage"] > result.model("ease").metrics["coverage"]
     assert ndcg["for-you"] > ndcg["popular"] > ndcg["random"]
     assert ndcg["also-liked"] > ndcg["seed-also-liked"] > ndcg["popular"]
     assert result.model("for-you").metrics["coverage"] > result.model("popular").metrics["coverage"]
