@@ -126,7 +126,7 @@ def test_best_entries_skips_each_rows_own_column() -> None:
     rows = np.array([0, 0, 0, 1, 1], dtype=np.int32)
     cols = np.array([10, 11, 12, 11, 10], dtype=np.int32)
     values = np.array([9.0, 5.0, 5.0, 8.0, 1.0], dtype=np.float32)
-    got_cols, got_values = best_entries(rows, cols, values, 2, 2, diagonal_offset=10)
+    got_cols, got_values = best_entries(rows, cols, values, 2, 2, own_columns=np.array([10, 11]))
     assert got_cols.tolist() == [[11, 12], [10, -1]]
     assert got_values.tolist() == [[5.0, 5.0], [1.0, 0.0]]
 

