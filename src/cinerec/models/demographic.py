@@ -60,6 +60,10 @@ MIN_LIKES_FOR_PRIOR = 10
 PROFILE_TOP = 3
 
 
+#: Memory kept for lists already worked out (see :meth:`PeopleLikeYou.score`).
+SCORE_CACHE_BYTES = 64 * 1024 * 1024
+
+
 class PeopleLikeYou(Recommender):
     """Demographic-group recommender (see the module docstring).
 
@@ -251,7 +255,29 @@ class PeopleLikeYou(Recommender):
 
     def score(self, queries: QueryBatch) -> np.ndarray:
         """``(n_queries, n_movies)`` float32 (NaN = nobody liked it): each person's group
-        list, blended with their demographic neighbours' list when they gave any field."""
+        list, blended with their demographic neighbours' list when they gave any field.
+
+        A list depends only on the person's gender, age band, occupation and zip area, and
+        few such combinations exist, so lists are kept (up to :data:`SCORE_CACHE_BYTES`)
+        and each distinct combination in a block is worked out once: a web service asked
+        again and again for "men 25-34, programmer" does the work once.
+        """
+        keys = [_demographic_key(row) for row in
+                queries.demographics.reindex(columns=list(FIELDS)).itertuples(index=False)]
+        cache = self.__dict__.setdefault("_score_cache", {})
+        missing = list(dict.fromkeys(key for key in keys if key not in cache))
+        if missing:
+            if len(cache) * 4 * self.movie_ids_.size > SCORE_CACHE_BYTES:
+                cache.clear()
+            fresh = self._score_demographics(pd.DataFrame(missing, columns=list(FIELDS)))
+            cache.update(zip(missing, fresh))
+        return np.stack([cache[key] for key in keys]) if keys else \
+            np.zeros((0, self.movie_ids_.size), dtype=np.float32)
+
+    def _score_demographics(self, demographics: pd.DataFrame) -> np.ndarray:
+        """The lists of :meth:`score` for a frame of demographics, without the cache."""
+        queries = QueryBatch(sp.csr_matrix((len(demographics), 0)), sp.csr_matrix((len(demographics), 0)),
+                             demographics, sp.csr_matrix((len(demographics), 0)))
         rows = self.assign(queries.demographics)
         scores = np.array(self.cluster_scores_[rows], dtype=np.float32)
         described = np.flatnonzero(rows < self.n_clusters_)
@@ -355,3 +381,11 @@ def _silhouette(features: np.ndarray, labels: np.ndarray) -> float:
     from sklearn.metrics import silhouette_score
 
     return float(silhouette_score(features, labels))
+
+
+def _demographic_key(row: tuple) -> tuple:
+    """What a person's list depends on: gender, age band, occupation and zip area (the
+    three leading digits cover both the region and the sectional-centre blocks)."""
+    gender, age_band, occupation, zip_code = (None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+                                              for v in row)
+    return gender, age_band, occupation, zip_region(zip_code, 3)
