@@ -30,7 +30,7 @@ class ContentSimilarity(NeighborScorer):
 
     The weights are :class:`MovieFeaturizer`'s (its docstring explains the defaults):
     each block's share of the cosine. ``block_rows`` bounds memory (rows of products
-    held at once per thread; ``None`` lets the kernel choose blocks of about 32 MB).
+    held at once per thread; ``None`` lets the kernel choose blocks of about 16 MB).
 
     Attributes
     ----------

@@ -54,9 +54,9 @@ Adjust = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 #: Target size of one dense block of products, in float32 cells (~256 MB); the seed's
 #: reproduction (:mod:`cinerec.models.seed`) blocks its dense products by it.
 BLOCK_CELLS = 64 * 1024 * 1024
-#: Cells of one dense block in :func:`top_k_neighbors`: ~32 MB, so that a block and
-#: its mask stay in the CPU's last-level cache while they are scanned.
-DENSE_BLOCK_CELLS = 8 * 1024 * 1024
+#: Cells of one dense block in :func:`top_k_neighbors`: ~16 MB, so that the blocks of
+#: two threads stay in the CPU's last-level cache while they are scanned.
+DENSE_BLOCK_CELLS = 4 * 1024 * 1024
 #: Multiply-adds of one sparse block's product, which also bound its stored entries:
 #: few enough that the entries stay in the last-level cache between the passes over
 #: them (on ml-25m's likes, 20% faster than four times as many).
