@@ -130,7 +130,15 @@ class Dataset:
 
     def rating_matrix(self) -> sp.csr_matrix:
         """Ratings as a CSR matrix, shape ``(n_users, n_movies)``, rows and columns in
-        vocabulary order, ``float32`` values. Built once per call; cache it yourself."""
+        vocabulary order, ``float32`` values.
+
+        Built on first use and shared by every model fitted on this dataset (at 25M
+        ratings it takes seconds): treat it as read-only, copy before changing it.
+        """
+        return self._rating_matrix
+
+    @cached_property
+    def _rating_matrix(self) -> sp.csr_matrix:
         rows = self.user_vocab.index(self.ratings["user_id"].to_numpy())
         cols = self.movie_vocab.index(self.ratings["movie_id"].to_numpy())
         values = self.ratings["rating"].to_numpy(dtype=np.float32)

@@ -100,9 +100,8 @@ class EASE(Recommender):
 
 def seen_matrix(dataset: Dataset) -> sp.csr_matrix:
     """The binary ``(n_users, n_movies)`` float32 CSR of every rated movie."""
-    seen = dataset.rating_matrix()
-    seen.data[:] = 1.0
-    return seen
+    ratings = dataset.rating_matrix()
+    return sp.csr_matrix((np.ones_like(ratings.data), ratings.indices, ratings.indptr), shape=ratings.shape)
 
 
 def ease_weights(likes: sp.csr_matrix, l2: float) -> np.ndarray:

@@ -34,6 +34,8 @@ collaborative similarities and EASE's Gram matrix are defined on.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -57,9 +59,19 @@ def likes_matrix(
     stored entries are the known ratings). A rating is a liking when it is
     ``>= threshold`` or, unless ``margin`` is ``None``, ``>= margin`` above the row's
     (person's) mean rating. Rows and columns keep the source's order; only likings
-    are stored.
+    are stored. A dataset's likes are computed once and shared: treat them as read-only.
     """
-    ratings = sp.csr_matrix(source.rating_matrix() if isinstance(source, Dataset) else source, dtype=np.float32)
+    if isinstance(source, Dataset):
+        key = (threshold, margin)
+        per_dataset = _LIKES_OF.setdefault(source, {})
+        if key not in per_dataset:  # every model of a build asks; at 25M ratings this takes seconds
+            per_dataset[key] = _likes(source.rating_matrix(), threshold, margin)
+        return per_dataset[key]
+    return _likes(source, threshold, margin)
+
+
+def _likes(source: sp.spmatrix, threshold: float, margin: float | None) -> sp.csr_matrix:
+    ratings = sp.csr_matrix(source, dtype=np.float32)
     liked = ratings.data >= threshold
     if margin is not None:
         liked |= ratings.data >= np.repeat(_row_means(ratings) + margin, np.diff(ratings.indptr))
@@ -68,6 +80,11 @@ def likes_matrix(
                            kept_before[ratings.indptr]), shape=ratings.shape)
     likes.sort_indices()
     return likes
+
+
+#: Likes already computed, per dataset (dropped with the dataset).
+_LIKES_OF: weakref.WeakKeyDictionary[Dataset, dict[tuple[float, float | None], sp.csr_matrix]] = \
+    weakref.WeakKeyDictionary()
 
 
 def _row_means(ratings: sp.csr_matrix) -> np.ndarray:

@@ -42,7 +42,7 @@ SEED_FIELDS: dict[str, tuple[str, ...]] = {
 
 def high_ratings(dataset: Dataset) -> sp.csr_matrix:
     """``(n_users, n_movies)`` CSR holding only the ratings >= :data:`SEED_HIGH_RATING`."""
-    ratings = dataset.rating_matrix()
+    ratings = dataset.rating_matrix().copy()
     ratings.data[ratings.data < SEED_HIGH_RATING] = 0.0
     ratings.eliminate_zeros()
     return ratings
