@@ -203,7 +203,8 @@ class _SparseBlocks:
         start, stop = block
         rules = self.rules
         products = _sparse_product(self.vectors[start:stop], self.transposed)
-        per_row, cols, values = np.diff(products.indptr), products.indices, products.data.astype(np.float32, copy=False)
+        per_row, cols = np.diff(products.indptr), products.indices
+        values = products.data.astype(np.float32, copy=False)
         if rules.min_product > 0:  # drop hopeless pairs before any work is spent on them
             kept = np.flatnonzero(values >= rules.min_product)  # 3x faster than boolean masks
             per_row = np.diff(np.searchsorted(kept, products.indptr))
@@ -221,9 +222,10 @@ def _sparse_product(left: sp.csr_matrix, right: sp.csr_matrix) -> sp.csr_matrix:
 
     ``@`` first walks every multiply-add just to count the result's entries, a quarter
     of the time of the whole product. A row's multiply-adds (or the number of
-    columns, if fewer) bound its entries and cost one gather, so this calls scipy's own
-    product routine directly with buffers that large (memory never written costs nothing). Falls back to ``@`` should the
-    routine move from where scipy has kept it for fifteen years.
+    columns, if fewer) bound its entries and cost one gather, so this calls scipy's
+    own product routine directly with buffers that large (memory never written costs
+    nothing). Falls back to ``@`` should the routine move from where scipy has kept it
+    for fifteen years.
     """
     try:
         from scipy.sparse._sparsetools import csr_matmat
@@ -238,7 +240,8 @@ def _sparse_product(left: sp.csr_matrix, right: sp.csr_matrix) -> sp.csr_matrix:
     indices = np.empty(bound, dtype=index_dtype)
     data = np.empty(bound, dtype=np.result_type(left.dtype, right.dtype))
     try:
-        csr_matmat(left.shape[0], right.shape[1], *left_index, left.data, *right_index, right.data, indptr, indices, data)
+        csr_matmat(left.shape[0], right.shape[1], *left_index, left.data, *right_index, right.data,
+                   indptr, indices, data)
     except (TypeError, ValueError):  # the routine's signature changed
         return sp.csr_matrix(left @ right)
     nnz = int(indptr[-1])
