@@ -180,3 +180,11 @@ def test_top_n_skips_seen_and_nan_and_pads() -> None:
     idx, best = top_n(scores, 4, exclude=seen)
     assert idx.tolist() == [[3, 0, -1, -1]]
     assert np.isnan(best[0, 2:]).all()
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_gram_matrix_matches_dense_reference(rng: np.random.Generator, n_jobs: int) -> None:
+    from cinerec.models.neighbors import gram_matrix
+
+    dense = ((rng.random((300, 40)) < 0.1) * rng.integers(1, 4, (300, 40))).astype(np.float32)
+    np.testing.assert_allclose(gram_matrix(sp.csr_matrix(dense), n_jobs=n_jobs), dense.T @ dense, rtol=1e-6)

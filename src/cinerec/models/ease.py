@@ -35,6 +35,7 @@ from cinerec.data.dataset import Dataset
 from cinerec.errors import ModelError
 from cinerec.models.base import QueryBatch, Recommender
 from cinerec.models.likes import likes_matrix
+from cinerec.models.neighbors import gram_matrix
 
 #: What EASE can be fitted on: see :class:`EASE`'s ``feedback``.
 FEEDBACK: tuple[str, ...] = ("likes", "seen")
@@ -114,7 +115,7 @@ def ease_weights(likes: sp.csr_matrix, l2: float) -> np.ndarray:
     movies; ``l2`` keeps the matrix well conditioned, and on ml-100k the weights differ
     from a float64 inversion by 2e-6 of the largest weight.
     """
-    gram = (likes.T @ likes).toarray().astype(np.float32)
+    gram = gram_matrix(likes)
     gram[np.diag_indices_from(gram)] += np.float32(l2)
     factor, info = scipy.linalg.lapack.spotrf(gram, lower=False, overwrite_a=True, clean=False)
     if info == 0:
