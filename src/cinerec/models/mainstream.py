@@ -17,35 +17,22 @@ everyone else gets the same row of like counts.
 
 from __future__ import annotations
 
-from typing import Self
-
 import numpy as np
 
-from cinerec.data.dataset import Dataset
-from cinerec.models.base import QueryBatch, Recommender
-from cinerec.models.likes import likes_matrix
+from cinerec.models.base import QueryBatch
+from cinerec.models.popular import MostPopular
 
 
-class Mainstream(Recommender):
-    """Like counts per movie for people with a history; NaN rows for people without.
+class Mainstream(MostPopular):
+    """:class:`MostPopular`'s like counts, said only to people with a history: NaN rows
+    for people who rated or named no movie (see the module docstring).
 
-    Learned attributes: ``like_counts_`` (float32 likings per movie; NaN for a movie
-    nobody liked), ``movie_ids_`` (int32).
+    Learned attributes: as :class:`MostPopular` (``scores_``, ``movie_ids_``).
     """
-
-    def __init__(self) -> None:
-        pass
-
-    def fit(self, dataset: Dataset) -> Self:
-        counts = np.bincount(likes_matrix(dataset).indices, minlength=dataset.n_movies).astype(np.float32)
-        self.like_counts_ = np.where(counts > 0, counts, np.nan).astype(np.float32)
-        self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
-        return self
 
     def score(self, queries: QueryBatch) -> np.ndarray:
         """``(q, n_movies)`` float32: the like counts for every person who rated or named
         a movie, NaN for everyone else."""
-        self.check_fitted()
-        scores = np.tile(np.asarray(self.like_counts_, dtype=np.float32), (queries.n_queries, 1))
+        scores = super().score(queries)
         scores[np.diff(queries.seen.indptr) == 0] = np.nan
         return scores
