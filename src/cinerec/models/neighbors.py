@@ -417,9 +417,18 @@ class NeighborScorer(Recommender):
         matrix = self.similarity_matrix()
         weights = sp.csr_matrix(queries.likes, dtype=np.float32)
         scores = (weights @ matrix).toarray()
-        reached = (abs(weights) @ (matrix != 0).astype(np.float32)).toarray() > 0
+        reached = (abs(weights) @ self._links()).toarray() > 0
         scores[~reached] = np.nan
         return scores
+
+    def _links(self) -> sp.csr_matrix:
+        """Which movie points to which (1 where :meth:`similarity_matrix` is non-zero), kept."""
+        cached = getattr(self, "_link_matrix", None)
+        if cached is None:
+            matrix = self.similarity_matrix()
+            cached = sp.csr_matrix((np.ones_like(matrix.data), matrix.indices, matrix.indptr), shape=matrix.shape)
+            self._link_matrix = cached
+        return cached
 
     def explain(self, likes: sp.csr_matrix, movies: np.ndarray) -> np.ndarray:
         """For one person (a ``(1, n_movies)`` likes row) and recommended ``movies``,
