@@ -321,19 +321,20 @@ def growth_exponent(points: Sequence[tuple[int, float]]) -> float | None:
 ABOUT_LINEAR = 1.2
 
 
-def summary_markdown(runs: Sequence[ScaleRun], command: str) -> str:
-    """Issue 6's targets at the largest scale, then every cost at every scale with its growth."""
+def summary_markdown(runs: Sequence[ScaleRun]) -> str:
+    """Issue 6's targets at the largest scale, then every cost at every scale with its growth
+    (with the command that measured them, as the results recorded it)."""
     largest = max(runs, key=lambda run: run.ratings)
     series = growth_series(runs)
     by_cost = sorted(largest.build_steps(), key=lambda step: -(largest.cost(f"step:{step}") or 0))
-    steps = ", ".join(f"{step} {largest.cost(f'step:{step}'):.1f} s "
-                      f"(peak so far {_shown(largest.cost_peak_mib(f'step:{step}'), ',.0f')} MiB)" for step in by_cost)
+    steps = ", ".join(f"{step} {largest.cost(f'step:{step}'):.1f} s{_peak(largest.cost_peak_mib(f'step:{step}'))}"
+                      for step in by_cost)
     lines = [f"### cinerec at MovieLens-25M scale: targets ({largest.scale})", "",
              largest.result["data"], "",
              "| Target (issue 6) | measured | limit | met |", "|---|---:|---:|:-:|",
              *_target_rows(largest, growth_exponent(series.get("build", []))), "",
              f"Where the whole build's time and memory went (its own step timings, median, costliest first; "
-             f"the process's peak RSS by the end of each step): {steps}.", "",
+             f"in brackets, the process's peak RSS so far in MiB at the end of each step): {steps}.", "",
              "#### Every cost at every scale", "",
              _scale_table(runs, series), "",
              _serving_table(runs), "",
@@ -342,13 +343,18 @@ def summary_markdown(runs: Sequence[ScaleRun], command: str) -> str:
              "alone (data or model loading excluded where a row needs it first); peak RSS is the whole process's "
              "(MiB, in brackets; for a build step, the build's peak so far at its end). Targets use decimal units (1 GB = 10⁹ bytes).", "",
              *(line for note in largest.result["notes"] for line in (note, "")),
-             _environment_line(runs), "", f"Command: `{command}`", ""]
+             _environment_line(runs), "", *_commands(runs), ""]
     return "\n".join(lines)
 
 
 def _shown(value: float | None, spec: str, unit: str = "") -> str:
     """``value`` formatted, or a dash when it was not measured."""
     return "–" if value is None else f"{value:{spec}}{unit}"
+
+
+def _peak(mib: float | None) -> str:
+    """" (1,234)": a peak RSS in MiB beside a time, or nothing where none was taken."""
+    return "" if mib is None else f" ({mib:,.0f})"
 
 
 def _target_rows(run: ScaleRun, build_exponent: float | None) -> list[str]:
@@ -378,7 +384,7 @@ def _scale_table(runs: Sequence[ScaleRun], series: dict[str, list[tuple[int, flo
     lines = [f"| Cost: seconds (peak RSS MiB) | {header} | growth exponent |", "|---|" + "---:|" * (len(runs) + 1)]
     labels = cost_labels(runs[-1])
     for name, points in series.items():
-        cells = [f"{seconds:,.2f} ({_shown(run.cost_peak_mib(name), ',.0f')})" for run, (_, seconds) in zip(runs, points)]
+        cells = [f"{seconds:,.2f}{_peak(run.cost_peak_mib(name))}" for run, (_, seconds) in zip(runs, points)]
         lines.append(f"| {labels[name]} | {' | '.join(cells)} | {_shown(growth_exponent(points), '.2f')} |")
     return "\n".join(lines)
 
@@ -395,9 +401,15 @@ def _serving_table(runs: Sequence[ScaleRun]) -> str:
             f"| {_shown(run.seconds('load'), '.2f')} | {latency['first_query']} "
             f"| {latency['new_p50']} / {latency['new_p99']} | {latency['known_p50']} / {latency['known_p99']} "
             f"| {_shown(run.fact('batch', 'users_per_second'), ',.0f')} "
-            f"| {_shown(None if dense_bytes is None else dense_bytes / GB, ',.1f', ' GB')}, "
+            f"| {_shown(None if dense_bytes is None else dense_bytes / GB, ',.2f', ' GB')}, "
             f"{_shown(run.cost('seed_dense_cosine'), ',.0f', ' s')} |")
     return "\n".join(lines)
+
+
+def _commands(runs: Sequence[ScaleRun]) -> list[str]:
+    commands = list(dict.fromkeys(run.result["command"] for run in runs))
+    return [f"Command: `{commands[0]}`"] if len(commands) == 1 else \
+        ["Commands:", *(f"- {run.scale}: `{run.result['command']}`" for run in runs)]
 
 
 def _environment_line(runs: Sequence[ScaleRun]) -> str:
@@ -434,7 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"(the {scale} table is in {json_path.with_suffix('.md')})", file=sys.stderr, flush=True)
         runs = [ScaleRun.read(args.out, scale) for scale in scales]
         summary = args.out / SUMMARY_FILE
-        summary.write_text(summary_markdown(runs, command))
+        summary.write_text(summary_markdown(runs))
         run_in_child(Measurement("plot", "growth plot", "benchmarks.growth:plot_growth",
                                  (str(args.out), *scales), ("matplotlib.pyplot",)))
     except BenchmarkError as exc:

@@ -129,8 +129,11 @@ def test_growth_of_a_tenfold_copy_is_linear(tiny_run: TinyRun, tmp_path: Path) -
     runs = [ScaleRun.read(tmp_path, "tiny"), ScaleRun.read(tmp_path, "tenfold")]
     series = growth_series(runs)
 
-    assert {"read_movielens", "step:also_liked", "build", "load", "seed_dense_cosine"} <= set(series)
-    assert all(growth_exponent(points) == pytest.approx(1.0) for points in series.values())
+    # build steps are timed to the millisecond, so a tiny one may read 0 s, which has no logarithm
+    timed = {name: points for name, points in series.items() if all(seconds > 0 for _, seconds in points)}
+
+    assert {"read_movielens", "step:also_liked", "build", "load", "seed_dense_cosine"} <= set(timed)
+    assert all(growth_exponent(points) == pytest.approx(1.0) for points in timed.values())
     assert plot_growth(str(tmp_path), "tiny", "tenfold")["path"] == str(tmp_path / GROWTH_FILE)
     assert (tmp_path / GROWTH_FILE).read_bytes().startswith(PNG_MAGIC)
 
