@@ -30,7 +30,7 @@ def plot_growth(out_dir: str, *scales: str) -> dict[str, str]:
 
     runs = sorted((ScaleRun.read(Path(out_dir), scale) for scale in scales), key=lambda run: run.ratings)
     series, labels = growth_series(runs), cost_labels(runs[-1])
-    figure, axes = plt.subplots(figsize=(9, 6.5), layout="constrained")
+    figure, axes = plt.subplots(figsize=(12, 6.5), layout="constrained")
     axes.set_prop_cycle(color=plt.get_cmap("tab20").colors)
     for name, points in series.items():
         ratings, seconds = zip(*points)
@@ -46,7 +46,7 @@ def plot_growth(out_dir: str, *scales: str) -> dict[str, str]:
     axes.set_ylabel("seconds (median of fresh-process runs)")
     axes.set_title("How each cost grows with the number of ratings (log-log)")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend(fontsize=7, loc="upper left", ncols=2)
+    axes.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     path = Path(out_dir) / GROWTH_FILE
     figure.savefig(path, dpi=120)
     plt.close(figure)
