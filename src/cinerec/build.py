@@ -153,7 +153,7 @@ def _check_same_movie_order(dataset: Dataset, fitted: dict[str, Recommender]) ->
 
 def catalogue_table(dataset: Dataset) -> pd.DataFrame:
     """The movies table with rating counts: enough to name, describe and find movies."""
-    counts = np.bincount(dataset.movie_vocab.index(dataset.ratings["movie_id"].to_numpy()), minlength=dataset.n_movies)
+    counts = np.bincount(dataset.rating_matrix().indices, minlength=dataset.n_movies)
     return dataset.movies.assign(n_ratings=counts.astype(np.int32))
 
 

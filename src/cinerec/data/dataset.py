@@ -45,6 +45,9 @@ from cinerec.errors import DataError
 DATASET_FORMAT_VERSION = 1
 DATASET_META_FILE = "dataset.json"
 
+#: Largest id for which a :class:`Vocabulary` keeps an id → index table (4 bytes per id).
+LOOKUP_TABLE_MAX_ID = 50_000_000
+
 MOVIE_COLUMNS = ("movie_id", "title", "year", "genres", "alt_titles", "raw_title")
 USER_COLUMNS = ("user_id", "release", "release_user_id", "gender", "age", "age_band", "occupation", "zip")
 RATING_COLUMNS = ("user_id", "movie_id", "rating", "timestamp")
@@ -71,18 +74,35 @@ class Vocabulary:
 
     def contains(self, ids: np.ndarray) -> np.ndarray:
         """Boolean mask: which of ``ids`` are in the vocabulary."""
-        ids = np.asarray(ids)
-        pos = np.searchsorted(self.ids, ids)
-        pos = np.minimum(pos, max(self.ids.size - 1, 0))
-        return (self.ids.size > 0) & (self.ids[pos] == ids)
+        return self._positions(np.asarray(ids)) >= 0
 
     def index(self, ids: np.ndarray | int) -> np.ndarray:
         """Indices of ``ids``; raises ``KeyError`` naming the first unknown id."""
         arr = np.atleast_1d(np.asarray(ids))
-        known = self.contains(arr)
-        if not known.all():
-            raise KeyError(arr[~known][0].item())
-        return np.searchsorted(self.ids, arr).astype(np.int32)
+        positions = self._positions(arr)
+        if (positions < 0).any():
+            raise KeyError(arr[positions < 0][0].item())
+        return positions
+
+    def _positions(self, ids: np.ndarray) -> np.ndarray:
+        """Index of each id, ``-1`` where unknown. MovieLens ids are small positive
+        integers, so a lookup table indexed by id replaces a binary search: 25M ratings
+        map in a fraction of a second instead of seconds."""
+        table = self._table
+        if table is None:
+            pos = np.minimum(np.searchsorted(self.ids, ids), max(self.ids.size - 1, 0))
+            return np.where((self.ids.size > 0) & (self.ids[pos] == ids), pos, -1).astype(np.int32)
+        inside = (ids >= 0) & (ids < table.size)
+        return np.where(inside, table[np.where(inside, ids, 0)], -1).astype(np.int32, copy=False)
+
+    @cached_property
+    def _table(self) -> np.ndarray | None:
+        if self.ids.size == 0 or not np.issubdtype(self.ids.dtype, np.integer) or self.ids[0] < 0 \
+                or int(self.ids[-1]) > LOOKUP_TABLE_MAX_ID:
+            return None
+        table = np.full(int(self.ids[-1]) + 1, -1, dtype=np.int32)
+        table[self.ids] = np.arange(self.ids.size, dtype=np.int32)
+        return table
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,8 @@ class PeopleLikeYou(Recommender):
     lift_weight : ``γ``, how much "more than everyone else" counts beside the group's popularity.
     block_weights, min_count : passed to :class:`DemographicEncoder`.
     n_init : k-means restarts per ``k``.
-    silhouette_sample : at most this many people are used to compute silhouettes.
+    silhouette_sample : at most this many people are used to compute silhouettes (its cost
+        grows with the square: 3,000 keeps choosing k to seconds at ML-25M scale).
     embedding_sample : at most this many people are projected for the 2-D picture.
     random_state : seed for k-means, the samples and the projection.
     neighbors, bandwidth : the demographic neighbours blended in: the ``neighbors`` people
@@ -99,7 +100,7 @@ class PeopleLikeYou(Recommender):
         block_weights: dict[str, float] | None = None,
         min_count: int = 5,
         n_init: int = 4,
-        silhouette_sample: int = 10_000,
+        silhouette_sample: int = 3_000,
         embedding_sample: int = 5_000,
         random_state: int | None = None,
         neighbors: int = 200,

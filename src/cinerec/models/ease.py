@@ -65,7 +65,7 @@ class EASE(Recommender):
     with none cannot be scored).
     """
 
-    def __init__(self, l2: float = 250.0, max_movies: int = 6_000, feedback: str = "likes"):
+    def __init__(self, l2: float = 250.0, max_movies: int = 4_000, feedback: str = "likes"):
         self.l2 = l2
         self.max_movies = max_movies
         self.feedback = feedback
@@ -111,7 +111,7 @@ def ease_weights(likes: sp.csr_matrix, l2: float) -> np.ndarray:
 
     The Gram matrix plus ``l2`` on the diagonal is symmetric positive definite, so it
     is inverted through its Cholesky factor (LAPACK ``potrf``/``potri``: half the work
-    of a general inverse, in place). Single precision halves time and memory at 6,000
+    of a general inverse, in place). Single precision halves time and memory at 4,000
     movies; ``l2`` keeps the matrix well conditioned, and on ml-100k the weights differ
     from a float64 inversion by 2e-6 of the largest weight.
     """
