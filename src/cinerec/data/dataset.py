@@ -88,16 +88,18 @@ class Vocabulary:
         """Index of each id, ``-1`` where unknown. MovieLens ids are small positive
         integers, so a lookup table indexed by id replaces a binary search: 25M ratings
         map in a fraction of a second instead of seconds."""
+        if self.ids.size == 0:
+            return np.full(ids.shape, -1, dtype=np.int32)
         table = self._table
         if table is None:
-            pos = np.minimum(np.searchsorted(self.ids, ids), max(self.ids.size - 1, 0))
-            return np.where((self.ids.size > 0) & (self.ids[pos] == ids), pos, -1).astype(np.int32)
+            pos = np.minimum(np.searchsorted(self.ids, ids), self.ids.size - 1)
+            return np.where(self.ids[pos] == ids, pos, -1).astype(np.int32)
         inside = (ids >= 0) & (ids < table.size)
         return np.where(inside, table[np.where(inside, ids, 0)], -1).astype(np.int32, copy=False)
 
     @cached_property
     def _table(self) -> np.ndarray | None:
-        if self.ids.size == 0 or not np.issubdtype(self.ids.dtype, np.integer) or self.ids[0] < 0 \
+        if not np.issubdtype(self.ids.dtype, np.integer) or self.ids[0] < 0 \
                 or int(self.ids[-1]) > LOOKUP_TABLE_MAX_ID:
             return None
         table = np.full(int(self.ids[-1]) + 1, -1, dtype=np.int32)
