@@ -27,7 +27,8 @@ def test_weights_decide_and_strongest_names_the_winner() -> None:
     scores = {"a": a, "b": b}
     assert Blend({"a": 2.0, "b": 1.0}).combine(scores).argmax() == 0
     assert Blend({"a": 1.0, "b": 2.0}).combine(scores).argmax() == 1
-    assert Blend({"a": 1.0, "b": 2.0}).strongest(scores, 0, np.array([0, 1])) == ["a", "b"]
+    blend = Blend({"a": 1.0, "b": 2.0})
+    assert blend.strongest(blend.standardise(scores), 0, np.array([0, 1])) == ["a", "b"]
 
 
 def test_unscorable_everywhere_stays_nan_and_zero_weight_is_skipped() -> None:

@@ -259,10 +259,10 @@ class Engine:
         return Section("people_like_you", heading, items)
 
     def _for_you_section(self, queries: QueryBatch, scores: dict[str, np.ndarray], n: int) -> Section:
-        blended = self.blend.combine(scores)
-        idx, best = top_n(blended, n, exclude=queries.seen)
+        standardised = self.blend.standardise(scores)
+        idx, best = top_n(self.blend.combine_standardised(standardised), n, exclude=queries.seen)
         movies = idx[0][idx[0] >= 0]
-        strongest = self.blend.strongest(scores, 0, movies) if movies.size else []
+        strongest = self.blend.strongest(standardised, 0, movies) if movies.size else []
         because = self.also_liked.explain(queries.likes[0], movies)
         because_content = self.content.explain(queries.likes[0], movies)
         who = describe_people(queries.demographics.iloc[0])

@@ -49,12 +49,11 @@ class Blend:
         Components missing from ``component_scores`` (e.g. no strong model for a very
         large catalogue) are skipped; a row no component can score stays NaN.
         """
-        weighted = {name: scores for name, scores in component_scores.items()
-                    if float(self.weights.get(name, 0.0)) != 0.0}
-        if not weighted:
+        standardised = self.standardise(component_scores)
+        if not standardised:
             shape = next(iter(component_scores.values())).shape
             return np.full(shape, np.nan, dtype=np.float32)
-        return self.combine_standardised({name: standardise_rows(scores) for name, scores in weighted.items()})
+        return self.combine_standardised(standardised)
 
     def combine_standardised(self, standardised: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
         """:meth:`combine` from components already passed through :func:`standardise_rows`
@@ -73,13 +72,18 @@ class Blend:
         total[~any_finite] = np.nan
         return total.astype(np.float32, copy=False)
 
-    def strongest(self, component_scores: Mapping[str, np.ndarray], row: int, movies: np.ndarray) -> list[str]:
-        """For one person, the component that contributed most to each movie's blended score."""
-        names = [name for name in component_scores if self.weights.get(name, 0.0) != 0.0]
-        contributions = np.stack([
-            self.weights[name] * standardise_rows(component_scores[name][row: row + 1])[0][0, movies]
-            for name in names
-        ])
+    def standardise(self, component_scores: Mapping[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """:func:`standardise_rows` of every weighted component (the input of
+        :meth:`combine_standardised` and :meth:`strongest`)."""
+        return {name: standardise_rows(scores) for name, scores in component_scores.items()
+                if float(self.weights.get(name, 0.0)) != 0.0}
+
+    def strongest(self, standardised: Mapping[str, tuple[np.ndarray, np.ndarray]], row: int,
+                  movies: np.ndarray) -> list[str]:
+        """For one person, the component that contributed most to each movie's blended
+        score, from :meth:`standardise`'s output."""
+        names = [name for name in standardised if self.weights.get(name, 0.0) != 0.0]
+        contributions = np.stack([self.weights[name] * standardised[name][0][row, movies] for name in names])
         return [names[i] for i in contributions.argmax(axis=0)]
 
 
