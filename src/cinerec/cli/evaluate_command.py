@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cinerec.cli.arguments import positive_int
 from cinerec.errors import CinerecError
 
 
@@ -22,27 +23,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--protocol", choices=PROTOCOLS, default="random",
                         help="random: 20%% of each person's ratings; temporal: each person's latest 20%%; "
                              "new-users: 20%% of the people, known only by demographics (default: random)")
-    parser.add_argument("--k", type=_positive_int, default=10, help="length of the recommended lists (default 10)")
+    parser.add_argument("--k", type=positive_int, default=10, help="length of the recommended lists (default 10)")
     parser.add_argument("--models", type=_model_list, default=CONTENDERS, metavar="LIST",
                         help=f"comma-separated models to compare (default all: {','.join(CONTENDERS)})")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the split and the models (default 0)")
     parser.add_argument("--no-tune", action="store_true",
                         help="use the current defaults instead of tuning on a validation split (faster)")
-    parser.add_argument("--max-people", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("--max-people", type=positive_int, default=None, metavar="N",
                         help="ask at most N held-out people (a seeded sample; for large releases)")
     parser.add_argument("--out", type=Path, default=None, metavar="DIR",
                         help="write DIR/results.json and the HTML report DIR/index.html")
     parser.set_defaults(handler=_evaluate)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
-    return value
 
 
 def _model_list(text: str) -> tuple[str, ...]:

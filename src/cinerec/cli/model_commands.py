@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+from cinerec.cli.arguments import positive_int
 from cinerec.errors import QueryError
 
 
@@ -30,9 +31,9 @@ def _register_build(subparsers: argparse._SubParsersAction) -> None:
                     "or more MovieLens folders (two or more are combined) into MODEL_DIR.")
     parser.add_argument("data", nargs="+", metavar="DATA", help="MovieLens folder or zip (several = combined)")
     parser.add_argument("--out", required=True, type=Path, metavar="MODEL_DIR", help="model directory to write")
-    parser.add_argument("--similar-k", type=_positive_int, default=100, help="content neighbours kept per movie")
-    parser.add_argument("--also-liked-k", type=_positive_int, default=100, help="co-liked neighbours kept per movie")
-    parser.add_argument("--clusters", type=_positive_int, default=None,
+    parser.add_argument("--similar-k", type=positive_int, default=100, help="content neighbours kept per movie")
+    parser.add_argument("--also-liked-k", type=positive_int, default=100, help="co-liked neighbours kept per movie")
+    parser.add_argument("--clusters", type=positive_int, default=None,
                         help="number of demographic clusters (default: chosen automatically)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (k-means)")
     parser.add_argument("--no-report", action="store_true", help="skip the HTML build report")
@@ -173,14 +174,4 @@ def _add_model_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_n_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-n", type=_positive_int, default=10, help="how many movies per list (default 10)")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+    parser.add_argument("-n", type=positive_int, default=10, help="how many movies per list (default 10)")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cinerec.cli.model_commands import _positive_int
+from cinerec.cli.arguments import positive_int
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=_port, default=8000, help="port to listen on (default 8000)")
     parser.add_argument("--db", type=Path, default=None, metavar="PATH",
                         help="SQLite file for stored profiles (default: profiles.sqlite3 in cinerec's cache)")
-    parser.add_argument("--workers", type=_positive_int, default=1,
+    parser.add_argument("--workers", type=positive_int, default=1,
                         help="server processes (default 1); recommending is CPU-bound, so up to one per core helps")
     parser.set_defaults(handler=_serve)
 
