@@ -14,10 +14,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from benchmarks.scale_benchmark import GROWTH_FILE, ScaleRun, cost_labels, growth_exponent, growth_series
 
-#: Costs drawn in the cinerec colour family; peers get their own markers.
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+#: Peers' costs (drawn dotted, with square markers) are named with these prefixes.
 _PEER_PREFIXES = ("implicit", "seed")
 
 
@@ -53,7 +57,7 @@ def plot_growth(out_dir: str, *scales: str) -> dict[str, str]:
     return {"path": str(path)}
 
 
-def _linear_reference(axes, series: dict[str, list[tuple[int, float]]]) -> None:  # type: ignore[no-untyped-def]
+def _linear_reference(axes: Axes, series: dict[str, list[tuple[int, float]]]) -> None:
     """A dashed slope-1 line through the whole build's smallest-scale point."""
     anchor = series.get("build") or next(iter(series.values()), None)
     if not anchor:

@@ -41,6 +41,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from benchmarks import peers_benchmark, read_benchmark
 from benchmarks.datasets import SCALES, DataShape, benchmark_data_dir, synthetic_release
@@ -48,6 +49,12 @@ from benchmarks.harness import (
     DEFAULT_OUT_DIR, BenchmarkError, JsonValue, Measurement, Suite, SuitePlan, run_in_child, run_suite, write_results,
 )
 from benchmarks.peers_benchmark import TIMED
+
+if TYPE_CHECKING:  # the runner stays on the standard library; children import these on use
+    import numpy as np
+
+    from cinerec.engine import Engine
+    from cinerec.profile import Profile
 
 LATENCY_QUERIES = 300
 #: Queries answered (and not counted) after the first, so percentiles describe a warm engine.
@@ -165,7 +172,7 @@ def query_latency(model: str, queries: int) -> dict[str, JsonValue]:
     users = engine.users["user_id"].to_numpy()
     known = [_known_person(int(user)) for user in rng.choice(users, size=queries, replace=users.size < queries)]
 
-    def latencies_ms(people: list) -> np.ndarray:
+    def latencies_ms(people: list[Profile]) -> np.ndarray:
         seconds = []
         for person in people:
             started = time.perf_counter()
@@ -199,7 +206,7 @@ def batch_recommend(model: str, users: int) -> dict[str, JsonValue]:
     return {TIMED: seconds, "users": len(people), "rows": len(rows), "users_per_second": len(people) / seconds}
 
 
-def _new_person(engine, rng):  # type: ignore[no-untyped-def] - child-side; imports stay lazy
+def _new_person(engine: Engine, rng: np.random.Generator) -> Profile:
     """A newcomer: 5 of the most-rated movies liked, and all four demographics given."""
     import numpy as np
 
@@ -213,7 +220,7 @@ def _new_person(engine, rng):  # type: ignore[no-untyped-def] - child-side; impo
                    zip=f"{int(rng.integers(10_000, 100_000)):05d}")
 
 
-def _known_person(user_id: int):  # type: ignore[no-untyped-def]
+def _known_person(user_id: int) -> Profile:
     from cinerec.profile import Profile
 
     return Profile(user_id=user_id)
@@ -225,7 +232,7 @@ class ScaleRun:
     """One scale's suite result, as written to ``scale-<scale>.json``."""
 
     scale: str
-    result: dict
+    result: dict[str, Any]
 
     @classmethod
     def read(cls, out_dir: Path, scale: str) -> ScaleRun:
@@ -238,7 +245,7 @@ class ScaleRun:
     def has(self, name: str) -> bool:
         return any(m["name"] == name for m in self.result["measurements"])
 
-    def _measurement(self, name: str) -> dict:
+    def _measurement(self, name: str) -> dict[str, Any]:
         return next(m for m in self.result["measurements"] if m["name"] == name)
 
     def fact(self, name: str, key: str) -> float | None:
