@@ -46,7 +46,8 @@ from typing import TYPE_CHECKING, Any
 from benchmarks import peers_benchmark, read_benchmark
 from benchmarks.datasets import SCALES, DataShape, benchmark_data_dir, synthetic_release
 from benchmarks.harness import (
-    DEFAULT_OUT_DIR, BenchmarkError, JsonValue, Measurement, Suite, SuitePlan, run_in_child, run_suite, write_results,
+    DEFAULT_OUT_DIR, BenchmarkError, JsonValue, Measurement, Suite, SuitePlan, own_peak_rss, run_in_child, run_suite,
+    write_results,
 )
 from benchmarks.peers_benchmark import TIMED
 
@@ -133,7 +134,7 @@ def build_model_directory(folder: str, out: str) -> dict[str, JsonValue]:
     peaks: dict[str, JsonValue] = {}
 
     def note_peak(step: str, _seconds: float = 0.0) -> None:
-        peaks[f"peak_after:{step}"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peaks[f"peak_after:{step}"] = (own_peak_rss() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024) / 2**20
 
     started = time.perf_counter()
     dataset, _ = load_datasets([folder])
