@@ -305,9 +305,9 @@ class PeopleLikeYou(Recommender):
         encoder = DemographicEncoder.from_json(self.encoder_)
         features = encoder.encode(demographics).astype(np.float64)
         given = encoder.known_columns(demographics).astype(np.float64)
-        members = np.asarray(self.member_features_, dtype=np.float64)
+        members, members_squared = self._members()
         # Squared distance over the given columns only; the person is zero on the others.
-        distances = (features**2).sum(axis=1)[:, None] - 2 * features @ members.T + given @ (members**2).T
+        distances = (features**2).sum(axis=1)[:, None] - 2 * features @ members.T + given @ members_squared.T
         weights = np.exp(-np.maximum(distances, 0.0) / float(self.bandwidth))
         k = min(int(self.neighbors), members.shape[0])
         if k < members.shape[0]:
@@ -316,6 +316,16 @@ class PeopleLikeYou(Recommender):
         liked = (sp.csr_matrix(weights) @ self.member_likes_).toarray()
         shares = liked / np.maximum(weights.sum(axis=1, keepdims=True), 1e-300)
         return np.where(liked > 0, shares, np.nan).astype(np.float32)
+
+
+    def _members(self) -> tuple[np.ndarray, np.ndarray]:
+        """The members' encoded demographics and their squares, in float64, kept after the
+        first query (the sectional-centre block makes them hundreds of columns wide)."""
+        cached = getattr(self, "_member_arrays", None)
+        if cached is None:
+            members = np.asarray(self.member_features_, dtype=np.float64)
+            cached = self._member_arrays = (members, members**2)
+        return cached
 
 
 def empirical_bayes_strength(group_likes: np.ndarray, sizes: np.ndarray, share: np.ndarray) -> float:
