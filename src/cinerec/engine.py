@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 import scipy.sparse as sp
 
 from cinerec.artifacts import ModelDirectory
+from cinerec.data.dataset import Vocabulary
 from cinerec.errors import ModelError, QueryError
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, QueryBatch, Recommender, top_n
 from cinerec.models.for_you import Blend
@@ -101,6 +102,8 @@ class Engine:
         self.movie_ids = self.movies["movie_id"].to_numpy(np.int32)
         self.catalogue = Catalogue.from_movies(self.movies)
         self.users = users.reset_index(drop=True)
+        self.movie_vocab = Vocabulary(self.movie_ids)
+        self.user_vocab = Vocabulary(self.users["user_id"].to_numpy(np.int64))
         self.history = history
         self._stored_demographics = {
             column: self.users[column].astype(object).where(self.users[column].notna(), None).to_numpy()
@@ -136,20 +139,15 @@ class Engine:
 
     # ----------------------------------------------------------------- lookups
     def movie_index(self, movie_ids: Sequence[int] | np.ndarray) -> np.ndarray:
-        ids = np.asarray(movie_ids, dtype=np.int64)
-        pos = np.searchsorted(self.movie_ids, ids)
-        pos = np.minimum(pos, self.movie_ids.size - 1)
-        unknown = ids[self.movie_ids[pos] != ids]
-        if unknown.size:
-            raise QueryError(f"movie id {int(unknown[0])} is not in this model's catalogue")
-        return pos
+        """Column of each movie id; :class:`QueryError` names the first the model does not know."""
+        try:
+            return self.movie_vocab.index(np.asarray(movie_ids, dtype=np.int64))
+        except KeyError as exc:
+            raise QueryError(f"movie id {exc.args[0]} is not in this model's catalogue") from None
 
     def user_index(self, user_ids: Sequence[int] | np.ndarray) -> np.ndarray:
         """Row of each known user, ``-1`` for ids the model has not seen."""
-        known = self.users["user_id"].to_numpy()
-        ids = np.asarray(user_ids, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(known, ids), max(known.size - 1, 0))
-        return np.where(known[pos] == ids, pos, -1)
+        return self.user_vocab.positions(np.asarray(user_ids, dtype=np.int64))
 
     def label(self, index: int) -> str:
         """"Die Hard (1988)" for a movie index."""

@@ -74,18 +74,18 @@ class Vocabulary:
 
     def contains(self, ids: np.ndarray) -> np.ndarray:
         """Boolean mask: which of ``ids`` are in the vocabulary."""
-        return self._positions(np.asarray(ids)) >= 0
+        return self.positions(np.asarray(ids)) >= 0
 
     def index(self, ids: np.ndarray | int) -> np.ndarray:
         """Indices of ``ids``; raises ``KeyError`` naming the first unknown id."""
         arr = np.atleast_1d(np.asarray(ids))
-        positions = self._positions(arr)
+        positions = self.positions(arr)
         if (positions < 0).any():
             raise KeyError(arr[positions < 0][0].item())
         return positions
 
-    def _positions(self, ids: np.ndarray) -> np.ndarray:
-        """Index of each id, ``-1`` where unknown. MovieLens ids are small positive
+    def positions(self, ids: np.ndarray) -> np.ndarray:
+        """Index of each id, ``-1`` where unknown (int32). MovieLens ids are small positive
         integers, so a lookup table indexed by id replaces a binary search: 25M ratings
         map in a fraction of a second instead of seconds."""
         if self.ids.size == 0:
