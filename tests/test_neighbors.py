@@ -188,3 +188,33 @@ def test_gram_matrix_matches_dense_reference(rng: np.random.Generator, n_jobs: i
 
     dense = ((rng.random((300, 40)) < 0.1) * rng.integers(1, 4, (300, 40))).astype(np.float32)
     np.testing.assert_allclose(gram_matrix(sp.csr_matrix(dense), n_jobs=n_jobs), dense.T @ dense, rtol=1e-6)
+
+
+def _random_scorer(rng: np.random.Generator, n_movies: int, k: int) -> _Fixed:
+    model = _Fixed()
+    model.neighbors_ = np.stack([rng.permutation(n_movies)[:k] for _ in range(n_movies)]).astype(np.int32)
+    model.neighbors_[rng.random((n_movies, k)) < 0.3] = -1
+    model.similarities_ = np.where(model.neighbors_ >= 0, rng.random((n_movies, k)), 0).astype(np.float32)
+    return model
+
+
+def test_scoring_is_bit_identical_to_the_sparse_product(rng: np.random.Generator) -> None:
+    """The row-gathering score adds in the sparse product's order, so a blend built on
+    it ranks exactly as before (ties included)."""
+    model = _random_scorer(rng, 40, 6)
+    likes = sp.random(5, 40, density=0.2, random_state=1, format="csr", dtype=np.float32)
+    likes.data = np.where(likes.data > 0.3, 1.0, -1.0).astype(np.float32)
+    matrix = model.similarity_matrix()
+    expected = (likes @ matrix).toarray()
+    links = sp.csr_matrix((np.ones_like(matrix.data), matrix.indices, matrix.indptr), shape=matrix.shape)
+    expected[(abs(likes) @ links).toarray() == 0] = np.nan
+    np.testing.assert_array_equal(model.score(_batch(likes.toarray().tolist())), expected)
+
+
+def test_explain_matches_the_dense_similarity_rows(rng: np.random.Generator) -> None:
+    model = _random_scorer(rng, 30, 5)
+    likes = sp.csr_matrix(np.isin(np.arange(30), [2, 7, 11, 19]).astype(np.float32)[None, :])
+    movies = np.array([0, 5, 9, 13, 21, 28])
+    dense = model.similarity_matrix().toarray()[[2, 7, 11, 19]][:, movies]
+    expected = np.where(dense.max(axis=0) > 0, np.array([2, 7, 11, 19])[dense.argmax(axis=0)], -1)
+    assert model.explain(likes, movies).tolist() == expected.tolist()

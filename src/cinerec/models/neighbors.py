@@ -413,29 +413,49 @@ class NeighborScorer(Recommender):
 
     def score(self, queries: QueryBatch) -> np.ndarray:
         """Sum over each person's liked (or disliked, negatively) movies of their
-        neighbours' similarities; movies no liked movie points to are NaN."""
-        matrix = self.similarity_matrix()
-        weights = sp.csr_matrix(queries.likes, dtype=np.float32)
-        scores = (weights @ matrix).toarray()
-        reached = (abs(weights) @ self._links()).toarray() > 0
-        scores[~reached] = np.nan
-        return scores
+        neighbours' similarities; movies no liked movie points to are NaN.
 
-    def _links(self) -> sp.csr_matrix:
-        """Which movie points to which (1 where :meth:`similarity_matrix` is non-zero), kept."""
-        cached = getattr(self, "_link_matrix", None)
-        if cached is None:
-            matrix = self.similarity_matrix()
-            cached = sp.csr_matrix((np.ones_like(matrix.data), matrix.indices, matrix.indptr), shape=matrix.shape)
-            self._link_matrix = cached
-        return cached
+        Gathers the liked movies' rows of :meth:`similarity_matrix` and adds them up in
+        float32 in the order the sparse product ``likes @ similarity_matrix()`` would
+        (so the sums are bit-identical) without building a sparse matrix per query.
+        """
+        n_queries, n_movies = queries.n_queries, queries.n_movies
+        likes = queries.likes
+        weights = np.asarray(likes.data, dtype=np.float32)
+        nonzero = weights != 0
+        query_of = np.repeat(np.arange(n_queries, dtype=np.int64), np.diff(likes.indptr))[nonzero]
+        source, columns, similarities = _gather_rows(self.similarity_matrix(), likes.indices[nonzero])
+        cells = query_of[source] * n_movies + columns
+        scores = np.zeros(n_queries * n_movies, dtype=np.float32)
+        np.add.at(scores, cells, weights[nonzero][source] * similarities)
+        reached = np.zeros(n_queries * n_movies, dtype=bool)
+        reached[cells] = True
+        scores[~reached] = np.nan
+        return scores.reshape(n_queries, n_movies)
 
     def explain(self, likes: sp.csr_matrix, movies: np.ndarray) -> np.ndarray:
         """For one person (a ``(1, n_movies)`` likes row) and recommended ``movies``,
         the liked movie that contributed most to each (``-1`` if none did)."""
         liked = likes.indices[likes.data > 0]
-        if liked.size == 0 or len(movies) == 0:
-            return np.full(len(movies), -1, dtype=np.int32)
-        contributions = self.similarity_matrix()[liked][:, np.asarray(movies)].toarray()
+        movies = np.asarray(movies)
+        if liked.size == 0 or movies.size == 0:
+            return np.full(movies.size, -1, dtype=np.int32)
+        source, columns, similarities = _gather_rows(self.similarity_matrix(), liked)
+        position = np.full(self.neighbors_.shape[0], -1, dtype=np.int64)
+        position[movies] = np.arange(movies.size)
+        wanted = position[columns] >= 0
+        contributions = np.zeros((liked.size, movies.size), dtype=np.float32)
+        np.add.at(contributions, (source[wanted], position[columns[wanted]]), similarities[wanted])
         best = contributions.argmax(axis=0)
         return np.where(contributions.max(axis=0) > 0, liked[best], -1).astype(np.int32)
+
+
+def _gather_rows(matrix: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stored entries of ``matrix[rows]`` in CSR order, as ``(position in rows,
+    column, value)`` — a row slice without the cost of building a sparse matrix."""
+    starts = matrix.indptr[rows].astype(np.int64)
+    lengths = matrix.indptr[np.asarray(rows) + 1].astype(np.int64) - starts
+    source = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
+    offsets = np.arange(source.size, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    entries = np.repeat(starts, lengths) + offsets
+    return source, matrix.indices[entries], matrix.data[entries]
