@@ -296,3 +296,10 @@ def test_normalise_title() -> None:
     assert normalise_title("Ulee's Gold") == "ulees gold"
     assert normalise_title("Dr. Strangelove or: How I Learned") == "dr strangelove or how i learned"
     assert normalise_title("Romeo & Juliet") == "romeo and juliet"
+
+
+def test_an_ambiguous_note_names_every_other_candidate() -> None:
+    catalogue = Catalogue(np.array([1, 2, 3]), ["Hamlet"] * 3, np.array([1948, 1990, 1996]),
+                          [("Drama",)] * 3, [()] * 3, ["Hamlet"] * 3, np.array([5, 50, 20]))
+    note = catalogue.resolve("hamlet").note()
+    assert note == "hamlet: 3 movies match, using Hamlet (1990); say --like 'Hamlet (1996)' or 'Hamlet (1948)' for another"

@@ -46,6 +46,8 @@ ARRAY_NAMES: tuple[str, ...] = (
 LIST_SEPARATOR = "|"
 #: ``years`` value of a movie whose year is unknown.
 UNKNOWN_YEAR = 0
+#: How many other candidates an ambiguous title's note names.
+AMBIGUOUS_LISTED = 5
 
 #: A typo is accepted as the movie it resembles from this rapidfuzz ratio (0–100) on;
 #: "die hrad" scores 87.5 against "die hard", "shawshank redemtion" 97.
@@ -138,8 +140,9 @@ class Match:
             return (f"{self.label}: {len(self.candidates)} catalogue entries share this title; "
                     f"using the most-rated one")
         if self.ambiguous:
+            alternatives = " or ".join(f"'{label}'" for label in others[:AMBIGUOUS_LISTED])
             return (f"{self.query}: {len(self.candidates)} movies match, using {self.label}; "
-                    f"say {option} '{others[0]}' for another")
+                    f"say {option} {alternatives} for another")
         if self.fuzzy:
             return f"'{self.query}' taken to mean {self.label}"
         return None
