@@ -114,3 +114,46 @@ def test_similar_never_returns_the_movie_itself(synthetic_engine: Engine) -> Non
     items = synthetic_engine.similar(movie, n=10)
     assert items and movie not in [i.movie_id for i in items]
     assert all(items[i].score >= items[i + 1].score for i in range(len(items) - 1))
+
+
+def _reference_query(engine: Engine, profiles: list[Profile]):
+    """The queries as plain sparse arithmetic would build them (the definition
+    :meth:`Engine.query_batch`'s index-array version must reproduce)."""
+    import scipy.sparse as sp
+
+    from cinerec.models.likes import likes_matrix
+
+    rows = engine.user_index([p.user_id if p.user_id is not None else -1 for p in profiles])
+    known = rows >= 0
+    selector = sp.csr_matrix((np.ones(int(known.sum()), np.float32), (np.flatnonzero(known), rows[known])),
+                             shape=(len(profiles), engine.history.shape[0]))
+    ratings = (selector @ engine.history).tocsr()
+    named = sp.lil_matrix((len(profiles), engine.movie_ids.size), dtype=np.float32)
+    for i, profile in enumerate(profiles):
+        for ids, value in ((profile.liked, 1.0), (profile.disliked, -1.0)):
+            for column in engine.movie_index(ids) if ids else []:
+                named[i, column] += value
+    named = named.tocsr()
+    named.eliminate_zeros()
+    history_likes = likes_matrix(ratings)
+    likes = (history_likes - history_likes.multiply(named != 0) + named).tocsr()
+    likes.eliminate_zeros()
+    seen = ((abs(ratings) + abs(named)) > 0).astype(np.float32).tocsr()
+    return ratings, likes, seen
+
+
+def test_query_batch_equals_the_sparse_arithmetic_it_replaces(synthetic_engine: Engine) -> None:
+    movies = synthetic_engine.movie_ids
+    users = synthetic_engine.users["user_id"].to_numpy()
+    profiles = [Profile(liked=(int(movies[0]), int(movies[3]))),
+                Profile(user_id=int(users[0])),
+                Profile(user_id=int(users[1]), liked=(int(movies[5]),), disliked=(int(movies[7]), int(movies[2]))),
+                Profile(liked=(int(movies[4]),), disliked=(int(movies[4]), int(movies[9]))),
+                Profile(gender="F")]
+    queries = synthetic_engine.query_batch(profiles)
+    for actual, expected in zip((queries.ratings, queries.likes, queries.seen),
+                                _reference_query(synthetic_engine, profiles)):
+        expected.sort_indices()
+        np.testing.assert_array_equal(actual.indptr, expected.indptr)
+        np.testing.assert_array_equal(actual.indices, expected.indices)
+        np.testing.assert_array_equal(actual.data, expected.data)

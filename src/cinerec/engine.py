@@ -167,27 +167,47 @@ class Engine:
         """
         n_movies = self.movie_ids.size
         rows = self.user_index([p.user_id if p.user_id is not None else -1 for p in profiles])
-        known = rows >= 0
-        ratings = sp.csr_matrix((len(profiles), n_movies), dtype=np.float32)
-        if known.any():
-            selector = sp.csr_matrix((np.ones(int(known.sum()), np.float32), (np.flatnonzero(known), rows[known])),
-                                     shape=(len(profiles), self.history.shape[0]))
-            ratings = (selector @ self.history).tocsr()
-        named_rows, named_cols, named_values = [], [], []
+        ratings = self._history_rows(rows)
+        history_likes = likes_matrix(ratings) if ratings.nnz else ratings
+        named_cells, named_values = self._named_cells(profiles)
+        # A movie the person names overrides what their history says about it.
+        like_cells = _cells(history_likes)
+        kept = ~np.isin(like_cells, named_cells)
+        likes = _csr_from_cells(np.concatenate([like_cells[kept], named_cells]),
+                                np.concatenate([history_likes.data[kept], named_values]), len(profiles), n_movies)
+        seen_cells = np.union1d(_cells(ratings), named_cells)
+        seen = _csr_from_cells(seen_cells, np.ones(seen_cells.size, np.float32), len(profiles), n_movies)
+        return QueryBatch(likes=likes, ratings=ratings, demographics=self._demographics(profiles, rows), seen=seen)
+
+    def _history_rows(self, rows: np.ndarray) -> sp.csr_matrix:
+        """The training ratings of each known row (``-1`` = an empty row), float32 CSR."""
+        history = self.history
+        source = np.where(rows >= 0, rows, 0)
+        lengths = np.where(rows >= 0, history.indptr[source + 1] - history.indptr[source], 0).astype(np.int64)
+        indptr = np.concatenate([[0], np.cumsum(lengths)])
+        entries = np.repeat(history.indptr[source].astype(np.int64) - indptr[:-1], lengths) + \
+            np.arange(indptr[-1], dtype=np.int64)
+        return sp.csr_matrix((np.asarray(history.data[entries], np.float32), history.indices[entries], indptr),
+                             shape=(rows.size, history.shape[1]))
+
+    def _named_cells(self, profiles: Sequence[Profile]) -> tuple[np.ndarray, np.ndarray]:
+        """The liked (+1) and disliked (−1) movies the profiles name, as sorted cells
+        ``row * n_movies + column`` with summed values; a movie named both ways counts as
+        not named at all."""
+        rows, columns, values = [], [], []
         for i, profile in enumerate(profiles):
             for ids, value in ((profile.liked, 1.0), (profile.disliked, -1.0)):
                 if ids:
-                    named_cols.extend(self.movie_index(ids).tolist())
-                    named_rows.extend([i] * len(ids))
-                    named_values.extend([value] * len(ids))
-        named = sp.csr_matrix((np.asarray(named_values, np.float32), (named_rows, named_cols)),
-                              shape=(len(profiles), n_movies))
-        history_likes = likes_matrix(ratings) if ratings.nnz else ratings
-        # A movie the person names overrides what their history says about it.
-        likes = (history_likes - history_likes.multiply(named != 0) + named).tocsr()
-        likes.eliminate_zeros()
-        seen = ((abs(ratings) + abs(named)) > 0).astype(np.float32).tocsr()
-        return QueryBatch(likes=likes, ratings=ratings, demographics=self._demographics(profiles, rows), seen=seen)
+                    columns.append(self.movie_index(ids))
+                    rows.append(np.full(len(ids), i, np.int64))
+                    values.append(np.full(len(ids), value))
+        if not columns:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        cells, inverse = np.unique(np.concatenate(rows) * self.movie_ids.size + np.concatenate(columns),
+                                   return_inverse=True)
+        summed = np.bincount(inverse.ravel(), weights=np.concatenate(values), minlength=cells.size)
+        named = summed != 0
+        return cells[named], summed[named].astype(np.float32)
 
     def _demographics(self, profiles: Sequence[Profile], rows: np.ndarray) -> pd.DataFrame:
         """Each person's demographics: what the profile says, else what the training data knew."""
@@ -313,6 +333,22 @@ class Engine:
         if key == "for_you":
             return self.blended_scores(queries)
         return self.components[SECTION_COMPONENTS[list(SECTIONS).index(key)]].score(queries)
+
+
+def _cells(matrix: sp.csr_matrix) -> np.ndarray:
+    """A CSR matrix's stored positions as ``row * n_columns + column`` (int64)."""
+    rows = np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr))
+    return rows * matrix.shape[1] + matrix.indices
+
+
+def _csr_from_cells(cells: np.ndarray, values: np.ndarray, n_rows: int, n_columns: int) -> sp.csr_matrix:
+    """A float32 CSR matrix with sorted indices from distinct cells and their values —
+    the canonical form the sparse arithmetic this replaces produced."""
+    order = np.argsort(cells, kind="stable")
+    cells = cells[order]
+    indptr = np.searchsorted(cells, np.arange(n_rows + 1, dtype=np.int64) * n_columns).astype(np.int32)
+    return sp.csr_matrix((np.asarray(values, np.float32)[order], (cells % n_columns).astype(np.int32), indptr),
+                         shape=(n_rows, n_columns))
 
 
 def _component_class(name: str) -> type[Recommender]:
