@@ -236,14 +236,17 @@ class Engine:
         weighted = self._weighted_components()
         scores = self.component_scores(queries, list(dict.fromkeys([*SECTION_COMPONENTS, *weighted])))
         liked = queries.likes.indices[queries.likes.data > 0]
-        has_demographics = bool(queries.demographics.iloc[0].notna().any())
+        # One row of plain values: pandas' row access costs more than the rest of a section.
+        person = {column: queries.demographics[column].iat[0] for column in DEMOGRAPHIC_COLUMNS}
+        who = describe_people(person)
+        has_demographics = any(pd.notna(value) for value in person.values())
         sections = [
             self._neighbour_section("similar", SECTIONS["similar"], self.content, scores["content"], queries, n,
                                     "because you liked {}"),
             self._neighbour_section("also_liked", self._also_liked_heading(profile, liked), self.also_liked,
                                     scores["also_liked"], queries, n, "fans of {} also liked it"),
-            self._people_like_you_section(scores["people_like_you"], queries, n, has_demographics),
-            self._for_you_section(queries, {name: scores[name] for name in weighted}, n),
+            self._people_like_you_section(scores["people_like_you"], queries, n, who if has_demographics else None),
+            self._for_you_section(queries, {name: scores[name] for name in weighted}, n, who),
         ]
         return Recommendations(tuple(sections))
 
@@ -261,29 +264,29 @@ class Engine:
             return Section(key, heading, (), note="tell me a movie you like to see this")
         idx, best = top_n(scores.copy(), n, exclude=queries.seen)
         movies = idx[0][idx[0] >= 0]
-        sources = model.explain(queries.likes[0], movies)
+        sources = model.explain(queries.likes, movies)
         items = tuple(self._item(m, s, reason.format(self.label(src)) if src >= 0 else "")
                       for m, s, src in zip(movies, best[0], sources))
         return Section(key, heading, items)
 
-    def _people_like_you_section(self, scores: np.ndarray, queries: QueryBatch, n: int, known: bool) -> Section:
+    def _people_like_you_section(self, scores: np.ndarray, queries: QueryBatch, n: int, who: str | None) -> Section:
+        """``who``: :func:`describe_people` of the person, ``None`` when they gave no demographics."""
         heading = SECTIONS["people_like_you"]
-        if not known:
+        if who is None:
             return Section("people_like_you", heading, (),
                            note="tell me your gender, age, occupation or zip code to see this")
-        heading = f"{heading} ({describe_people(queries.demographics.iloc[0])})"
+        heading = f"{heading} ({who})"
         idx, best = top_n(scores.copy(), n, exclude=queries.seen)
         items = tuple(self._item(m, s, "loved by people like you") for m, s in zip(idx[0], best[0]) if m >= 0)
         return Section("people_like_you", heading, items)
 
-    def _for_you_section(self, queries: QueryBatch, scores: dict[str, np.ndarray], n: int) -> Section:
+    def _for_you_section(self, queries: QueryBatch, scores: dict[str, np.ndarray], n: int, who: str) -> Section:
         standardised = self.blend.standardise(scores)
         idx, best = top_n(self.blend.combine_standardised(standardised), n, exclude=queries.seen)
         movies = idx[0][idx[0] >= 0]
         strongest = self.blend.strongest(standardised, 0, movies) if movies.size else []
-        because = self.also_liked.explain(queries.likes[0], movies)
-        because_content = self.content.explain(queries.likes[0], movies)
-        who = describe_people(queries.demographics.iloc[0])
+        because = self.also_liked.explain(queries.likes, movies)
+        because_content = self.content.explain(queries.likes, movies)
         items = []
         for movie, score, source, src, src_content in zip(movies, best[0], strongest, because, because_content):
             liked = src if src >= 0 else src_content
@@ -367,7 +370,7 @@ def _component_class(name: str) -> type[Recommender]:
     return classes[name]
 
 
-def describe_people(demographics: pd.Series) -> str:
+def describe_people(demographics: Mapping[str, Any] | pd.Series) -> str:
     """A short description of a demographic profile: "men 25-34, programmer, zip 871xx"."""
     parts = [{"M": "men", "F": "women"}.get(demographics.get("gender") or "", "people")]
     if demographics.get("age_band"):

@@ -109,8 +109,9 @@ def top_n(scores: np.ndarray, n: int, exclude: sp.csr_matrix | None = None) -> t
     scores = np.atleast_2d(np.asarray(scores, dtype=np.float32))
     n_rows, n_movies = scores.shape
     if exclude is not None and exclude.nnz:
-        coo = exclude.tocoo()
-        scores[coo.row, coo.col] = np.nan
+        exclude = exclude.tocsr()
+        rows = np.repeat(np.arange(exclude.shape[0]), np.diff(exclude.indptr))
+        scores[rows, exclude.indices] = np.nan
     masked = np.where(np.isnan(scores), -np.inf, scores)
     n_take = min(n, n_movies)
     if n_take == 0:
