@@ -240,12 +240,21 @@ class PeopleLikeYou(Recommender):
         retired man over 56 was matched to a group of mostly 25-44-year-old men.
         """
         self.check_fitted()
-        encoder = DemographicEncoder.from_json(self.encoder_)
-        rows = np.full(len(demographics), self.n_clusters_, dtype=np.int64)
-        if self.n_clusters_ == 0 or len(demographics) == 0:
+        return self._assign_encoded(*self._encode(demographics))
+
+    def _encode(self, demographics: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """People's encoded demographics and which columns they gave, float64 (what both
+        :meth:`assign` and :meth:`neighbor_shares` compare)."""
+        encoder = self.__dict__.get("_encoder")
+        if encoder is None:
+            encoder = self._encoder = DemographicEncoder.from_json(self.encoder_)
+        return encoder.encode(demographics).astype(np.float64), encoder.known_columns(demographics).astype(np.float64)
+
+    def _assign_encoded(self, features: np.ndarray, given: np.ndarray) -> np.ndarray:
+        """:meth:`assign` from :meth:`_encode`'s output."""
+        rows = np.full(features.shape[0], self.n_clusters_, dtype=np.int64)
+        if self.n_clusters_ == 0 or features.shape[0] == 0:
             return rows
-        features = encoder.encode(demographics).astype(np.float64)
-        given = encoder.known_columns(demographics).astype(np.float64)
         centers = np.asarray(self.centers_, dtype=np.float64)
         # Mean |x - member|² over the given columns only; x is already zero on the others.
         spreads = np.asarray(self.center_spreads_, dtype=np.float64)
@@ -263,8 +272,10 @@ class PeopleLikeYou(Recommender):
         and each distinct combination in a block is worked out once: a web service asked
         again and again for "men 25-34, programmer" does the work once.
         """
-        keys = [_demographic_key(row) for row in
-                queries.demographics.reindex(columns=list(FIELDS)).itertuples(index=False)]
+        frame = queries.demographics
+        columns = [frame[field].to_numpy(dtype=object) if field in frame else np.full(len(frame), None, dtype=object)
+                   for field in FIELDS]
+        keys = [_demographic_key(row) for row in zip(*columns)]
         cache = self.__dict__.setdefault("_score_cache", {})
         missing = list(dict.fromkeys(key for key in keys if key not in cache))
         if missing:
@@ -277,14 +288,13 @@ class PeopleLikeYou(Recommender):
 
     def _score_demographics(self, demographics: pd.DataFrame) -> np.ndarray:
         """The lists of :meth:`score` for a frame of demographics, without the cache."""
-        queries = QueryBatch(sp.csr_matrix((len(demographics), 0)), sp.csr_matrix((len(demographics), 0)),
-                             demographics, sp.csr_matrix((len(demographics), 0)))
-        rows = self.assign(queries.demographics)
+        features, given = self._encode(demographics)
+        rows = self._assign_encoded(features, given)
         scores = np.array(self.cluster_scores_[rows], dtype=np.float32)
         described = np.flatnonzero(rows < self.n_clusters_)
         if described.size == 0 or float(self.neighbor_weight) == 0.0:
             return scores
-        neighbours = self.neighbor_shares(queries.demographics.iloc[described])
+        neighbours = self._neighbor_shares_encoded(features[described], given[described])
         scores[described] = Blend({"group": 1.0, "neighbours": float(self.neighbor_weight)}).combine(
             {"group": scores[described], "neighbours": neighbours})
         return scores
@@ -302,9 +312,10 @@ class PeopleLikeYou(Recommender):
         groups blended with neighbours 0.4297, the seed's clusters 0.4208.
         """
         self.check_fitted()
-        encoder = DemographicEncoder.from_json(self.encoder_)
-        features = encoder.encode(demographics).astype(np.float64)
-        given = encoder.known_columns(demographics).astype(np.float64)
+        return self._neighbor_shares_encoded(*self._encode(demographics))
+
+    def _neighbor_shares_encoded(self, features: np.ndarray, given: np.ndarray) -> np.ndarray:
+        """:meth:`neighbor_shares` from :meth:`_encode`'s output."""
         members, members_squared = self._members()
         # Squared distance over the given columns only; the person is zero on the others.
         distances = (features**2).sum(axis=1)[:, None] - 2 * features @ members.T + given @ members_squared.T
