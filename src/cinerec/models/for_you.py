@@ -91,14 +91,25 @@ def standardise_rows(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Z-score each row over its finite entries; non-finite entries get the row's minimum.
 
     Returns ``(standardised float32, finite mask)``. A row with no finite entry is all 0.
+    The mean is float64 (float32 sum over the count) and the rest is float64 until the
+    final cast; the deviations are computed once and turned into z-scores in place, and
+    a fully finite block (most components) skips the masking passes — at 62,000 movies
+    this runs for every component of every answer.
     """
     scores = np.asarray(scores, dtype=np.float32)
     finite = np.isfinite(scores)
-    count = finite.sum(axis=1, keepdims=True)
-    safe = np.where(finite, scores, 0.0)
-    mean = safe.sum(axis=1, keepdims=True) / np.maximum(count, 1)
-    var = np.where(finite, (safe - mean) ** 2, 0.0).sum(axis=1, keepdims=True) / np.maximum(count, 1)
-    z = (safe - mean) / np.where(var > 0, np.sqrt(var), 1.0)
-    row_min = np.where(finite, z, np.inf).min(axis=1, keepdims=True)
-    row_min = np.where(np.isfinite(row_min), row_min, 0.0)
-    return np.where(finite, z, row_min).astype(np.float32), finite
+    complete = bool(finite.all())
+    safe = scores if complete else np.where(finite, scores, np.float32(0.0))
+    count = np.maximum(finite.sum(axis=1, keepdims=True), 1)
+    deviation = safe - safe.sum(axis=1, keepdims=True) / count
+    squared = np.square(deviation)
+    missing = None if complete else ~finite
+    if missing is not None:
+        np.copyto(squared, 0.0, where=missing)
+    var = squared.sum(axis=1, keepdims=True) / count
+    z = np.divide(deviation, np.where(var > 0, np.sqrt(var), 1.0), out=deviation)
+    if missing is not None:
+        np.copyto(z, np.inf, where=missing)
+        row_min = z.min(axis=1, keepdims=True)
+        np.copyto(z, np.where(np.isfinite(row_min), row_min, 0.0), where=missing)
+    return z.astype(np.float32), finite
