@@ -112,13 +112,15 @@ def top_n(scores: np.ndarray, n: int, exclude: sp.csr_matrix | None = None) -> t
         exclude = exclude.tocsr()
         rows = np.repeat(np.arange(exclude.shape[0]), np.diff(exclude.indptr))
         scores[rows, exclude.indices] = np.nan
-    masked = np.where(np.isnan(scores), -np.inf, scores)
     n_take = min(n, n_movies)
     if n_take == 0:
         return np.full((n_rows, n), -1, np.int32), np.full((n_rows, n), np.nan, np.float32)
-    part = np.argpartition(-masked, n_take - 1, axis=1)[:, :n_take] if n_take < n_movies else \
+    # Negated once, NaN (cannot score) as +inf: the order argpartition sorts by.
+    negated = np.negative(scores)
+    np.copyto(negated, np.inf, where=np.isnan(negated))
+    part = np.argpartition(negated, n_take - 1, axis=1)[:, :n_take] if n_take < n_movies else \
         np.tile(np.arange(n_movies), (n_rows, 1))
-    part_scores = np.take_along_axis(masked, part, axis=1)
+    part_scores = -np.take_along_axis(negated, part, axis=1)
     order = np.argsort(-part_scores, axis=1, kind="stable")
     idx = np.take_along_axis(part, order, axis=1).astype(np.int32)
     best = np.take_along_axis(part_scores, order, axis=1).astype(np.float32)
