@@ -48,6 +48,7 @@ from cinerec.features.user_features import FIELDS, DemographicEncoder, zip_regio
 from cinerec.models.base import QueryBatch, Recommender
 from cinerec.models.for_you import Blend
 from cinerec.models.likes import likes_matrix
+from cinerec.models.neighbors import gather_rows
 
 if TYPE_CHECKING:
     from sklearn.cluster import KMeans
@@ -324,10 +325,21 @@ class PeopleLikeYou(Recommender):
         if k < members.shape[0]:
             kth = -np.partition(-weights, k - 1, axis=1)[:, k - 1: k]
             weights = np.where(weights >= kth, weights, 0.0)
-        liked = (sp.csr_matrix(weights) @ self.member_likes_).toarray()
+        liked = self._weighted_likes(weights)
         shares = liked / np.maximum(weights.sum(axis=1, keepdims=True), 1e-300)
         return np.where(liked > 0, shares, np.nan).astype(np.float32)
 
+    def _weighted_likes(self, weights: np.ndarray) -> np.ndarray:
+        """``weights @ member_likes_`` as dense float64, by gathering the weighted
+        members' like lists (adding in the sparse product's order, so bit-identical)
+        instead of building a sparse matrix of a handful of neighbours per query."""
+        people, members = np.nonzero(weights)
+        source, movies, likes = gather_rows(self.member_likes_, members)
+        n_movies = self.member_likes_.shape[1]
+        # bincount adds its float64 weights one by one in input order, as the product does.
+        liked = np.bincount(people[source] * n_movies + movies, weights=weights[people, members][source] * likes,
+                            minlength=weights.shape[0] * n_movies)
+        return liked.reshape(weights.shape[0], n_movies)
 
     def _members(self) -> tuple[np.ndarray, np.ndarray]:
         """The members' encoded demographics and their squares, in float64, kept after the

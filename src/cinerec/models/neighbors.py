@@ -424,7 +424,7 @@ class NeighborScorer(Recommender):
         weights = np.asarray(likes.data, dtype=np.float32)
         nonzero = weights != 0
         query_of = np.repeat(np.arange(n_queries, dtype=np.int64), np.diff(likes.indptr))[nonzero]
-        source, columns, similarities = _gather_rows(self.similarity_matrix(), likes.indices[nonzero])
+        source, columns, similarities = gather_rows(self.similarity_matrix(), likes.indices[nonzero])
         cells = query_of[source] * n_movies + columns
         scores = np.zeros(n_queries * n_movies, dtype=np.float32)
         np.add.at(scores, cells, weights[nonzero][source] * similarities)
@@ -440,7 +440,7 @@ class NeighborScorer(Recommender):
         movies = np.asarray(movies)
         if liked.size == 0 or movies.size == 0:
             return np.full(movies.size, -1, dtype=np.int32)
-        source, columns, similarities = _gather_rows(self.similarity_matrix(), liked)
+        source, columns, similarities = gather_rows(self.similarity_matrix(), liked)
         position = np.full(self.neighbors_.shape[0], -1, dtype=np.int64)
         position[movies] = np.arange(movies.size)
         wanted = position[columns] >= 0
@@ -450,7 +450,7 @@ class NeighborScorer(Recommender):
         return np.where(contributions.max(axis=0) > 0, liked[best], -1).astype(np.int32)
 
 
-def _gather_rows(matrix: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def gather_rows(matrix: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The stored entries of ``matrix[rows]`` in CSR order, as ``(position in rows,
     column, value)`` — a row slice without the cost of building a sparse matrix."""
     starts = matrix.indptr[rows].astype(np.int64)
