@@ -330,16 +330,16 @@ class PeopleLikeYou(Recommender):
         return np.where(liked > 0, shares, np.nan).astype(np.float32)
 
     def _weighted_likes(self, weights: np.ndarray) -> np.ndarray:
-        """``weights @ member_likes_`` as dense float64, by gathering the weighted
-        members' like lists (adding in the sparse product's order, so bit-identical)
-        instead of building a sparse matrix of a handful of neighbours per query."""
-        people, members = np.nonzero(weights)
+        """``weights @ member_likes_`` as dense float64. For one person (a web request)
+        the weighted members' like lists are gathered and summed with bincount, which
+        adds one by one in the sparse product's order (bit-identical) without building a
+        sparse matrix; a block uses the product (a C loop)."""
+        if weights.shape[0] != 1:
+            return (sp.csr_matrix(weights) @ self.member_likes_).toarray()
+        members = np.flatnonzero(weights[0])
         source, movies, likes = gather_rows(self.member_likes_, members)
-        n_movies = self.member_likes_.shape[1]
-        # bincount adds its float64 weights one by one in input order, as the product does.
-        liked = np.bincount(people[source] * n_movies + movies, weights=weights[people, members][source] * likes,
-                            minlength=weights.shape[0] * n_movies)
-        return liked.reshape(weights.shape[0], n_movies)
+        return np.bincount(movies, weights=weights[0, members][source] * likes,
+                           minlength=self.member_likes_.shape[1])[None, :]
 
     def _members(self) -> tuple[np.ndarray, np.ndarray]:
         """The members' encoded demographics and their squares, in float64, kept after the

@@ -415,23 +415,40 @@ class NeighborScorer(Recommender):
         """Sum over each person's liked (or disliked, negatively) movies of their
         neighbours' similarities; movies no liked movie points to are NaN.
 
-        Gathers the liked movies' rows of :meth:`similarity_matrix` and adds them up in
-        float32 in the order the sparse product ``likes @ similarity_matrix()`` would
-        (so the sums are bit-identical) without building a sparse matrix per query.
+        A block goes through the sparse product ``likes @ similarity_matrix()`` (a C
+        loop); one person — a web request — gathers their liked movies' rows instead,
+        adding them in float32 in the product's order (bit-identical), because building
+        the sparse matrices would cost more than the arithmetic.
         """
-        n_queries, n_movies = queries.n_queries, queries.n_movies
-        likes = queries.likes
+        if queries.n_queries == 1:
+            return self._score_one(queries.likes)
+        matrix = self.similarity_matrix()
+        weights = sp.csr_matrix(queries.likes, dtype=np.float32)
+        scores = (weights @ matrix).toarray()
+        reached = (abs(weights) @ self._links()).toarray() > 0
+        scores[~reached] = np.nan
+        return scores
+
+    def _score_one(self, likes: sp.csr_matrix) -> np.ndarray:
+        """:meth:`score` of a ``(1, n_movies)`` likes row, from the neighbour rows."""
         weights = np.asarray(likes.data, dtype=np.float32)
         nonzero = weights != 0
-        query_of = np.repeat(np.arange(n_queries, dtype=np.int64), np.diff(likes.indptr))[nonzero]
         source, columns, similarities = gather_rows(self.similarity_matrix(), likes.indices[nonzero])
-        cells = query_of[source] * n_movies + columns
-        scores = np.zeros(n_queries * n_movies, dtype=np.float32)
-        np.add.at(scores, cells, weights[nonzero][source] * similarities)
-        reached = np.zeros(n_queries * n_movies, dtype=bool)
-        reached[cells] = True
+        scores = np.zeros(likes.shape[1], dtype=np.float32)
+        np.add.at(scores, columns, weights[nonzero][source] * similarities)
+        reached = np.zeros(likes.shape[1], dtype=bool)
+        reached[columns] = True
         scores[~reached] = np.nan
-        return scores.reshape(n_queries, n_movies)
+        return scores[None, :]
+
+    def _links(self) -> sp.csr_matrix:
+        """Which movie points to which (1 where :meth:`similarity_matrix` is non-zero), kept."""
+        cached = getattr(self, "_link_matrix", None)
+        if cached is None:
+            matrix = self.similarity_matrix()
+            cached = sp.csr_matrix((np.ones_like(matrix.data), matrix.indices, matrix.indptr), shape=matrix.shape)
+            self._link_matrix = cached
+        return cached
 
     def explain(self, likes: sp.csr_matrix, movies: np.ndarray) -> np.ndarray:
         """For one person (a ``(1, n_movies)`` likes row) and recommended ``movies``,
