@@ -255,3 +255,22 @@ def test_neighbour_likes_equal_the_sparse_product(rng: np.random.Generator) -> N
     assert expected.any()
     for i in range(3):
         np.testing.assert_array_equal(model._weighted_likes(weights[i: i + 1])[0], expected[i])
+
+
+def test_a_refitted_model_does_not_answer_from_the_earlier_fit(tmp_path) -> None:
+    from cinerec.data.synthetic import SynthConfig, generate
+    from cinerec.data.readers import load_dataset
+    from cinerec.engine import Engine
+    from cinerec.profile import Profile
+
+    first, second = (generate(SynthConfig(format="ml-100k", users=120, movies=80, ratings=4_000, seed=seed),
+                              tmp_path / str(seed)).out_dir for seed in (1, 2))
+    person = Profile(gender="F", age_band="18-24", occupation="writer", zip="02139")
+    model = PeopleLikeYou(random_state=0)
+    model.fit(load_dataset(first, use_cache=False))
+    engine_data = load_dataset(second, use_cache=False)
+    queries = Engine.fit(engine_data).query_batch([person])
+    model.score(queries)  # fills the per-profile cache with the first fit's list
+    refitted = model.fit(engine_data).score(queries)
+    fresh = PeopleLikeYou(random_state=0).fit(engine_data).score(queries)
+    np.testing.assert_array_equal(refitted, fresh)

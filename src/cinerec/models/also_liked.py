@@ -68,6 +68,7 @@ class AlsoLiked(NeighborScorer):
         self.locality = locality
 
     def fit(self, dataset: Dataset) -> Self:
+        self.forget_derived()
         self._check_params()
         likes = likes_matrix(dataset)
         like_counts = np.bincount(likes.indices, minlength=likes.shape[1]).astype(np.int32)

@@ -78,6 +78,13 @@ class Recommender:
         if not persistence.learned_attributes(self):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(dataset) first")
 
+    def forget_derived(self) -> None:
+        """Drop what scoring derived from the learned state and kept (private attributes:
+        similarity matrices, per-profile lists). ``fit`` calls it first, so a refitted
+        model never answers from an earlier fit's caches."""
+        for name in [name for name in vars(self) if name.startswith("_") and not name.startswith("__")]:
+            delattr(self, name)
+
     def fit(self, dataset: Any) -> Self:  # pragma: no cover - interface
         raise NotImplementedError
 

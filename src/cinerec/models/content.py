@@ -63,6 +63,7 @@ class ContentSimilarity(NeighborScorer):
 
     def fit(self, dataset: Dataset) -> Self:
         """Learn every movie's content neighbours from ``dataset``'s catalogue."""
+        self.forget_derived()
         featurizer = MovieFeaturizer(title_weight=self.title_weight, genre_weight=self.genre_weight,
                                      year_weight=self.year_weight, tag_weight=self.tag_weight,
                                      genome_weight=self.genome_weight, random_state=self.random_state)

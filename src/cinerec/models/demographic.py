@@ -125,6 +125,7 @@ class PeopleLikeYou(Recommender):
     # ------------------------------------------------------------------ fitting
     def fit(self, dataset: Dataset) -> Self:
         """Cluster the people with demographics and rank movies for each group."""
+        self.forget_derived()
         self._validate_params()
         rng = np.random.default_rng(self.random_state)
         likes = likes_matrix(dataset)

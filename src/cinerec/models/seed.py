@@ -59,6 +59,7 @@ class SeedAlsoLiked(NeighborScorer):
         self.k = k
 
     def fit(self, dataset: Dataset) -> Self:
+        self.forget_derived()
         if int(self.k) < 1:
             raise ModelError(f"SeedAlsoLiked: k must be at least 1, got {self.k}")
         high = high_ratings(dataset)
