@@ -16,16 +16,7 @@ from cinerec.models.also_liked import AlsoLiked
 from cinerec.models.base import QueryBatch
 from cinerec.models.likes import likes_matrix
 from cinerec.models.seed import SeedAlsoLiked
-
-
-def dataset_from(stars: np.ndarray) -> Dataset:
-    """A dataset whose users × movies star ratings are ``stars`` (0 = not rated)."""
-    users, movies = np.nonzero(stars)
-    ratings = pd.DataFrame({"user_id": users + 1, "movie_id": movies + 1, "rating": stars[users, movies],
-                            "timestamp": np.zeros(users.size, np.int64)})
-    catalogue = pd.DataFrame({"movie_id": np.arange(1, stars.shape[1] + 1),
-                              "title": [f"Movie {i}" for i in range(stars.shape[1])]})
-    return Dataset.from_frames(catalogue, pd.DataFrame({"user_id": np.arange(1, stars.shape[0] + 1)}), ratings)
+from tiny_data import dataset_from_stars
 
 
 def liking(movies: list[int], n_movies: int) -> QueryBatch:
@@ -55,7 +46,7 @@ def test_likes_are_high_ratings_or_above_a_harsh_raters_own_mean() -> None:
         [5, 5, 4, 0, 5],   # generous, mean 4.75: a 4 is still a liking
     ], np.float32)
     expected = np.array([[1, 1, 0, 0, 0], [1, 1, 0, 1, 0], [1, 1, 1, 0, 1]], np.float32)
-    dataset = dataset_from(stars)
+    dataset = dataset_from_stars(stars)
     np.testing.assert_array_equal(likes_matrix(dataset).toarray(), expected)
     np.testing.assert_array_equal(likes_matrix(dataset.rating_matrix()).toarray(), expected)
     absolute = likes_matrix(dataset, margin=None).toarray()
@@ -72,15 +63,15 @@ def test_movies_always_liked_together_are_each_others_top_neighbour(rng: np.rand
     stars = np.where(rng.random((40, 12)) < 0.25, 5.0, 0.0).astype(np.float32)
     stars[:, [3, 7]] = 0
     stars[:8, [3, 7]] = 5
-    model = AlsoLiked(k=5).fit(dataset_from(stars))
+    model = AlsoLiked(k=5).fit(dataset_from_stars(stars))
     assert model.similar(3, 1)[0].tolist() == [7]
     assert model.similar(7, 1)[0].tolist() == [3]
 
 
 def test_a_blockbuster_tops_every_list_under_the_seed_but_not_under_ours() -> None:
     stars = blockbuster_and_pairs()
-    ours = AlsoLiked(k=3, shrinkage=0.0).fit(dataset_from(stars))
-    seed = SeedAlsoLiked(k=3).fit(dataset_from(stars))
+    ours = AlsoLiked(k=3, shrinkage=0.0).fit(dataset_from_stars(stars))
+    seed = SeedAlsoLiked(k=3).fit(dataset_from_stars(stars))
     firsts = range(1, stars.shape[1], 2)
     assert [int(ours.similar(m, 1)[0][0]) for m in firsts] == [m + 1 for m in firsts]
     assert [int(seed.similar(m, 1)[0][0]) for m in firsts] == [0] * len(firsts)
@@ -88,7 +79,7 @@ def test_a_blockbuster_tops_every_list_under_the_seed_but_not_under_ours() -> No
 
 def test_similarity_is_the_asymmetric_cosine_with_shrinkage() -> None:
     stars = blockbuster_and_pairs(n_pairs=2, fans_per_pair=4)   # 8 users like movie 0
-    model = AlsoLiked(k=4, alpha=0.25, shrinkage=3.0, min_support=1).fit(dataset_from(stars))
+    model = AlsoLiked(k=4, alpha=0.25, shrinkage=3.0, min_support=1).fit(dataset_from_stars(stars))
     neighbors, sims = model.similar(1, 4)
     by_movie = dict(zip(neighbors.tolist(), sims.tolist()))
     assert by_movie[2] == pytest.approx(4 / (4**0.25 * 4**0.75 + 3))
@@ -100,7 +91,7 @@ def test_similarity_is_the_asymmetric_cosine_with_shrinkage() -> None:
 def test_lists_match_a_dense_reference_with_ties_to_the_lower_index(
         rng: np.random.Generator, alpha: float, shrinkage: float, min_support: int) -> None:
     stars = np.where(rng.random((120, 90)) < 0.15, rng.choice([2.0, 4.0, 5.0], (120, 90)), 0.0).astype(np.float32)
-    dataset = dataset_from(stars)
+    dataset = dataset_from_stars(stars)
     model = AlsoLiked(k=6, alpha=alpha, shrinkage=shrinkage, min_support=min_support).fit(dataset)
     likes = likes_matrix(dataset).toarray()
     co_likes = likes.T @ likes
@@ -119,21 +110,21 @@ def test_pairs_with_too_few_co_likers_are_not_neighbours() -> None:
     stars = np.zeros((6, 3), np.float32)
     stars[:3, 0] = stars[:3, 1] = 5        # three people like 0 and 1
     stars[3:, 2] = stars[3, 0] = 5         # one person likes 0 and 2
-    model = AlsoLiked(k=2, min_support=2).fit(dataset_from(stars))
+    model = AlsoLiked(k=2, min_support=2).fit(dataset_from_stars(stars))
     assert model.similar(0)[0].tolist() == [1]
     assert model.similar(2)[0].size == 0
 
 
 def test_scores_follow_the_liked_movies_and_explain_names_one(rng: np.random.Generator) -> None:
     stars = blockbuster_and_pairs()
-    model = AlsoLiked(k=4, shrinkage=0.0).fit(dataset_from(stars))
+    model = AlsoLiked(k=4, shrinkage=0.0).fit(dataset_from_stars(stars))
     scores = model.score(liking([3], stars.shape[1]))[0]
     assert np.nanargmax(np.where(np.arange(scores.size) == 3, np.nan, scores)) == 4
     assert model.explain(liking([3, 5], stars.shape[1]).likes, np.array([4, 6])).tolist() == [3, 5]
 
 
 def test_votes_sum_to_one_per_movie_and_keep_each_lists_order() -> None:
-    model = AlsoLiked(k=5, locality=3.0).fit(dataset_from(blockbuster_and_pairs()))
+    model = AlsoLiked(k=5, locality=3.0).fit(dataset_from_stars(blockbuster_and_pairs()))
     votes = model.similarity_matrix()
     totals = np.asarray(votes.sum(axis=1)).ravel()
     np.testing.assert_allclose(totals[totals > 0], 1.0, rtol=1e-5)
@@ -145,7 +136,7 @@ def test_votes_sum_to_one_per_movie_and_keep_each_lists_order() -> None:
 
 def test_save_and_load_give_equal_scores(tmp_path: Path) -> None:
     stars = blockbuster_and_pairs()
-    model = AlsoLiked(k=3, alpha=0.3).fit(dataset_from(stars))
+    model = AlsoLiked(k=3, alpha=0.3).fit(dataset_from_stars(stars))
     model.save(tmp_path / "also")
     loaded = AlsoLiked.load(tmp_path / "also")
     query = liking([1, 4], stars.shape[1])
@@ -158,7 +149,7 @@ def test_save_and_load_give_equal_scores(tmp_path: Path) -> None:
                                     {"locality": 0.0}])
 def test_impossible_parameters_are_refused_by_name(params: dict[str, float]) -> None:
     with pytest.raises(ModelError, match=next(iter(params))):
-        AlsoLiked(**params).fit(dataset_from(blockbuster_and_pairs()))
+        AlsoLiked(**params).fit(dataset_from_stars(blockbuster_and_pairs()))
 
 
 # ------------------------------------------------------------------- real ml-100k

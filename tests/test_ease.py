@@ -15,15 +15,7 @@ from cinerec.models.base import QueryBatch, top_n
 from cinerec.models.ease import EASE
 from cinerec.models.likes import likes_matrix
 from cinerec.models.popular import MostPopular
-
-
-def dataset_from(stars: np.ndarray) -> Dataset:
-    users, movies = np.nonzero(stars)
-    ratings = pd.DataFrame({"user_id": users + 1, "movie_id": movies + 1, "rating": stars[users, movies],
-                            "timestamp": np.zeros(users.size, np.int64)})
-    catalogue = pd.DataFrame({"movie_id": np.arange(1, stars.shape[1] + 1),
-                              "title": [f"Movie {i}" for i in range(stars.shape[1])]})
-    return Dataset.from_frames(catalogue, pd.DataFrame({"user_id": np.arange(1, stars.shape[0] + 1)}), ratings)
+from tiny_data import dataset_from_stars
 
 
 def batch(likes: sp.csr_matrix) -> QueryBatch:
@@ -35,7 +27,7 @@ def batch(likes: sp.csr_matrix) -> QueryBatch:
 def tiny(rng: np.random.Generator) -> Dataset:
     stars = np.where(rng.random((30, 9)) < 0.45, rng.choice([1.0, 2.0, 5.0], (30, 9)), 0.0).astype(np.float32)
     stars[:, 8] = 0  # nobody rated the last movie
-    return dataset_from(stars)
+    return dataset_from_stars(stars)
 
 
 def test_weights_match_the_dense_closed_form(tiny: Dataset) -> None:

@@ -14,16 +14,7 @@ from cinerec.errors import ModelError
 from cinerec.models.base import QueryBatch, top_n
 from cinerec.models.popular import MostPopular
 from cinerec.models.seed import SeedAlsoLiked, SeedPeopleLikeYou, one_hot_demographics
-
-
-def dataset_from(stars: np.ndarray, users: pd.DataFrame | None = None) -> Dataset:
-    rows, movies = np.nonzero(stars)
-    ratings = pd.DataFrame({"user_id": rows + 1, "movie_id": movies + 1, "rating": stars[rows, movies],
-                            "timestamp": np.zeros(rows.size, np.int64)})
-    catalogue = pd.DataFrame({"movie_id": np.arange(1, stars.shape[1] + 1),
-                              "title": [f"Movie {i}" for i in range(stars.shape[1])]})
-    people = pd.DataFrame({"user_id": np.arange(1, stars.shape[0] + 1)}) if users is None else users
-    return Dataset.from_frames(catalogue, people, ratings)
+from tiny_data import dataset_from_stars
 
 
 def batch(n_movies: int, demographics: pd.DataFrame, likes: sp.csr_matrix | None = None) -> QueryBatch:
@@ -36,7 +27,7 @@ def test_most_popular_ranks_by_likings_and_skips_what_was_seen() -> None:
     stars = np.array([[5, 4, 0, 0, 0], [5, 0, 4, 1, 0], [4, 5, 0, 0, 0],
                       [5, 1, 0, 3, 0],   # a harsh rater (mean 3): the 3 is a liking
                       [0, 0, 0, 4, 0], [0, 4, 0, 0, 2]], np.float32)
-    model = MostPopular().fit(dataset_from(stars))
+    model = MostPopular().fit(dataset_from_stars(stars))
     np.testing.assert_array_equal(model.scores_[:4], [4, 3, 1, 2])
     assert np.isnan(model.scores_[4])   # nobody liked it
     seen = sp.csr_matrix(np.array([[1, 0, 0, 0, 0], [0, 0, 0, 0, 0]]))
@@ -48,7 +39,7 @@ def test_most_popular_ranks_by_likings_and_skips_what_was_seen() -> None:
 
 
 def test_most_popular_round_trip(tmp_path: Path) -> None:
-    model = MostPopular().fit(dataset_from(np.array([[5, 4, 0], [5, 0, 4]], np.float32)))
+    model = MostPopular().fit(dataset_from_stars(np.array([[5, 4, 0], [5, 0, 4]], np.float32)))
     model.save(tmp_path / "popular")
     loaded = MostPopular.load(tmp_path / "popular")
     queries = batch(3, pd.DataFrame(index=[0]))
@@ -58,7 +49,7 @@ def test_most_popular_round_trip(tmp_path: Path) -> None:
 # -------------------------------------------------------------------- seed: also liked
 def test_seed_also_liked_is_the_raw_sum_of_fans_high_ratings(rng: np.random.Generator) -> None:
     stars = np.where(rng.random((25, 7)) < 0.5, rng.choice([2.0, 4.0, 5.0], (25, 7)), 0.0).astype(np.float32)
-    model = SeedAlsoLiked(k=6).fit(dataset_from(stars))
+    model = SeedAlsoLiked(k=6).fit(dataset_from_stars(stars))
     high = np.where(stars >= 4, stars, 0.0)
     sums = (high > 0).T.astype(float) @ high
     for movie in range(7):
@@ -70,7 +61,7 @@ def test_seed_also_liked_is_the_raw_sum_of_fans_high_ratings(rng: np.random.Gene
 
 def test_seed_also_liked_round_trip(tmp_path: Path) -> None:
     stars = np.array([[5, 4, 0], [5, 0, 4], [4, 5, 5]], np.float32)
-    model = SeedAlsoLiked().fit(dataset_from(stars))
+    model = SeedAlsoLiked().fit(dataset_from_stars(stars))
     model.save(tmp_path / "seed")
     loaded = SeedAlsoLiked.load(tmp_path / "seed")
     likes = sp.csr_matrix(np.array([[1, 0, 0]], np.float32))
@@ -92,7 +83,7 @@ def two_groups() -> Dataset:
     stars[:10, 0], stars[:10, 1] = 5, 4
     stars[10:, 2], stars[10:, 3] = 4, 5
     stars[:, 4] = 2
-    return dataset_from(stars, users)
+    return dataset_from_stars(stars, users)
 
 
 def test_seed_people_like_you_gives_each_person_their_clusters_sums() -> None:
@@ -115,7 +106,7 @@ def test_one_hot_marks_one_column_per_known_field() -> None:
 
 def test_seed_people_like_you_needs_demographics_and_round_trips(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="no user has"):
-        SeedPeopleLikeYou().fit(dataset_from(np.array([[5, 4]], np.float32)))
+        SeedPeopleLikeYou().fit(dataset_from_stars(np.array([[5, 4]], np.float32)))
     model = SeedPeopleLikeYou(n_clusters=2).fit(two_groups())
     model.save(tmp_path / "people")
     loaded = SeedPeopleLikeYou.load(tmp_path / "people")

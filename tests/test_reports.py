@@ -32,7 +32,7 @@ def test_every_string_is_escaped() -> None:
 
     assert "<script" not in html
     assert html.count("&lt;script&gt;") >= 10
-    assert f"<title>&lt;script&gt;alert(&#39;boo&#39;)&lt;/script&gt;</title>" in html
+    assert "<title>&lt;script&gt;alert(&#39;boo&#39;)&lt;/script&gt;</title>" in html
 
 
 def test_figures_are_embedded_as_png_and_released(tmp_path: Path) -> None:

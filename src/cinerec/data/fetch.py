@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cinerec.atomic import staged_directory
+from cinerec.atomic import atomic_file, staged_directory
 from cinerec.data.archive import safe_extract
 from cinerec.data.releases import RELEASES, Release
 from cinerec.errors import FetchError
@@ -326,9 +326,8 @@ def _write_marker(target: Path, *, folder: str, source: str, md5: str | None, sh
               "fetched": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     if sha256 is not None:
         record["sha256"] = sha256
-    staging = target / f".{MARKER_FILE}.tmp"
-    staging.write_text(json.dumps(record, indent=2) + "\n")
-    os.replace(staging, target / MARKER_FILE)
+    with atomic_file(target / MARKER_FILE) as stream:
+        stream.write(json.dumps(record, indent=2) + "\n")
 
 
 def _read_marker(target: Path) -> dict[str, str | None] | None:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from cinerec.atomic import atomic_file
 from cinerec.evaluation.runner import EvaluationResult
 from cinerec.evaluation.tuning import TOLERANCE
 from cinerec.reports.html import Report, format_column
@@ -70,17 +69,9 @@ def print_result(result: EvaluationResult, console: Console | None = None) -> No
 
 def write_json(result: EvaluationResult, directory: Path) -> Path:
     """``directory/results.json``, written atomically."""
-    directory.mkdir(parents=True, exist_ok=True)
     target = directory / RESULTS_FILE
-    handle, temp_name = tempfile.mkstemp(prefix=f".{RESULTS_FILE}.", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(result.to_json(), stream, indent=2, ensure_ascii=False)
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    with atomic_file(target, "w", encoding="utf-8") as stream:
+        json.dump(result.to_json(), stream, indent=2, ensure_ascii=False)
     return target
 
 
