@@ -93,23 +93,62 @@ def standardise_rows(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Returns ``(standardised float32, finite mask)``. A row with no finite entry is all 0.
     At 62,000 movies this runs for every blended component of every answer, so the
     work stays in float32 (the sums behind the mean and variance are accumulated in
-    float64, which keeps them exact enough to rank by) with one deviation array,
-    turned into z-scores in place; a fully finite block skips the masking passes.
+    float64, which keeps them exact enough to rank by). Blocks that are mostly
+    unscorable (neighbour scores of a person with a few likes) work on their finite
+    entries alone.
     """
     scores = np.asarray(scores, dtype=np.float32)
     finite = np.isfinite(scores)
-    count = np.count_nonzero(finite, axis=1)[:, None]
+    count = np.count_nonzero(finite, axis=1)
+    if int(count.sum()) * SPARSE_SHARE < finite.size:
+        return _standardise_sparse_rows(scores, finite, count), finite
+    return _standardise_dense_rows(scores, finite, count), finite
+
+
+#: A block with fewer than one finite entry in this many is standardised entry by entry.
+SPARSE_SHARE = 4
+
+
+def _standardise_dense_rows(scores: np.ndarray, finite: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """:func:`standardise_rows` with whole-row arithmetic: one deviation array, turned
+    into z-scores in place; a fully finite block skips the masking passes."""
     complete = bool((count == scores.shape[1]).all())
     safe = scores if complete else np.where(finite, scores, np.float32(0.0))
-    n = np.maximum(count, 1)
+    n = np.maximum(count, 1)[:, None]
     mean = (safe.sum(axis=1, keepdims=True, dtype=np.float64) / n).astype(np.float32)
     deviation = safe - mean
     if not complete:
         deviation *= finite  # missing entries add nothing to the variance
     var = np.einsum("ij,ij->i", deviation, deviation, dtype=np.float64)[:, None] / n
-    scale = np.where(var > 0, 1.0 / np.sqrt(np.where(var > 0, var, 1.0)), 1.0).astype(np.float32)
-    z = np.multiply(deviation, scale, out=deviation)
+    z = np.multiply(deviation, _inverse_deviation(var), out=deviation)
     if not complete:
         lowest = np.where(finite, z, np.float32(np.inf)).min(axis=1, keepdims=True)
         np.copyto(z, np.where(np.isfinite(lowest), lowest, np.float32(0.0)), where=~finite)
-    return z, finite
+    return z
+
+
+def _standardise_sparse_rows(scores: np.ndarray, finite: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """:func:`standardise_rows` over the finite entries gathered row by row; the rest
+    of each row is filled with its lowest z-score."""
+    rows, columns = np.nonzero(finite)
+    values = scores[rows, columns]
+    n = np.maximum(count, 1)
+    mean = (np.bincount(rows, weights=values, minlength=count.size) / n).astype(np.float32)
+    deviation = values - mean[rows]
+    var = np.bincount(rows, weights=np.square(deviation, dtype=np.float64), minlength=count.size) / n
+    z_values = deviation * _inverse_deviation(var)[rows]
+    lowest = np.zeros(count.size, np.float32)
+    scored = np.flatnonzero(count)
+    if scored.size:
+        starts = np.concatenate([[0], np.cumsum(count)[:-1]])[scored]
+        lowest[scored] = np.minimum.reduceat(z_values, starts)
+    z = np.empty(scores.shape, np.float32)
+    z[...] = lowest[:, None]
+    z[rows, columns] = z_values
+    return z
+
+
+def _inverse_deviation(var: np.ndarray) -> np.ndarray:
+    """``1 / sqrt(var)`` as float32, 1 where the variance is 0 (all scores equal)."""
+    positive = var > 0
+    return np.where(positive, 1.0 / np.sqrt(np.where(positive, var, 1.0)), 1.0).astype(np.float32)
