@@ -170,6 +170,8 @@ class Catalogue:
         self._alt_titles = [tuple(v) for v in _reorder(alt_titles, order)]
         self._raw_titles = [str(v) for v in _reorder(raw_titles, order)]
         self._labels = [_label(title, year) for title, year in zip(self._titles, self._years.tolist())]
+        # A dict answers the per-item look-ups of every answer ~100× faster than a binary search from Python.
+        self._rows = {movie_id: row for row, movie_id in enumerate(self.movie_ids.tolist())}
         self._build_indexes()
 
     # ------------------------------------------------------------ construction
@@ -241,10 +243,10 @@ class Catalogue:
                      int(self.rating_counts[row]))
 
     def _row(self, movie_id: int) -> int:
-        row = int(np.searchsorted(self.movie_ids, movie_id))
-        if row >= self.movie_ids.size or self.movie_ids[row] != movie_id:
-            raise QueryError(f"no movie with id {movie_id} in the catalogue")
-        return row
+        try:
+            return self._rows[movie_id]
+        except (KeyError, TypeError):  # TypeError: unhashable
+            raise QueryError(f"no movie with id {movie_id} in the catalogue") from None
 
     # ----------------------------------------------------------------- indexes
     def _build_indexes(self) -> None:
