@@ -211,13 +211,14 @@ class Engine:
 
     def _demographics(self, profiles: Sequence[Profile], rows: np.ndarray) -> pd.DataFrame:
         """Each person's demographics: what the profile says, else what the training data knew."""
-        columns = {}
-        for column in DEMOGRAPHIC_COLUMNS:
+        table = np.empty((len(profiles), len(DEMOGRAPHIC_COLUMNS)), dtype=object)
+        for j, column in enumerate(DEMOGRAPHIC_COLUMNS):
             given = np.asarray([getattr(p, column) for p in profiles], dtype=object)
             fill = (given == None) & (rows >= 0)  # noqa: E711 - element-wise
             given[fill] = self._stored_demographics[column][rows[fill]]
-            columns[column] = given
-        return pd.DataFrame(columns)
+            table[:, j] = given
+        # One object block: no per-column string inference, which costs more than the answer's ranking.
+        return pd.DataFrame(table, columns=list(DEMOGRAPHIC_COLUMNS), dtype=object)
 
     def component_scores(self, queries: QueryBatch, names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """The named components' (default: all) ``(q, n_movies)`` scores for a block of queries."""
@@ -237,7 +238,7 @@ class Engine:
         scores = self.component_scores(queries, list(dict.fromkeys([*SECTION_COMPONENTS, *weighted])))
         liked = queries.likes.indices[queries.likes.data > 0]
         # One row of plain values: pandas' row access costs more than the rest of a section.
-        person = {column: queries.demographics[column].iat[0] for column in DEMOGRAPHIC_COLUMNS}
+        person = dict(zip(DEMOGRAPHIC_COLUMNS, queries.demographics[list(DEMOGRAPHIC_COLUMNS)].to_numpy(object)[0]))
         who = describe_people(person)
         has_demographics = any(pd.notna(value) for value in person.values())
         sections = [
