@@ -43,7 +43,7 @@ def _serve(args: argparse.Namespace) -> int:
         uvicorn.run(app, **options)
         return 0
     del app  # each worker opens its own; the arrays are memory-mapped, so shared in the page cache
-    _export_for_workers(args.model, db_path)
+    _export_for_workers(args.model, db_path, args.workers)
     _run_workers(uvicorn.Config("cinerec.service.app:app_from_environment", factory=True, workers=args.workers,
                                 **options))
     return 0
@@ -64,13 +64,14 @@ def _run_workers(config) -> None:
     Multiprocess(config, sockets=[sock]).run()
 
 
-def _export_for_workers(model: Path, db_path: Path) -> None:
+def _export_for_workers(model: Path, db_path: Path, workers: int) -> None:
     import os
 
-    from cinerec.service.app import DB_ENV, MODEL_ENV
+    from cinerec.service.app import DB_ENV, MODEL_ENV, WORKERS_ENV
 
     os.environ[MODEL_ENV] = str(model.resolve())
     os.environ[DB_ENV] = str(db_path.resolve())
+    os.environ[WORKERS_ENV] = str(workers)
 
 
 def _port(text: str) -> int:

@@ -53,6 +53,7 @@ T = TypeVar("T")
 #: Environment variables :func:`app_from_environment` reads (set by ``cinerec serve --workers``).
 MODEL_ENV = "CINEREC_SERVE_MODEL"
 DB_ENV = "CINEREC_SERVE_DB"
+WORKERS_ENV = "CINEREC_SERVE_WORKERS"
 
 
 def default_db_path() -> Path:
@@ -93,7 +94,7 @@ def create_app(model_dir: str | Path, db_path: str | Path | None = None, *,
     sqlite_path = Path(db_path) if db_path is not None else default_db_path()
     if store is None:
         SQLiteProfileStore(sqlite_path).close()
-    engine_threads = anyio.CapacityLimiter(max(1, os.cpu_count() or 1))
+    engine_threads = anyio.CapacityLimiter(engine_threads_per_process(int(os.environ.get(WORKERS_ENV, "1"))))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -114,6 +115,14 @@ def create_app(model_dir: str | Path, db_path: str | Path | None = None, *,
     _add_routes(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def engine_threads_per_process(workers: int) -> int:
+    """Engine calls one process runs at once: its share of the cores. Python code holds
+    the GIL, so a second engine thread in a process that already has a core's worth of
+    work only trades the GIL back and forth with it and with the event loop, which then
+    answers the other requests late."""
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
 
 
 def app_from_environment() -> FastAPI:
