@@ -157,3 +157,13 @@ def test_query_batch_equals_the_sparse_arithmetic_it_replaces(synthetic_engine: 
         np.testing.assert_array_equal(actual.indptr, expected.indptr)
         np.testing.assert_array_equal(actual.indices, expected.indices)
         np.testing.assert_array_equal(actual.data, expected.data)
+
+
+@pytest.mark.realdata
+def test_warm_up_prepares_what_scoring_derives_and_changes_no_answer(ml100k_model: Path) -> None:
+    cold, warmed = Engine.load(ml100k_model), Engine.load(ml100k_model)
+    warmed.warm_up()
+    derived = {name: [attr for attr in vars(model) if attr.startswith("_")] for name, model in warmed.components.items()}
+    assert derived["also_liked"] and derived["content"] and derived["people_like_you"]
+    profile = Profile(liked=(DIE_HARD, 50), disliked=(1,), gender="M", age_band="35-44", zip="02139")
+    assert warmed.recommend(profile) == cold.recommend(profile)

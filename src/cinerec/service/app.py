@@ -90,7 +90,9 @@ def create_app(model_dir: str | Path, db_path: str | Path | None = None, *,
     application (its lifespan) and closed after it; it is also opened once here, so that
     an unwritable path or a database from a newer cinerec fails before the server listens.
     """
-    engine = engine if engine is not None else Engine.load(model_dir)
+    if engine is None:
+        engine = Engine.load(model_dir)
+        engine.warm_up()
     sqlite_path = Path(db_path) if db_path is not None else default_db_path()
     if store is None:
         SQLiteProfileStore(sqlite_path).close()
