@@ -121,7 +121,7 @@ def parse_age(value: int | float | str) -> str:
         raise QueryError(f"age must be a number of years, got '{value}'") from None
     if not MIN_AGE <= years <= MAX_AGE:  # also rejects NaN
         raise QueryError(f"age must be between {MIN_AGE} and {MAX_AGE} years, got '{value}'")
-    return str(vocab.age_band_from_years(pd.Series([years])).iloc[0])
+    return vocab.age_band_of(years)
 
 
 def parse_occupation(text: str) -> str:

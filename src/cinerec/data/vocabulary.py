@@ -99,6 +99,11 @@ def age_band_from_years(ages: pd.Series) -> pd.Series:
     return age_band_categorical(bands.where(years.notna()))
 
 
+def age_band_of(years: float) -> str:
+    """The band of one age in years (a web request's; :func:`age_band_from_years` is for columns)."""
+    return AGE_BANDS[max(0, int(np.searchsorted(_AGE_BAND_LOWER_BOUNDS, years, side="right")) - 1)]
+
+
 def age_band_categorical(values: pd.Series) -> pd.Series:
     """Cast band labels to the ordered categorical every dataset uses."""
     return values.astype(pd.CategoricalDtype(AGE_BANDS, ordered=True))
