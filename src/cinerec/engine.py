@@ -248,7 +248,7 @@ class Engine:
         scores = self.component_scores(queries, list(dict.fromkeys([*SECTION_COMPONENTS, *weighted])))
         liked = queries.likes.indices[queries.likes.data > 0]
         # One row of plain values: pandas' row access costs more than the rest of a section.
-        person = dict(zip(DEMOGRAPHIC_COLUMNS, queries.demographics[list(DEMOGRAPHIC_COLUMNS)].to_numpy(object)[0]))
+        person = dict(zip(queries.demographics.columns, queries.demographics.to_numpy(object)[0]))
         who = describe_people(person)
         has_demographics = any(pd.notna(value) for value in person.values())
         sections = [
