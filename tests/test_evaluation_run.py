@@ -33,7 +33,8 @@ def test_cli_writes_a_table_json_and_report(synthetic_release: Path, tmp_path: P
     names = [model["name"] for model in results["models"]]
     assert names[0] == "random" and names[-1] == "for-you" and "seed-also-liked" in names
     assert results["tuning"]["weights"]["collaborative"] == 1.0
-    assert results["tuning"]["l2"] in (100.0, 250.0, 500.0)
+    assert results["tuning"]["l2"] in (250.0, 500.0, 1000.0)
+    assert results["tuning"]["ease_l2"] in (250.0, 500.0, 1000.0)
     for model in results["models"]:
         assert 0.0 <= model["metrics"]["ndcg"] <= 1.0
         assert set(model["curve"]) == {"1", "5", "10", "20", "50"}

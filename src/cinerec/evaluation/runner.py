@@ -26,6 +26,7 @@ from cinerec.evaluation.scorers import CONTENDERS, Contender, ScoreFn, contender
 from cinerec.evaluation.splits import Split, split_dataset
 from cinerec.evaluation.tuning import Tuning, tune
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, top_n
+from cinerec.models.ease import EASE
 from cinerec.models.for_you import Blend
 from cinerec.models.likes import LIKE_THRESHOLD, likes_matrix
 from cinerec.profile import Profile
@@ -181,8 +182,9 @@ def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models:
         engine = Engine(fitted.components, fitted.movies, fitted.users, fitted.history,
                         blend=Blend(tuning.weights) if tuning else None)
         people = evaluation_people(split, seed, max_people)
-        chosen = [c for c in [*contenders(engine, split.train, models, seed), *(make(split.train) for make in extra)]
-                  if _answers(c, split)]
+        ease = _ease_alone(tuning, split.train) if "ease" in models else None
+        chosen = [c for c in [*contenders(engine, split.train, models, seed, ease),
+                              *(make(split.train) for make in extra)] if _answers(c, split)]
     n = max(k, *CURVE_CUTOFFS)
     lists = top_lists(engine, people, {c.name: c.score for c in chosen}, n, "ranking for the test people")
     ranks = metrics.popularity_ranks(np.bincount(likes_matrix(split.train).indices, minlength=split.train.n_movies))
@@ -192,6 +194,14 @@ def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models:
              "relevant": int(people.relevant.nnz)}
     return EvaluationResult(", ".join(dataset.releases) or "dataset", dataset.fingerprint, protocol, k, seed, sizes,
                             tuning, results, round(time.perf_counter() - started, 1), notes)
+
+
+def _ease_alone(tuning: Tuning | None, train: Dataset) -> EASE | None:
+    """EASE at the penalty that suits it alone, when that is not the blend's (else the
+    engine's own component serves)."""
+    if tuning is None or tuning.ease_l2 is None or tuning.ease_l2 == tuning.l2:
+        return None
+    return EASE(l2=tuning.ease_l2).fit(train)
 
 
 def _answers(contender: Contender, split: Split) -> bool:

@@ -78,9 +78,11 @@ CONTENDERS: tuple[str, ...] = ("random", "popular", "seed-also-liked", "seed-peo
                                "similar", "also-liked", "people-like-you", "ease", "for-you")
 
 
-def contenders(engine: Engine, train: Dataset, names: Sequence[str], seed: int) -> list[Contender]:
+def contenders(engine: Engine, train: Dataset, names: Sequence[str], seed: int,
+               ease: Recommender | None = None) -> list[Contender]:
     """The contenders called ``names`` (see :data:`CONTENDERS`), fitted on ``train`` where
-    they are not engine components."""
+    they are not engine components. ``ease``, when given, is the ``ease`` row instead of
+    the engine's collaborative component (EASE tuned on its own, not for the blend)."""
     unknown = [name for name in names if name not in CONTENDERS]
     if unknown:
         raise CinerecError(f"unknown model {unknown[0]!r} for --models; choose from {', '.join(CONTENDERS)}")
@@ -100,7 +102,8 @@ def contenders(engine: Engine, train: Dataset, names: Sequence[str], seed: int) 
         "people-like-you": lambda: _component("people-like-you", "people_like_you",
                                               "popular with people like you (demographic groups)",
                                               "demographics", engine),
-        "ease": lambda: _component("ease", "collaborative", "EASE collaborative model", "history", engine),
+        "ease": lambda: (_fitted("ease", "EASE collaborative model", "history", ease) if ease is not None else
+                         _component("ease", "collaborative", "EASE collaborative model", "history", engine)),
         "for-you": lambda: Contender("for-you", "the For you blend", "nothing",
                                      lambda queries, scores, _start: engine.blend.combine(scores)),
     }
