@@ -61,6 +61,47 @@ SCALES: dict[str, DataShape] = {
     "5m": ML_25M.scaled("5m", 5_000_000),
     "1m": ML_25M.scaled("1m", 1_000_000),
 }
+#: MovieLens 1M's real shape: 6,040 users, all described (the ml-1m layout always has
+#: demographics), the 3,706 movies that have ratings, 1,000,209 ratings, no tags file.
+ML_1M = DataShape("ml-1m", users=6_040, movies=3_706, ratings=1_000_209, tags=0, format="ml-1m",
+                  demographics_share=1.0)
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Several releases built together, as ``cinerec build FOLDER FOLDER`` combines them.
+
+    The ml-latest releases carry no demographics here: in the real pairing, ml-1m brings the
+    described users and ml-25m none.
+    """
+
+    name: str
+    releases: tuple[DataShape, ...]
+
+    @property
+    def ratings(self) -> int:
+        return sum(shape.ratings for shape in self.releases)
+
+    @property
+    def key(self) -> str:
+        """Folder name for what is built from the combination: its releases' keys."""
+        return "+".join(shape.key for shape in self.releases)
+
+    def describe(self) -> str:
+        return " combined with ".join(shape.describe() for shape in self.releases)
+
+
+def _undescribed(shape: DataShape) -> DataShape:
+    """``shape`` without users.csv, as GroupLens publishes ml-latest releases."""
+    return replace(shape, name=f"{shape.name}-plain", demographics_share=0.0)
+
+
+#: ``1m+25m`` is what the seed built and what our users build; ``1m+1m`` is the same
+#: pairing with a proportionally small ml-latest release, for quick runs.
+COMBINATIONS: dict[str, Combination] = {
+    "1m+25m": Combination("1m+25m", (ML_1M, _undescribed(ML_25M))),
+    "1m+1m": Combination("1m+1m", (ML_1M, _undescribed(SCALES["1m"]))),
+}
 
 
 def benchmark_data_dir() -> Path:

@@ -93,7 +93,7 @@ def prepare(shape: DataShape) -> SuitePlan:
     model = model_dir(shape)
     shutil.rmtree(model, ignore_errors=True)
     build = Measurement("build", "whole `cinerec build` (warm Parquet cache, with its report)",
-                        "benchmarks.scale_benchmark:build_model_directory", (str(folder), str(model)), _DATA_MODULES)
+                        "benchmarks.scale_benchmark:build_model_directory", (str(model), str(folder)), _DATA_MODULES)
     serving = (
         Measurement("load", "`Engine.load` of the model directory", "benchmarks.scale_benchmark:load_model",
                     (str(model),), _ENGINE_MODULES),
@@ -117,10 +117,11 @@ SUITE = Suite("scale", "cinerec at MovieLens-25M scale", prepare)
 
 
 # --------------------------------------------------------- run in child processes
-def build_model_directory(folder: str, out: str) -> dict[str, JsonValue]:
-    """What ``cinerec build FOLDER --out OUT`` runs (:func:`cinerec.build.build_model`'s
-    read, then :func:`~cinerec.build.build_from_dataset` with the CLI's default options),
-    noting the process's peak RSS so far after reading and after each component's fit.
+def build_model_directory(out: str, *folders: str) -> dict[str, JsonValue]:
+    """What ``cinerec build FOLDER [FOLDER ...] --out OUT`` runs (:func:`cinerec.build.build_model`'s
+    read, which combines several releases, then :func:`~cinerec.build.build_from_dataset` with the
+    CLI's default options), noting the process's peak RSS so far after reading and after each
+    component's fit. ``out`` comes first so that any number of releases can follow.
 
     Reports the model's size on disk, the build's own step timings (``step:NAME``) and
     the peaks (``peak_after:NAME``, MiB).
@@ -137,7 +138,7 @@ def build_model_directory(folder: str, out: str) -> dict[str, JsonValue]:
         peaks[f"peak_after:{step}"] = (own_peak_rss() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024) / 2**20
 
     started = time.perf_counter()
-    dataset, _ = load_datasets([folder])
+    dataset, _ = load_datasets(folders)
     read_seconds = time.perf_counter() - started
     note_peak("read")
     result = build_from_dataset(dataset, out, BuildOptions(), on_step=note_peak)
