@@ -179,8 +179,9 @@ def _later_product_blocks(transposed: sp.csr_matrix, block_rows: int | None) -> 
     ``i``'s entry at position ``p`` of column ``c``'s list meets the entries of that
     list from ``p`` on.
     """
-    columns = np.repeat(np.arange(transposed.shape[0]), np.diff(transposed.indptr))
-    remaining = transposed.indptr[1:][columns] - np.arange(transposed.nnz)
+    index_dtype = transposed.indptr.dtype
+    remaining = np.repeat(transposed.indptr[1:], np.diff(transposed.indptr))
+    remaining -= np.arange(transposed.nnz, dtype=index_dtype)
     work = np.bincount(transposed.indices, weights=remaining, minlength=transposed.shape[1])
     return _blocks_by_work(work, block_rows)
 
@@ -326,7 +327,9 @@ class _SparseBlocks:
         later = np.flatnonzero(cols >= stop)
         returned = self._returned(start, rows[later], cols[later], values[later])
         sources, cols = self.row_ids((start, stop)), self.order[cols]
-        best = best_entries(rows, cols, self._similarities(values, sources[rows], cols), stop - start, rules.k,
+        similarities = self._similarities(values, sources[rows], cols)
+        hopeful = np.flatnonzero(similarities >= self.floor[start:stop][rows])  # floors from earlier returns
+        best = best_entries(rows[hopeful], cols[hopeful], similarities[hopeful], stop - start, rules.k,
                             own_columns=sources)
         return best, returned
 
@@ -389,10 +392,9 @@ class _Piles:
         pile, self.piles[index] = self.piles[index], []
         if not pile:
             return best
-        cols, values = best
-        own_rows = np.repeat(np.arange(stop - start, dtype=np.int32), self.k)
-        rows, cols, values = (np.concatenate(parts) for parts in
-                              zip((own_rows + np.int32(start), cols.ravel(), values.ravel()), *pile, strict=True))
+        own_rows, ranks = np.nonzero(best[1] > 0)
+        own = (own_rows.astype(np.int32) + np.int32(start), best[0][own_rows, ranks], best[1][own_rows, ranks])
+        rows, cols, values = (np.concatenate(parts) for parts in zip(own, *pile, strict=True))
         return best_entries(rows - np.int32(start), cols, values, stop - start, self.k)
 
     def _cut(self, index: int) -> None:
