@@ -100,3 +100,15 @@ def test_ordering_on_real_ml100k(ml100k_path: Path) -> None:
     assert ndcg["for-you"] > ndcg["popular"] > ndcg["random"]
     assert ndcg["also-liked"] > ndcg["seed-also-liked"] > ndcg["popular"]
     assert result.model("for-you").metrics["coverage"] > result.model("popular").metrics["coverage"]
+
+
+def test_the_ease_row_uses_the_penalty_that_suits_ease_alone(synthetic_release: Path) -> None:
+    from cinerec.evaluation.runner import _ease_alone
+    from cinerec.evaluation.tuning import Tuning
+
+    train = load_dataset(synthetic_release)
+    own = _ease_alone(Tuning(l2=250.0, weights={}, validation_people=1, ease_l2=1000.0), train)
+    assert own is not None and own.l2 == 1000.0 and np.asarray(own.movie_ids_).size == train.n_movies
+    # Same penalty as the blend's, or no tuning: the engine's own component serves.
+    assert _ease_alone(Tuning(l2=500.0, weights={}, validation_people=1, ease_l2=500.0), train) is None
+    assert _ease_alone(None, train) is None
