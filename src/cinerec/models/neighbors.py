@@ -77,7 +77,7 @@ BUCKET_MANTISSA_BITS = 4
 TASKS_AHEAD = 2
 #: A block's pile of candidates returned by earlier blocks is cut down to ``k`` per row
 #: when it holds more than this many per row (bounds memory at ~``PILE_FACTOR * k`` per movie).
-PILE_FACTOR = 4
+PILE_FACTOR = 2
 
 
 def top_k_neighbors(
