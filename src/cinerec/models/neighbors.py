@@ -18,7 +18,9 @@ products:
 
 * **Sparse products** (co-like counts): a block's products stay a CSR matrix, the
   similarity is computed on its stored entries only, and the ``k`` best per row are
-  picked from those entries (:func:`best_entries`). Blocks are cut by *work* (the
+  picked from those entries (:func:`best_entries`). Products are symmetric, so each
+  pair's is computed once, by the block of its earlier row, which returns it to the
+  later row's block (:class:`_SparseBlocks`). Blocks are cut by *work* (the
   multiply-adds of the block's product), so one block of blockbusters costs about as
   much memory and time as one of obscure movies.
 * **Dense products** (content vectors with dense low-dimensional columns): a block of
@@ -265,14 +267,13 @@ class _SparseBlocks:
     def __init__(self, vectors: sp.csr_matrix, rules: _Rules, block_rows: int | None):
         self.order = np.argsort(-np.diff(vectors.indptr), kind="stable").astype(np.int32)
         self.vectors = vectors[self.order]
-        self.transposed = self.vectors.T.tocsr()  # each row's columns ascending: see tasks()
+        self.transposed = self.vectors.T.tocsr()  # each row's columns ascending: see _tasks()
         self.rules = rules
         self.blocks = _later_product_blocks(self.transposed, block_rows)
-        block_dtype = np.uint16 if len(self.blocks) <= 2**16 else np.int64  # uint16 sorts by radix
-        self.block_of_row = np.repeat(np.arange(len(self.blocks), dtype=block_dtype),
-                                      [stop - start for start, stop in self.blocks])
-        #: Per row (busiest-first position), a similarity its ``k``-th best reaches: returned
-        #: candidates below it are dropped at once. Raised by :class:`_Piles` as piles are cut.
+        self.bounds = np.array([start for start, _ in self.blocks] + [vectors.shape[0]], dtype=np.int64)
+        #: Per row (busiest-first position), a similarity its ``k``-th best reaches: candidates
+        #: below it are dropped at once. Raised by :class:`_Piles` as piles are cut, while the
+        #: threads read it: every value it ever holds is a valid floor.
         self.floor = np.full(vectors.shape[0], np.nextafter(np.float32(rules.min_similarity), np.float32(np.inf)),
                              dtype=np.float32)
 
@@ -351,13 +352,14 @@ class _SparseBlocks:
         # grouped by target in C: the transposition (a counting sort) of the CSR they form
         by_target = sp.csr_matrix((similarities[keep], targets[keep], row_starts),
                                   shape=(n_rows, self.order.size)).tocsc()
+        entry_bounds = by_target.indptr[self.bounds]
         returned = {}
-        for index, (first, last) in enumerate(self.blocks):
-            begin, end = by_target.indptr[first], by_target.indptr[last]
-            if end > begin:
-                targets = np.repeat(np.arange(first, last, dtype=np.int32), np.diff(by_target.indptr[first:last + 1]))
-                returned[index] = (targets, self.order[by_target.indices[begin:end] + np.int32(start)],
-                                   by_target.data[begin:end])
+        for index in np.flatnonzero(np.diff(entry_bounds)):
+            first, last = self.blocks[index]
+            begin, end = entry_bounds[index], entry_bounds[index + 1]
+            block_targets = np.repeat(np.arange(first, last, dtype=np.int32), np.diff(by_target.indptr[first:last + 1]))
+            returned[int(index)] = (block_targets, self.order[by_target.indices[begin:end] + np.int32(start)],
+                                    by_target.data[begin:end])
         return returned
 
 
