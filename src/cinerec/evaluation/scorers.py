@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Self
 
 import numpy as np
-from sklearn.preprocessing import normalize
 
 from cinerec.data.dataset import Dataset
 from cinerec.engine import Engine
@@ -67,6 +66,10 @@ class ItemKNN(NeighborScorer):
         self.k = k
 
     def fit(self, dataset: Dataset) -> Self:
+        # Imported here: scikit-learn takes about 2 s to import, which every ``cinerec``
+        # command would pay, since the CLI reads this module's CONTENDERS to register ``evaluate``.
+        from sklearn.preprocessing import normalize
+
         vectors = normalize(likes_matrix(dataset).T.tocsr().astype(np.float32), norm="l2", axis=1)
         self.neighbors_, self.similarities_ = top_k_neighbors(vectors, int(self.k), description="item-kNN")
         self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
