@@ -63,9 +63,27 @@ def test_a_large_catalogue_models_only_its_most_liked_movies(tiny: Dataset) -> N
     assert np.isnan(scores[:, others]).all() and np.isfinite(scores[:, model.modelled_]).any()
 
 
+def test_the_default_penalty_follows_the_likings_per_movie(tiny: Dataset) -> None:
+    counts = np.bincount(likes_matrix(tiny).indices, minlength=tiny.n_movies)
+    mean_likings = counts[counts > 0].mean()  # the Gram matrix's mean diagonal over the modelled movies
+    assert EASE(l2_scale=2.0).fit(tiny).l2_ == pytest.approx(2.0 * mean_likings)
+    # Twice the people with the same tastes: twice the likings per movie, twice the penalty,
+    # and the same weights (the whole regularised Gram matrix doubles).
+    doubled = dataset_from_stars(np.vstack([tiny.rating_matrix().toarray()] * 2))
+    single, double = EASE().fit(tiny), EASE().fit(doubled)
+    assert double.l2_ == pytest.approx(2.0 * single.l2_)
+    np.testing.assert_allclose(double.weights_, single.weights_, atol=1e-5)
+    # A fixed penalty overrides the scale; seen feedback scales with the ratings per movie.
+    assert EASE(l2=7.0, l2_scale=100.0).fit(tiny).l2_ == 7.0
+    rated = np.bincount(tiny.rating_matrix().indices, minlength=tiny.n_movies)
+    assert EASE(l2_scale=1.0, feedback="seen").fit(tiny).l2_ == pytest.approx(rated[rated > 0].mean())
+
+
 def test_bad_parameters_are_refused(tiny: Dataset) -> None:
     with pytest.raises(ModelError, match="l2"):
         EASE(l2=0.0).fit(tiny)
+    with pytest.raises(ModelError, match="l2_scale"):
+        EASE(l2_scale=-1.0).fit(tiny)
     with pytest.raises(ModelError, match="max_movies"):
         EASE(max_movies=0).fit(tiny)
 
@@ -76,7 +94,7 @@ def test_save_and_load_give_equal_scores(tiny: Dataset, tmp_path: Path) -> None:
     loaded = EASE.load(tmp_path / "ease")
     queries = batch(likes_matrix(tiny)[:6])
     np.testing.assert_array_equal(loaded.score(queries), model.score(queries))
-    assert loaded.get_params() == model.get_params()
+    assert loaded.get_params() == model.get_params() and loaded.l2_ == model.l2_
     assert np.load(tmp_path / "ease" / "weights_.npy", allow_pickle=False).dtype == np.float32
 
 

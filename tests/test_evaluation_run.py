@@ -12,7 +12,8 @@ from cinerec.cli.main import main
 from cinerec.data.readers import load_dataset
 from cinerec.data.synthetic import SynthConfig, generate
 from cinerec.evaluation.runner import evaluate
-from cinerec.evaluation.tuning import choose
+from cinerec.evaluation.tuning import L2_SCALES, choose
+from cinerec.models.ease import EASE
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +34,8 @@ def test_cli_writes_a_table_json_and_report(synthetic_release: Path, tmp_path: P
     names = [model["name"] for model in results["models"]]
     assert names[0] == "random" and names[-1] == "for-you" and "seed-also-liked" in names
     assert results["tuning"]["weights"]["collaborative"] == 1.0
-    assert results["tuning"]["l2"] in (250.0, 500.0, 1000.0)
-    assert results["tuning"]["ease_l2"] in (250.0, 500.0, 1000.0)
+    assert results["tuning"]["l2_scale"] in L2_SCALES
+    assert results["tuning"]["ease_l2_scale"] in L2_SCALES
     for model in results["models"]:
         assert 0.0 <= model["metrics"]["ndcg"] <= 1.0
         assert set(model["curve"]) == {"1", "5", "10", "20", "50"}
@@ -107,8 +108,9 @@ def test_the_ease_row_uses_the_penalty_that_suits_ease_alone(synthetic_release: 
     from cinerec.evaluation.tuning import Tuning
 
     train = load_dataset(synthetic_release)
-    own = _ease_alone(Tuning(l2=250.0, weights={}, validation_people=1, ease_l2=1000.0), train)
-    assert own is not None and own.l2 == 1000.0 and np.asarray(own.movie_ids_).size == train.n_movies
+    own = _ease_alone(Tuning(l2_scale=8.0, weights={}, validation_people=1, ease_l2_scale=32.0), train)
+    assert own is not None and own.l2_scale == 32.0 and np.asarray(own.movie_ids_).size == train.n_movies
+    assert own.l2_ == pytest.approx(4.0 * EASE(l2_scale=8.0).fit(train).l2_)
     # Same penalty as the blend's, or no tuning: the engine's own component serves.
-    assert _ease_alone(Tuning(l2=500.0, weights={}, validation_people=1, ease_l2=500.0), train) is None
+    assert _ease_alone(Tuning(l2_scale=16.0, weights={}, validation_people=1, ease_l2_scale=16.0), train) is None
     assert _ease_alone(None, train) is None

@@ -37,7 +37,7 @@ from cinerec.models.base import Recommender
 MODEL_FORMAT = "cinerec-model"
 #: Bumped whenever any component's saved parameters or learned state change shape, so an
 #: older model directory is refused at load ("rebuild it") instead of failing mid-query.
-MODEL_FORMAT_VERSION = 2
+MODEL_FORMAT_VERSION = 3
 MANIFEST_FILE = "manifest.json"
 LIBRARIES = ("numpy", "scipy", "pandas", "pyarrow", "scikit-learn", "rapidfuzz")
 R = TypeVar("R", bound=Recommender)

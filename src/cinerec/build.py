@@ -38,6 +38,7 @@ class BuildOptions:
     similar_k: int = 100
     also_liked_k: int = 100
     ease_l2: float | None = None
+    ease_l2_scale: float | None = None
     clusters: int | None = None
     random_state: int = 0
     report: bool = True
@@ -58,9 +59,10 @@ class BuildOptions:
         }
         from cinerec.models.ease import EASE
 
-        components["collaborative"] = EASE(**_given(l2=self.ease_l2))
-        # λ 500: the best of 250 / 500 / 1,000 inside the For you blend on ml-100k validation.
-        components["collaborative_seen"] = EASE(l2=500.0, feedback="seen")
+        components["collaborative"] = EASE(**_given(l2=self.ease_l2, l2_scale=self.ease_l2_scale))
+        # 10× the mean ratings per movie: λ≈500 on ml-100k's training split, the best of
+        # 250 / 500 / 1,000 inside the For you blend on ml-100k validation.
+        components["collaborative_seen"] = EASE(l2_scale=10.0, feedback="seen")
         components["mainstream"] = Mainstream()
         return components
 

@@ -113,7 +113,7 @@ def build_report(result: EvaluationResult) -> Report:
                              f"settings within {TOLERANCE:.2%} of it, the widest coverage. "
                              "The test split was never used.")
         best = sorted(result.tuning.tried, key=lambda entry: -entry["ndcg"])[:15]
-        report.add_table([{"EASE l2": e["l2"], **{n: w for n, w in e["weights"].items() if n != "collaborative"},
+        report.add_table([{"EASE l2 scale": e["l2_scale"], **{n: w for n, w in e["weights"].items() if n != "collaborative"},
                            f"NDCG@{result.k}": e["ndcg"], "coverage": e["coverage"]} for e in best],
                          caption="The 15 best settings on validation")
     return report

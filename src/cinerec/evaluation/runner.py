@@ -178,7 +178,7 @@ def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models:
                      "matter; they are the defaults tuned on the random and temporal protocols.")
     with status("Fitting every model on the training split…"):
         fitted = Engine.fit(split.train, BuildOptions(report=False, random_state=seed,
-                                                      ease_l2=tuning.l2 if tuning else None))
+                                                      ease_l2_scale=tuning.l2_scale if tuning else None))
         engine = Engine(fitted.components, fitted.movies, fitted.users, fitted.history,
                         blend=Blend(tuning.weights) if tuning else None)
         people = evaluation_people(split, seed, max_people)
@@ -199,9 +199,9 @@ def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models:
 def _ease_alone(tuning: Tuning | None, train: Dataset) -> EASE | None:
     """EASE at the penalty that suits it alone, when that is not the blend's (else the
     engine's own component serves)."""
-    if tuning is None or tuning.ease_l2 is None or tuning.ease_l2 == tuning.l2:
+    if tuning is None or tuning.ease_l2_scale is None or tuning.ease_l2_scale == tuning.l2_scale:
         return None
-    return EASE(l2=tuning.ease_l2).fit(train)
+    return EASE(l2_scale=tuning.ease_l2_scale).fit(train)
 
 
 def _answers(contender: Contender, split: Split) -> bool:

@@ -1,8 +1,9 @@
 """Choosing the *For you* blend and EASE's penalty on a validation split, never the test.
 
 The validation split is carved out of the training part with the same protocol, the
-components are fitted on what remains, and a small grid is searched: EASE's ``l2``
-and the blend weights of EASE on seen movies, *also liked*, *similar*, *people like
+components are fitted on what remains, and a small grid is searched: EASE's penalty
+(as a multiple of its data-scaled default, so that the grid means the same on every
+dataset) and the blend weights of EASE on seen movies, *also liked*, *similar*, *people like
 you*, popularity and the mainstream penalty (EASE's weight is fixed at 1: only ratios
 matter). For someone known only by their demographics *For you* is the blend of
 people-like-you and popularity alone, so people-like-you never gets a zero weight
@@ -10,9 +11,9 @@ people-like-you and popularity alone, so people-like-you never gets a zero weigh
 them the least liked movies); the mainstream penalty, which only people with a
 history see, may be negative.
 
-The EASE row of the results table is tuned too, on its own: the ``l2`` whose EASE
-*alone* scores the best validation NDCG@k (:attr:`Tuning.ease_l2`), which need not be
-the blend's. *For you* is measured against the best EASE the grid holds, not against
+The EASE row of the results table is tuned too, on its own: the penalty whose EASE
+*alone* scores the best validation NDCG@k (:attr:`Tuning.ease_l2_scale`), which need
+not be the blend's. *For you* is measured against the best EASE the grid holds, not against
 the EASE that suits the blend.
 
 The choice: among the settings whose validation coverage reaches :data:`MIN_COVERAGE`
@@ -37,14 +38,16 @@ from cinerec.evaluation import metrics
 from cinerec.evaluation.scorers import ScoreFn
 from cinerec.evaluation.splits import Split
 from cinerec.models.base import Recommender
-from cinerec.models.ease import EASE
+from cinerec.models.ease import DEFAULT_L2_SCALE, EASE
 from cinerec.models.for_you import Blend, standardise_rows
 from cinerec.progress import status
 
-#: EASE penalties tried. 100 never won; synthetic ml-1m-format data (3,000 people, 2,000
-#: movies) wants more than ml-100k: EASE alone on validation, l2 250 / 500 / 1,000 —
-#: ml-100k 0.238 / 0.242 / 0.235, synthetic 0.170 / 0.177 / 0.180.
-L2_GRID: tuple[float, ...] = (250.0, 500.0, 1000.0)
+#: EASE penalties tried, as ``l2_scale`` multiples of EASE's default (λ relative to the
+#: mean likings per movie, see :class:`~cinerec.models.ease.EASE`). Half the default
+#: (λ≈100 on ml-100k) never won; EASE alone peaks near 2.4× it on every dataset tried
+#: (ml-100k validation, λ 250 / 500 / 1,000: 0.238 / 0.242 / 0.235; synthetic ml-1m-format
+#: data: 0.170 / 0.177 / 0.180 at twice the likings per movie).
+L2_SCALES: tuple[float, ...] = tuple(factor * DEFAULT_L2_SCALE for factor in (1.0, 2.0, 4.0))
 #: Blend weights tried, relative to EASE's weight of 1: the region where the best
 #: validation settings of ml-100k (random and temporal) and synthetic ml-1m-format data
 #: lie (a 2,025-setting search per l2). *also liked* below 0.3 and *similar* below 0.35
@@ -72,20 +75,21 @@ MIN_COVERAGE = 0.20
 
 @dataclass(frozen=True)
 class Tuning:
-    """What was chosen (``l2`` is ``None`` when the build has no EASE): the blend's EASE
-    penalty ``l2`` and ``weights``, the penalty ``ease_l2`` of EASE alone, and every
-    blend tried with its validation ``ndcg`` and ``coverage``."""
+    """What was chosen (``l2_scale`` is ``None`` when the build has no EASE): the blend's
+    EASE penalty ``l2_scale`` (EASE's parameter: λ as a multiple of the mean likings per
+    movie) and ``weights``, the penalty ``ease_l2_scale`` of EASE alone, and every blend
+    tried with its validation ``ndcg`` and ``coverage``."""
 
-    l2: float | None
+    l2_scale: float | None
     weights: dict[str, float]
     validation_people: int
     tried: list[dict[str, Any]] = field(default_factory=list)
-    ease_l2: float | None = None
+    ease_l2_scale: float | None = None
 
     def describe(self) -> str:
         weights = ", ".join(f"{name} {value:g}" for name, value in self.weights.items())
-        l2 = f"EASE l2 {self.l2:g}; " if self.l2 is not None else ""
-        alone = f"; EASE alone: l2 {self.ease_l2:g}" if self.ease_l2 is not None else ""
+        l2 = f"EASE l2 {self.l2_scale:g}× likings per movie; " if self.l2_scale is not None else ""
+        alone = f"; EASE alone: l2 {self.ease_l2_scale:g}×" if self.ease_l2_scale is not None else ""
         return f"{l2}blend weights {weights}{alone}"
 
 
@@ -106,22 +110,22 @@ def tune(validation: Split, *, k: int, seed: int, max_people: int | None = None)
         people = evaluation_people(validation, seed, max_people)
     candidates = weight_grid()
     tried: list[dict[str, Any]] = []
-    for l2 in L2_GRID:
-        components = {**base, "collaborative": EASE(l2=l2).fit(train)}
+    for l2_scale in L2_SCALES:
+        components = {**base, "collaborative": EASE(l2_scale=l2_scale).fit(train)}
         engine = Engine(components, catalogue_table(train), users_table(train), train.rating_matrix())
         block = _StandardisedBlock()
         scorers = {str(i): _blend_scorer(weights, block) for i, weights in enumerate(candidates)}
         scorers["ease"] = lambda _queries, scores, _start: scores["collaborative"]
-        lists = top_lists(engine, people, scorers, k, f"tuning (l2 {l2})")
+        lists = top_lists(engine, people, scorers, k, f"tuning (l2 {l2_scale:g}× likings per movie)")
         for key, weights in [*((str(i), w) for i, w in enumerate(candidates)), ("ease", None)]:
             hit = metrics.hits(lists[key], people.relevant)
             ndcg = float(np.nanmean(metrics.person_metrics(hit, people.n_relevant, k)["ndcg"]))
-            tried.append({"l2": l2, "weights": weights, "ndcg": ndcg,
+            tried.append({"l2_scale": l2_scale, "weights": weights, "ndcg": ndcg,
                           "coverage": metrics.coverage(lists[key], train.n_movies, k)})
     blends = [entry for entry in tried if entry["weights"] is not None]
     best = choose(blends)
     ease_alone = max((entry for entry in tried if entry["weights"] is None), key=lambda entry: entry["ndcg"])
-    return Tuning(best["l2"], best["weights"], len(people.profiles), blends, ease_alone["l2"])
+    return Tuning(best["l2_scale"], best["weights"], len(people.profiles), blends, ease_alone["l2_scale"])
 
 
 def choose(tried: list[dict[str, Any]], tolerance: float = TOLERANCE,
@@ -135,7 +139,7 @@ def choose(tried: list[dict[str, Any]], tolerance: float = TOLERANCE,
 
 
 def _fit_without_ease(train: Dataset, seed: int) -> dict[str, Recommender]:
-    """Every build component except the likes EASE, which is fitted per ``l2`` instead."""
+    """Every build component except the likes EASE, which is fitted per penalty instead."""
     unfitted = BuildOptions(report=False, random_state=seed).components(train)
     return {name: model.fit(train) for name, model in unfitted.items() if name != "collaborative"}
 
