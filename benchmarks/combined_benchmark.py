@@ -39,7 +39,7 @@ from benchmarks.harness import (
     write_results,
 )
 from benchmarks.scale_benchmark import (  # its rows' preloads, so both suites time the same work
-    _DATA_MODULES, _ENGINE_MODULES, GB, LATENCY_QUERIES, RECOMMENDATIONS, SEED, ScaleRun,
+    DATA_MODULES, ENGINE_MODULES, GB, LATENCY_QUERIES, RECOMMENDATIONS, SEED, ScaleRun,
 )
 
 DEFAULT_COMBINATION = "1m+25m"
@@ -68,16 +68,16 @@ def prepare(combination: Combination) -> SuitePlan:
     shutil.rmtree(model, ignore_errors=True)
     measurements = (
         Measurement("read_combine", "read every release (warm Parquet cache) and combine them",
-                    "benchmarks.combined_benchmark:read_and_combine", tuple(folders), _DATA_MODULES),
+                    "benchmarks.combined_benchmark:read_and_combine", tuple(folders), DATA_MODULES),
         Measurement("build", "whole `cinerec build` of every release (warm Parquet cache, with its report)",
-                    "benchmarks.scale_benchmark:build_model_directory", (model, *folders), _DATA_MODULES),
+                    "benchmarks.scale_benchmark:build_model_directory", (model, *folders), DATA_MODULES),
         Measurement("load", "`Engine.load` of the model directory", "benchmarks.scale_benchmark:load_model",
-                    (model,), _ENGINE_MODULES),
+                    (model,), ENGINE_MODULES),
         Measurement("latency", f"{LATENCY_QUERIES} new + {LATENCY_QUERIES} known-user `Engine.recommend` calls",
-                    "benchmarks.scale_benchmark:query_latency", (model, LATENCY_QUERIES), _ENGINE_MODULES),
+                    "benchmarks.scale_benchmark:query_latency", (model, LATENCY_QUERIES), ENGINE_MODULES),
         Measurement("releases", f"`Engine.recommend` for {USERS_PER_RELEASE} known users of each release",
                     "benchmarks.combined_benchmark:answers_by_release", (model, USERS_PER_RELEASE),
-                    _ENGINE_MODULES),
+                    ENGINE_MODULES),
     )
     data = (f"Data: a {combination.describe()}, combined as `cinerec build` combines several folders "
             "(users kept apart per release, movies joined by MovieLens id). A warm-up read fills each "
@@ -90,7 +90,7 @@ def prepare(combination: Combination) -> SuitePlan:
     return SuitePlan(data, measurements, notes)
 
 
-SUITE = Suite("combined", "cinerec on combined MovieLens releases", prepare)  # type: ignore[arg-type]
+SUITE = Suite("combined", "cinerec on combined MovieLens releases", prepare)
 
 
 # --------------------------------------------------------- run in child processes
@@ -267,8 +267,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     command = shlex.join(["python", "-m", "benchmarks.combined_benchmark", *(sys.argv[1:] if argv is None else argv)])
     try:
-        result = run_suite(SUITE, COMBINATIONS[args.combination], repeat=args.repeat,  # type: ignore[arg-type]
-                           command=command)
+        result = run_suite(SUITE, COMBINATIONS[args.combination], repeat=args.repeat, command=command)
     except BenchmarkError as exc:
         print(f"benchmarks: error: {exc}", file=sys.stderr)
         return 1

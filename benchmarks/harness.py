@@ -36,7 +36,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from benchmarks.datasets import DataShape
+    from benchmarks.datasets import Combination, DataShape
+
+    #: What a suite runs on: one synthetic release, or several combined.
+    DataSpec = DataShape | Combination
 
 #: The folder holding the ``benchmarks`` package: children need it on their import path.
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -148,7 +151,7 @@ class Suite:
 
     name: str
     title: str
-    prepare: Callable[[DataShape], SuitePlan]
+    prepare: Callable[[DataSpec], SuitePlan]
 
 
 @dataclass(frozen=True)
@@ -241,7 +244,7 @@ class SuiteResult:
         return "\n".join(lines)
 
 
-def run_suite(suite: Suite, shape: DataShape, *, repeat: int, command: str) -> SuiteResult:
+def run_suite(suite: Suite, shape: DataSpec, *, repeat: int, command: str) -> SuiteResult:
     """Prepare ``suite`` on data of ``shape`` and run each of its measurements ``repeat`` times."""
     if repeat < 1:
         raise BenchmarkError(f"repeat must be at least 1, not {repeat}")

@@ -70,8 +70,8 @@ GB = 1e9
 SUMMARY_FILE = "scale-summary.md"
 GROWTH_FILE = "scale-growth.png"
 
-_DATA_MODULES = ("numpy", "pandas", "cinerec.data.readers", "cinerec.build")
-_ENGINE_MODULES = ("numpy", "pandas", "cinerec.engine", "cinerec.build", "cinerec.catalogue", "cinerec.profile",
+DATA_MODULES = ("numpy", "pandas", "cinerec.data.readers", "cinerec.build")
+ENGINE_MODULES = ("numpy", "pandas", "cinerec.engine", "cinerec.build", "cinerec.catalogue", "cinerec.profile",
                    "cinerec.models.also_liked", "cinerec.models.content", "cinerec.models.demographic",
                    "cinerec.models.ease", "cinerec.models.popular")
 
@@ -93,14 +93,14 @@ def prepare(shape: DataShape) -> SuitePlan:
     model = model_dir(shape)
     shutil.rmtree(model, ignore_errors=True)
     build = Measurement("build", "whole `cinerec build` (warm Parquet cache, with its report)",
-                        "benchmarks.scale_benchmark:build_model_directory", (str(model), str(folder)), _DATA_MODULES)
+                        "benchmarks.scale_benchmark:build_model_directory", (str(model), str(folder)), DATA_MODULES)
     serving = (
         Measurement("load", "`Engine.load` of the model directory", "benchmarks.scale_benchmark:load_model",
-                    (str(model),), _ENGINE_MODULES),
+                    (str(model),), ENGINE_MODULES),
         Measurement("latency", f"{LATENCY_QUERIES} new + {LATENCY_QUERIES} known-user `Engine.recommend` calls",
-                    "benchmarks.scale_benchmark:query_latency", (str(model), LATENCY_QUERIES), _ENGINE_MODULES),
+                    "benchmarks.scale_benchmark:query_latency", (str(model), LATENCY_QUERIES), ENGINE_MODULES),
         Measurement("batch", f"`recommend_batch` for-you, up to {BATCH_USERS:,} known users",
-                    "benchmarks.scale_benchmark:batch_recommend", (str(model), BATCH_USERS), _ENGINE_MODULES),
+                    "benchmarks.scale_benchmark:batch_recommend", (str(model), BATCH_USERS), ENGINE_MODULES),
     )
     peers, peer_notes = peers_benchmark.measurements(folder)
     notes = (
