@@ -77,6 +77,29 @@ def test_adjust_sees_the_right_rows_and_columns_on_both_paths(rng: np.random.Gen
     np.testing.assert_allclose(got[1], expected[1], rtol=1e-6)
 
 
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_candidates_returned_to_later_rows_and_cut_piles_keep_the_exact_lists(
+        rng: np.random.Generator, n_jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each pair's product is computed by the block of its earlier row and returned to the
+    # later row's block; with k = 3 and blocks of 4 rows, every pile outgrows 2k per row
+    # and is cut, and the floors it leaves drop candidates before they are selected.
+    dense = _binary(rng, (120, 30), 0.35)
+    products = dense @ dense.T
+    n = products.shape[0]
+    adjusted = _penalise_by_index(products, np.arange(n)[:, None], np.arange(n)[None, :])
+    adjusted[products < 2.0] = 0.0
+    expected = _dense_top_k(adjusted, 3)
+    cuts = []
+    original_cut = neighbors_module._Piles._cut
+    monkeypatch.setattr(neighbors_module._Piles, "_cut", lambda piles, index: (cuts.append(index),
+                                                                                original_cut(piles, index)))
+    got = top_k_neighbors(sp.csr_matrix(dense), 3, adjust=_penalise_by_index, min_product=2.0, block_rows=4,
+                          n_jobs=n_jobs)
+    assert cuts
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_allclose(got[1], expected[1], rtol=1e-6)
+
+
 @pytest.mark.parametrize("sparse_part", [True, False])
 def test_dense_columns_add_their_products_and_ties_go_to_the_lower_index(rng: np.random.Generator,
                                                                         sparse_part: bool) -> None:
