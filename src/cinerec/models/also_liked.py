@@ -105,9 +105,12 @@ class AlsoLiked(NeighborScorer):
         """
         cached = getattr(self, "_votes", None)
         if cached is None:
-            votes = super().similarity_matrix().power(float(self.locality))
-            totals = np.asarray(votes.sum(axis=1)).ravel()
-            cached = sp.csr_matrix(sp.diags(1.0 / np.where(totals > 0, totals, 1.0)) @ votes, dtype=np.float32)
+            similarities = super().similarity_matrix()
+            votes = np.power(similarities.data, np.float32(self.locality))
+            sources = np.repeat(np.arange(similarities.shape[0]), np.diff(similarities.indptr))
+            totals = np.bincount(sources, weights=votes, minlength=similarities.shape[0])
+            votes /= np.where(totals > 0, totals, 1.0)[sources].astype(np.float32)
+            cached = sp.csr_matrix((votes, similarities.indices, similarities.indptr), shape=similarities.shape)
             self._votes = cached
         return cached
 
