@@ -71,10 +71,14 @@ def test_tuning_prefers_coverage_only_among_near_ties() -> None:
 
 
 def test_tuning_keeps_to_the_coverage_floor_when_it_can() -> None:
-    tried = [{"ndcg": 0.300, "coverage": 0.10}, {"ndcg": 0.290, "coverage": 0.21},
+    tried = [{"ndcg": 0.300, "coverage": 0.10}, {"ndcg": 0.295, "coverage": 0.21},
              {"ndcg": 0.280, "coverage": 0.50}]
     assert choose(tried, min_coverage=0.2) == tried[1]          # the most accurate wide enough
     assert choose(tried[:1], min_coverage=0.2) == tried[0]      # nothing reaches it: ignored
+    # Reaching the floor would cost more than allowed: accuracy first.
+    assert choose(tried, min_coverage=0.2, max_coverage_cost=0.01) == tried[0]
+    assert choose(tried, min_coverage=0.4, max_coverage_cost=0.05) == tried[0]
+    assert choose(tried, min_coverage=0.4, max_coverage_cost=0.1) == tried[2]
 
 
 def test_grid_blends_standardise_once_and_equal_the_plain_blend(rng: np.random.Generator) -> None:
