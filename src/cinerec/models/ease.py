@@ -57,9 +57,10 @@ class EASE(Recommender):
         ``l2`` is ``None``. The best fixed λ grows with the data (on validation splits
         EASE alone peaks near 500 on ml-100k's 943 people and near 1,000 on a synthetic
         3,000-person release), while a λ relative to the Gram matrix's own scale peaks
-        at the same value on each (about 19× the mean diagonal, for ml-100k random and
-        temporal and synthetic ml-1m- and ml-latest-format data of 1,000 to 6,000
-        people): λ is weighed against the co-occurrence counts it regularises. Steck's
+        in the same place on each (19× the mean diagonal on ml-100k random and on
+        synthetic ml-1m-format data; 19–38× on a flat optimum for 6,000 synthetic
+        people, 32× for 1,000; ml-100k temporal is flat from 4× to 17×): λ is weighed
+        against the co-occurrence counts it regularises. Steck's
         later denoising view of EASE (EDLAE, NeurIPS 2020) likewise scales the penalty
         with the diagonal. The default 8 is the penalty *For you* wants for EASE inside
         its blend (λ≈250 on ml-100k's training split, whose movies average 32 likings),
