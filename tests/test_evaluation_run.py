@@ -118,3 +118,12 @@ def test_the_ease_row_uses_the_penalty_that_suits_ease_alone(synthetic_release: 
     # Same penalty as the blend's, or no tuning: the engine's own component serves.
     assert _ease_alone(Tuning(l2_scale=16.0, weights={}, validation_people=1, ease_l2_scale=16.0), train) is None
     assert _ease_alone(None, train) is None
+
+
+def test_data_that_describe_nobody_skip_the_demographic_rows(tmp_path: Path) -> None:
+    folder = tmp_path / "ml-latest"
+    generate(SynthConfig(users=150, movies=240, ratings=7_000, tags=200, format="ml-latest", seed=5), folder)
+    result = evaluate(load_dataset(folder, use_cache=False), tuned=False, seed=1)
+    names = [model.name for model in result.models]
+    assert "seed-people-like-you" not in names and "people-like-you" not in names
+    assert {"popular", "ease", "for-you"} <= set(names)

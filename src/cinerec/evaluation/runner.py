@@ -22,7 +22,7 @@ from cinerec.build import BuildOptions
 from cinerec.data.dataset import Dataset
 from cinerec.engine import BATCH_CELLS, Engine
 from cinerec.evaluation import metrics
-from cinerec.evaluation.scorers import CONTENDERS, Contender, ScoreFn, contenders
+from cinerec.evaluation.scorers import CONTENDERS, DEMOGRAPHIC_CONTENDERS, Contender, ScoreFn, contenders
 from cinerec.evaluation.splits import Split, split_dataset
 from cinerec.evaluation.tuning import Tuning, tune
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, top_n
@@ -176,6 +176,11 @@ def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models:
     elif tuned:
         notes.append("New users have no liked movies, so only the blend's people-like-you and popularity weights "
                      "matter; they are the defaults tuned on the random and temporal protocols.")
+    if split.train.users_with_demographics() == 0:
+        skipped = [name for name in models if name in DEMOGRAPHIC_CONTENDERS]
+        models = [name for name in models if name not in DEMOGRAPHIC_CONTENDERS]
+        if skipped:
+            note(f"cinerec: skipping {', '.join(skipped)}: the data describe no user's gender, age, occupation or zip")
     with status("Fitting every model on the training split…"):
         fitted = Engine.fit(split.train, BuildOptions(report=False, random_state=seed,
                                                       ease_l2_scale=tuning.l2_scale if tuning else None))
@@ -206,12 +211,7 @@ def _ease_alone(tuning: Tuning | None, train: Dataset) -> EASE | None:
 
 def _answers(contender: Contender, split: Split) -> bool:
     """Whether the contender can say anything under this protocol (new people have no history)."""
-    if split.new_users:
-        return contender.needs != "history"
-    if contender.needs == "demographics" and split.train.users_with_demographics() == 0:
-        note(f"cinerec: skipping {contender.name}: the data describe no user's gender, age, occupation or zip")
-        return False
-    return True
+    return not (split.new_users and contender.needs == "history")
 
 
 def _measure(contender: Contender, lists: np.ndarray, people: People, ranks: np.ndarray, k: int) -> ModelResult:

@@ -79,6 +79,8 @@ class ItemKNN(NeighborScorer):
 #: Every contender name, in table order.
 CONTENDERS: tuple[str, ...] = ("random", "popular", "seed-also-liked", "seed-people-like-you", "item-knn",
                                "similar", "also-liked", "people-like-you", "ease", "for-you")
+#: The contenders that rank by demographics alone: nothing to fit on data that describe nobody.
+DEMOGRAPHIC_CONTENDERS: tuple[str, ...] = ("seed-people-like-you", "people-like-you")
 
 
 def contenders(engine: Engine, train: Dataset, names: Sequence[str], seed: int,
