@@ -27,6 +27,8 @@ TIMEOUT_MS = 15_000
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (python) is not installed")
 if not CHROMIUM.exists():
     pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+# Assertions wait as long as actions do: expect()'s own 5 s default is too short on a busy 2-core machine.
+sync_api.expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.fixture(scope="module")
