@@ -143,6 +143,18 @@ def test_search_respects_limit_and_refuses_overlong_queries(client: TestClient) 
     assert client.get("/api/movies/search", params={"q": "the", "limit": 0}).status_code == 422
 
 
+def test_repeated_searches_answer_alike_and_each_limit_apart(client: TestClient) -> None:
+    """Answers come from a cache of recent ones: a repeat must be the same answer, and the
+    same letters with another limit must not be served the first limit's list."""
+    first = client.get("/api/movies/search", params={"q": "the", "limit": 3})
+    again = client.get("/api/movies/search", params={"q": "the", "limit": 3})
+    assert first.status_code == again.status_code == 200 and first.content == again.content
+    assert first.headers["content-type"] == "application/json"
+    wider = client.get("/api/movies/search", params={"q": "the", "limit": 8}).json()["results"]
+    assert [m["movie_id"] for m in wider[:3]] == [m["movie_id"] for m in first.json()["results"]]
+    assert len(wider) > len(first.json()["results"])
+
+
 def test_hostile_title_is_returned_as_plain_data(client: TestClient, hostile_id: int) -> None:
     results = client.get("/api/movies/search", params={"q": "script window"}).json()["results"]
     assert results[0]["movie_id"] == hostile_id

@@ -16,6 +16,7 @@ the database cannot be written (disk full, locked too long); any other 5xx is a 
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -42,6 +43,8 @@ from cinerec.service.store import (Demographics, ProfileFullError, ProfileNotFou
                                    RatingNotFoundError, SQLiteProfileStore, StoredProfile, StoreError)
 
 STATIC_DIR = Path(__file__).with_name("static")
+#: Autocomplete answers kept (a few kilobytes each).
+SEARCH_CACHE_SIZE = 4096
 #: Largest request body accepted; the biggest valid request is a few kilobytes.
 MAX_BODY_BYTES = 64 * 1024
 #: A stored rating from here up counts as liked, from :data:`DISLIKED_AT_MOST` down as disliked.
@@ -116,7 +119,7 @@ def create_app(model_dir: str | Path, db_path: str | Path | None = None, *,
                   responses={code: {"model": schemas.Problem} for code in (404, 413, 422)})
     _add_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
-    _add_routes(app)
+    _add_routes(app, engine)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
@@ -157,7 +160,12 @@ Count = Annotated[int, Query(ge=1, le=schemas.MAX_RESULTS, description="how many
 
 
 # ------------------------------------------------------------------------------ routes
-def _add_routes(app: FastAPI) -> None:
+def _add_routes(app: FastAPI, engine: Engine) -> None:
+    @functools.lru_cache(maxsize=SEARCH_CACHE_SIZE)
+    def search_json(q: str, limit: int) -> bytes:
+        results = {"query": q, "results": [_movie(engine, movie_id) for movie_id in engine.catalogue.search(q, limit)]}
+        return schemas.SearchResults.model_validate(results).model_dump_json().encode()
+
     @app.get("/", include_in_schema=False)
     async def page() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html")
@@ -173,12 +181,13 @@ def _add_routes(app: FastAPI) -> None:
         return {"status": "ready", "model": model_summary(services.engine)}
 
     @app.get("/api/movies/search", response_model=schemas.SearchResults, tags=["movies"])
-    async def search(services: ServicesDep,
-                     q: Annotated[str, Query(max_length=schemas.MAX_QUERY_LENGTH, description="what was typed")],
-                     limit: Count = 8) -> dict[str, Any]:
+    async def search(q: Annotated[str, Query(max_length=schemas.MAX_QUERY_LENGTH, description="what was typed")],
+                     limit: Count = 8) -> Response:
         """Autocomplete: the movies ``q`` most likely starts ("die ha" → Die Hard, Die Hard 2, …)."""
-        catalogue = services.engine.catalogue
-        return {"query": q, "results": [_movie(services.engine, movie_id) for movie_id in catalogue.search(q, limit)]}
+        # Answered from a cache of recent answers' JSON (the catalogue never changes while the
+        # app runs): this route is hit on every keystroke, and people type the same beginnings
+        # of the same titles.
+        return Response(search_json(q, limit), media_type="application/json")
 
     @app.get("/api/movies/{movie_id}", response_model=schemas.MovieDetails, tags=["movies"])
     async def movie(services: ServicesDep, movie_id: MoviePathId, n: Count = 10) -> dict[str, Any]:
