@@ -31,22 +31,20 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from benchmarks.datasets import COMBINATIONS, Combination, benchmark_data_dir, synthetic_release
 from benchmarks.harness import (
     DEFAULT_OUT_DIR, MIB, BenchmarkError, JsonValue, Measurement, Suite, SuitePlan, own_peak_rss, run_in_child, run_suite,
     write_results,
 )
-from benchmarks.scale_benchmark import (  # its rows' preloads, so both suites time the same work
-    DATA_MODULES, ENGINE_MODULES, GB, LATENCY_QUERIES, RECOMMENDATIONS, SEED, ScaleRun,
+from benchmarks.scale_benchmark import (  # its rows' preloads and targets, so both suites measure alike
+    DATA_MODULES, ENGINE_MODULES, LATENCY_QUERIES, RECOMMENDATIONS, SEED, ScaleRun, build_target_rows, peak_text,
+    serving_target_rows, shown, target_row,
 )
 
 DEFAULT_COMBINATION = "1m+25m"
 #: Known users asked per release in the every-release check.
 USERS_PER_RELEASE = 50
-#: Issue 6's targets at 25M ratings (seconds, decimal GB, milliseconds).
-BUILD_SECONDS, BUILD_PEAK_GB, MODEL_GB, LOAD_SECONDS, P99_MS = 150.0, 8.0, 1.0, 2.0, 20.0
 
 
 def model_dir(combination: Combination) -> Path:
@@ -153,7 +151,7 @@ def answers_by_release(model: str, per_release: int) -> dict[str, JsonValue]:
 # ------------------------------------------------- the summary (stdlib only)
 def release_labels(run: ScaleRun, measurement: str) -> list[str]:
     """The release labels a row reported facts for (keys ``users:LABEL``), in its order."""
-    facts = _first_facts(run, measurement)
+    facts = run.first_facts(measurement)
     return [key.removeprefix("users:") for key in facts if key.startswith("users:")]
 
 
@@ -162,7 +160,7 @@ def every_release_answered(run: ScaleRun) -> bool | None:
     labels = release_labels(run, "releases")
     if not labels:
         return None
-    facts = _first_facts(run, "releases")
+    facts = run.first_facts("releases")
     return all(facts[f"for_you:{label}"] == facts[f"asked:{label}"] > 0 for label in labels)
 
 
@@ -171,7 +169,7 @@ def summary_markdown(run: ScaleRun) -> str:
     where the build's time went (with the command, as the results recorded it)."""
     result = run.result
     steps = sorted(run.build_steps(), key=lambda step: -(run.cost(f"step:{step}") or 0))
-    step_text = ", ".join(f"{step} {run.cost(f'step:{step}'):.1f} s{_peak(run.cost_peak_mib(f'step:{step}'))}"
+    step_text = ", ".join(f"{step} {run.cost(f'step:{step}'):.1f} s{peak_text(run.cost_peak_mib(f'step:{step}'))}"
                           for step in steps)
     lowest, highest = run.load_range()
     lines = [f"### {result['title']}: targets ({run.scale})", "", result["data"], "",
@@ -187,28 +185,15 @@ def summary_markdown(run: ScaleRun) -> str:
 
 
 def _target_rows(run: ScaleRun) -> list[str]:
-    def row(label: str, value: float | None, limit: float | None, spec: str, unit: str, detail: str = "") -> str:
-        met = "–" if value is None or limit is None else ("yes" if value <= limit else "**no**")
-        shown = "–" if value is None else f"{value:{spec}}{unit}"
-        return f"| {label} | {shown}{detail} | {'–' if limit is None else f'{limit:g}{unit}'} | {met} |"
-
-    build_peak, model_bytes = run.peak_mib("build"), run.fact("build", "model_bytes")
-    combining = (f" (combine alone {_shown(run.fact('read_combine', 'step:combine'), '.1f')} s; "
-                 f"peak {_shown(run.peak_mib('read_combine'), ',.0f')} MiB, "
-                 f"{_shown(run.fact('read_combine', 'peak_after:combine'), ',.0f')} MiB by the end of the combine)")
-    rows = [row("read both releases + combine (warm cache)", run.seconds("read_combine"), None, ".1f", " s", combining),
-            row("whole `cinerec build`", run.seconds("build"), BUILD_SECONDS, ".1f", " s"),
-            row("whole build peak RSS", None if build_peak is None else build_peak * MIB / GB, BUILD_PEAK_GB,
-                ".2f", " GB"),
-            row("model directory on disk", None if model_bytes is None else model_bytes / GB, MODEL_GB, ".3f", " GB"),
-            row("`Engine.load`", run.seconds("load"), LOAD_SECONDS, ".2f", " s")]
-    for who in ("new", "known"):
-        rows.append(row(f"recommend p99, {who} user", run.fact("latency", f"{who}_p99_ms"), P99_MS, ".1f", " ms",
-                        f" (p50 {_shown(run.fact('latency', f'{who}_p50_ms'), '.1f')})"))
+    combining = (f" (combine alone {shown(run.fact('read_combine', 'step:combine'), '.1f')} s; "
+                 f"peak {shown(run.peak_mib('read_combine'), ',.0f')} MiB, "
+                 f"{shown(run.fact('read_combine', 'peak_after:combine'), ',.0f')} MiB by the end of the combine)")
     answered = every_release_answered(run)
-    shown, met = ("–", "–") if answered is None else ("all", "yes") if answered else ("not all", "**no**")
-    rows.append(f"| known users of every release get *For you* | {shown} | all | {met} |")
-    return rows
+    answered_cell, met = ("–", "–") if answered is None else ("all", "yes") if answered else ("not all", "**no**")
+    return [target_row("read both releases + combine (warm cache)", run.seconds("read_combine"), None, ".1f", " s",
+                       combining),
+            *build_target_rows(run), *serving_target_rows(run),
+            f"| known users of every release get *For you* | {answered_cell} | all | {met} |"]
 
 
 def _combine_line(run: ScaleRun) -> str:
@@ -230,24 +215,10 @@ def _releases_line(run: ScaleRun) -> str:
     labels = release_labels(run, "releases")
     if not labels:
         return "Known users per release: not measured."
-    facts = _first_facts(run, "releases")
+    facts = run.first_facts("releases")
     answers = "; ".join(f"{label}: {facts[f'for_you:{label}']} of {facts[f'asked:{label}']} got a full *For you*, "
                         f"{facts[f'people_like_you:{label}']} a *people like you* list" for label in labels)
     return f"Known users asked per release (every release's users must be answered): {answers}."
-
-
-def _first_facts(run: ScaleRun, measurement: str) -> dict[str, Any]:
-    """The facts of a row's first run (counts that every run of the row reports alike)."""
-    rows = [m for m in run.result["measurements"] if m["name"] == measurement]
-    return rows[0]["runs"][0]["facts"] if rows else {}
-
-
-def _shown(value: float | None, spec: str) -> str:
-    return "–" if value is None else f"{value:{spec}}"
-
-
-def _peak(mib: float | None) -> str:
-    return "" if mib is None else f" ({mib:,.0f})"
 
 
 # ------------------------------------------------------------------------ main

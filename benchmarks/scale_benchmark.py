@@ -273,8 +273,12 @@ class ScaleRun:
 
     def build_steps(self) -> list[str]:
         """The whole build's steps (read, each component, write, report) in the order it ran them."""
-        facts = self._measurement("build")["runs"][0]["facts"] if self.has("build") else {}
-        return [key.removeprefix("step:") for key in facts if key.startswith("step:")]
+        return [key.removeprefix("step:") for key in self.first_facts("build") if key.startswith("step:")]
+
+    def first_facts(self, name: str) -> dict[str, Any]:
+        """The facts of a row's first run (what every run of the row reports alike); empty
+        when the row is absent."""
+        return self._measurement(name)["runs"][0]["facts"] if self.has(name) else {}
 
     def cost(self, name: str) -> float | None:
         """Seconds of a cost of :func:`cost_labels`: a row, a build step (``step:NAME``), or
@@ -336,7 +340,7 @@ def summary_markdown(runs: Sequence[ScaleRun]) -> str:
     largest = max(runs, key=lambda run: run.ratings)
     series = growth_series(runs)
     by_cost = sorted(largest.build_steps(), key=lambda step: -(largest.cost(f"step:{step}") or 0))
-    steps = ", ".join(f"{step} {largest.cost(f'step:{step}'):.1f} s{_peak(largest.cost_peak_mib(f'step:{step}'))}"
+    steps = ", ".join(f"{step} {largest.cost(f'step:{step}'):.1f} s{peak_text(largest.cost_peak_mib(f'step:{step}'))}"
                       for step in by_cost)
     lines = [f"### cinerec at MovieLens-25M scale: targets ({largest.scale})", "",
              largest.result["data"], "",
@@ -356,36 +360,54 @@ def summary_markdown(runs: Sequence[ScaleRun]) -> str:
     return "\n".join(lines)
 
 
-def _shown(value: float | None, spec: str, unit: str = "") -> str:
+def shown(value: float | None, spec: str, unit: str = "") -> str:
     """``value`` formatted, or a dash when it was not measured."""
     return "–" if value is None else f"{value:{spec}}{unit}"
 
 
-def _peak(mib: float | None) -> str:
+def peak_text(mib: float | None) -> str:
     """" (1,234)": a peak RSS in MiB beside a time, or nothing where none was taken."""
     return "" if mib is None else f" ({mib:,.0f})"
 
 
-def _target_rows(run: ScaleRun, build_exponent: float | None) -> list[str]:
-    def row(label: str, value: float | None, limit: float, spec: str, unit: str, detail: str = "") -> str:
-        met = "–" if value is None else ("yes" if value <= limit else "**no**")
-        return f"| {label} | {_shown(value, spec, unit)}{detail} | {limit:g}{unit} | {met} |"
+#: Issue 6's limits at 25M ratings (seconds, decimal GB, milliseconds).
+BUILD_SECONDS, BUILD_PEAK_GB, MODEL_GB, LOAD_SECONDS, P99_MS = 150.0, 8.0, 1.0, 2.0, 20.0
 
+
+def target_row(label: str, value: float | None, limit: float | None, spec: str, unit: str, detail: str = "") -> str:
+    """A row of a targets table: the measured value against its limit (none: only shown)."""
+    met = "–" if value is None or limit is None else ("yes" if value <= limit else "**no**")
+    return f"| {label} | {shown(value, spec, unit)}{detail} | {'–' if limit is None else f'{limit:g}{unit}'} | {met} |"
+
+
+def build_target_rows(run: ScaleRun) -> list[str]:
+    """The whole build's seconds, peak RSS and model directory against their limits."""
     peak_mib, model_bytes = run.peak_mib("build"), run.fact("build", "model_bytes")
-    rows = [row("whole `cinerec build`", run.seconds("build"), 150, ".1f", " s"),
-            row("whole build peak RSS", None if peak_mib is None else peak_mib * 2**20 / GB, 8, ".2f", " GB"),
-            row("model directory on disk", None if model_bytes is None else model_bytes / GB, 1, ".3f", " GB")]
+    return [target_row("whole `cinerec build`", run.seconds("build"), BUILD_SECONDS, ".1f", " s"),
+            target_row("whole build peak RSS", None if peak_mib is None else peak_mib * 2**20 / GB, BUILD_PEAK_GB,
+                       ".2f", " GB"),
+            target_row("model directory on disk", None if model_bytes is None else model_bytes / GB, MODEL_GB,
+                       ".3f", " GB")]
+
+
+def serving_target_rows(run: ScaleRun) -> list[str]:
+    """Load time and recommendation p99 for new and known people against their limits."""
+    rows = [target_row("`Engine.load`", run.seconds("load"), LOAD_SECONDS, ".2f", " s")]
+    for who in ("new", "known"):
+        rows.append(target_row(f"recommend p99, {who} user", run.fact("latency", f"{who}_p99_ms"), P99_MS, ".1f",
+                               " ms", f" (p50 {shown(run.fact('latency', f'{who}_p50_ms'), '.1f')})"))
+    return rows
+
+
+def _target_rows(run: ScaleRun, build_exponent: float | None) -> list[str]:
     also_liked = run.cost("step:also_liked")
     bm25 = run.seconds("implicit_bm25")
     ratio = also_liked / bm25 if also_liked is not None and bm25 else None
-    rows.append(row("*also liked* fit / implicit BM25 item-kNN fit", ratio, 1.0, ".2f", "",
-                    "" if ratio is None else f" ({also_liked:.1f} s / {bm25:.1f} s)"))
-    rows.append(row("`Engine.load`", run.seconds("load"), 2.0, ".2f", " s"))
-    for who in ("new", "known"):
-        rows.append(row(f"recommend p99, {who} user", run.fact("latency", f"{who}_p99_ms"), 20.0, ".1f", " ms",
-                        f" (p50 {_shown(run.fact('latency', f'{who}_p50_ms'), '.1f')})"))
-    rows.append(row("whole build growth exponent (1 = linear)", build_exponent, ABOUT_LINEAR, ".2f", ""))
-    return rows
+    return [*build_target_rows(run),
+            target_row("*also liked* fit / implicit BM25 item-kNN fit", ratio, 1.0, ".2f", "",
+                       "" if ratio is None else f" ({also_liked:.1f} s / {bm25:.1f} s)"),
+            *serving_target_rows(run),
+            target_row("whole build growth exponent (1 = linear)", build_exponent, ABOUT_LINEAR, ".2f", "")]
 
 
 def _scale_table(runs: Sequence[ScaleRun], series: dict[str, list[tuple[int, float]]]) -> str:
@@ -393,8 +415,8 @@ def _scale_table(runs: Sequence[ScaleRun], series: dict[str, list[tuple[int, flo
     lines = [f"| Cost: seconds (peak RSS MiB) | {header} | growth exponent |", "|---|" + "---:|" * (len(runs) + 1)]
     labels = cost_labels(runs[-1])
     for name, points in series.items():
-        cells = [f"{seconds:,.2f}{_peak(run.cost_peak_mib(name))}" for run, (_, seconds) in zip(runs, points)]
-        lines.append(f"| {labels[name]} | {' | '.join(cells)} | {_shown(growth_exponent(points), '.2f')} |")
+        cells = [f"{seconds:,.2f}{peak_text(run.cost_peak_mib(name))}" for run, (_, seconds) in zip(runs, points)]
+        lines.append(f"| {labels[name]} | {' | '.join(cells)} | {shown(growth_exponent(points), '.2f')} |")
     return "\n".join(lines)
 
 
@@ -403,15 +425,15 @@ def _serving_table(runs: Sequence[ScaleRun]) -> str:
              "| batch users/s | seed dense matrix, full (extrapolated) |", "|---|" + "---:|" * 7]
     for run in runs:
         model_bytes, dense_bytes = run.fact("build", "model_bytes"), run.fact("seed_dense_cosine", "full_matrix_bytes")
-        latency = {key: _shown(run.fact("latency", f"{key}_ms"), ".1f")
+        latency = {key: shown(run.fact("latency", f"{key}_ms"), ".1f")
                    for key in ("first_query", "new_p50", "new_p99", "known_p50", "known_p99")}
         lines.append(
-            f"| {run.scale} | {_shown(None if model_bytes is None else model_bytes / 1e6, ',.0f')} "
-            f"| {_shown(run.seconds('load'), '.2f')} | {latency['first_query']} "
+            f"| {run.scale} | {shown(None if model_bytes is None else model_bytes / 1e6, ',.0f')} "
+            f"| {shown(run.seconds('load'), '.2f')} | {latency['first_query']} "
             f"| {latency['new_p50']} / {latency['new_p99']} | {latency['known_p50']} / {latency['known_p99']} "
-            f"| {_shown(run.fact('batch', 'users_per_second'), ',.0f')} "
-            f"| {_shown(None if dense_bytes is None else dense_bytes / GB, ',.2f', ' GB')}, "
-            f"{_shown(run.cost('seed_dense_cosine'), ',.0f', ' s')} |")
+            f"| {shown(run.fact('batch', 'users_per_second'), ',.0f')} "
+            f"| {shown(None if dense_bytes is None else dense_bytes / GB, ',.2f', ' GB')}, "
+            f"{shown(run.cost('seed_dense_cosine'), ',.0f', ' s')} |")
     return "\n".join(lines)
 
 

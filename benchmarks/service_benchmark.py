@@ -87,11 +87,10 @@ def build_model(out: Path) -> Path:
     return model
 
 
-def request_factories(base_url: str, rng: np.random.Generator) -> dict[str, RequestFactory]:
-    """Varied, realistic requests: profiles of 1–5 liked movies among the 300 most-rated
-    plus random demographics; autocomplete prefixes of 2–8 letters of popular titles."""
-    with httpx.Client(base_url=base_url) as client:
-        popular = _popular_movies(client)
+def request_factories(popular: Sequence[dict], rng: np.random.Generator) -> dict[str, RequestFactory]:
+    """Varied, realistic requests: profiles of 1–5 liked movies among the ``popular`` ones
+    (:func:`popular_movies`) plus random demographics; autocomplete prefixes of 2–8
+    letters of their titles."""
     movie_ids, titles = [m["movie_id"] for m in popular], [m["title"] for m in popular]
     genders, occupations = ["M", "F", None], ["programmer", "student", "nurse", "writer", "retired", None]
     profiles = []
@@ -114,12 +113,13 @@ def _http_request(method: str, target: str, body: bytes = b"") -> bytes:
     return head.encode() + b"\r\n" + body
 
 
-def _popular_movies(client: httpx.Client) -> list[dict]:
-    """Movies the autocomplete offers for common first letters (most-rated first)."""
+def popular_movies(base_url: str) -> list[dict]:
+    """Up to 300 movies the autocomplete offers for common first letters (most-rated first)."""
     found: dict[int, dict] = {}
-    for letters in ("the", "s", "a", "m", "b", "c", "d", "l", "p", "r", "w", "h", "g", "f", "t"):
-        for movie in client.get("/api/movies/search", params={"q": letters, "limit": 50}).json()["results"]:
-            found.setdefault(movie["movie_id"], movie)
+    with httpx.Client(base_url=base_url) as client:
+        for letters in ("the", "s", "a", "m", "b", "c", "d", "l", "p", "r", "w", "h", "g", "f", "t"):
+            for movie in client.get("/api/movies/search", params={"q": letters, "limit": 50}).json()["results"]:
+                found.setdefault(movie["movie_id"], movie)
     return list(found.values())[:300]
 
 
@@ -213,11 +213,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(scratch)
         model = args.model or build_model(work)
         with ServerProcess(model, work / "profiles.sqlite3", work / "server.log", workers=args.workers) as server:
-            # Each row draws its own requests, so a row repeats an earlier row's profile or prefix
-            # only as often as real traffic would (the service caches autocomplete answers).
-            rows = [asyncio.run(measure(server.port, endpoint, make, concurrency, args.requests, args.seconds))
-                    for endpoint in ENDPOINTS for concurrency in CONCURRENCY
-                    for make in [request_factories(server.url, np.random.default_rng([SEED, concurrency]))[endpoint]]]
+            # Each concurrency draws its own requests, so a row repeats an earlier row's profile or
+            # prefix only as often as real traffic would (the service caches autocomplete answers).
+            popular = popular_movies(server.url)
+            factories = {concurrency: request_factories(popular, np.random.default_rng([SEED, concurrency]))
+                         for concurrency in CONCURRENCY}
+            rows = [asyncio.run(measure(server.port, endpoint, factories[concurrency][endpoint], concurrency,
+                                        args.requests, args.seconds))
+                    for endpoint in ENDPOINTS for concurrency in CONCURRENCY]
     print(f"Model: {model}; {args.workers} server worker(s); load average before: {load_before:.1f}\n")
     print("| endpoint | concurrency | requests | errors | req/s | p50 ms | p99 ms |")
     print("|---|---:|---:|---:|---:|---:|---:|")

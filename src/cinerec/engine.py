@@ -143,9 +143,9 @@ class Engine:
         memory-mapped arrays) is ready before the first real person asks — a service calls
         this before it listens. ~1 s at MovieLens 25M, which would otherwise be the first
         visitor's wait."""
-        most_rated = int(np.argmax(self.movies["n_ratings"].to_numpy())) if "n_ratings" in self.movies else 0
         if self.movie_ids.size:
-            self.recommend(Profile(liked=(int(self.movie_ids[most_rated]),), gender="F", age_band="25-34"), n=1)
+            most_rated = int(self.movie_ids[np.argmax(self.movies["n_ratings"].to_numpy())])
+            self.recommend(Profile(liked=(most_rated,), gender="F", age_band="25-34"), n=1)
 
     # ----------------------------------------------------------------- lookups
     def movie_index(self, movie_ids: Sequence[int] | np.ndarray) -> np.ndarray:

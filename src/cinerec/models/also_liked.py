@@ -31,7 +31,6 @@ from __future__ import annotations
 from typing import Self
 
 import numpy as np
-import scipy.sparse as sp
 
 from cinerec.data.dataset import Dataset
 from cinerec.errors import ModelError
@@ -92,7 +91,7 @@ class AlsoLiked(NeighborScorer):
         if float(self.locality) <= 0.0:
             raise ModelError(f"{name}: locality must be positive, got {self.locality}")
 
-    def similarity_matrix(self) -> sp.csr_matrix:
+    def _scoring_weights(self, similarities: np.ndarray) -> np.ndarray:
         """The *votes* a liked movie casts for its neighbours: similarities raised to
         ``locality`` and normalised to sum to 1 per liked movie.
 
@@ -103,16 +102,9 @@ class AlsoLiked(NeighborScorer):
         Both keep each list's order, so :meth:`similar` is unchanged. Measured on
         ml-100k (80/20, NDCG@10, two seeds): raw sums 0.285 / 0.287, votes 0.330 / 0.329.
         """
-        cached = getattr(self, "_votes", None)
-        if cached is None:
-            similarities = super().similarity_matrix()
-            votes = np.power(similarities.data, np.float32(self.locality))
-            sources = np.repeat(np.arange(similarities.shape[0]), np.diff(similarities.indptr))
-            totals = np.bincount(sources, weights=votes, minlength=similarities.shape[0])
-            votes /= np.where(totals > 0, totals, 1.0)[sources].astype(np.float32)
-            cached = sp.csr_matrix((votes, similarities.indices, similarities.indptr), shape=similarities.shape)
-            self._votes = cached
-        return cached
+        votes = np.power(similarities, np.float32(self.locality))
+        totals = votes.sum(axis=1, keepdims=True, dtype=np.float64)
+        return (votes / np.where(totals > 0, totals, 1.0)).astype(np.float32)
 
 
 def asymmetric_cosine(like_counts: np.ndarray, alpha: float, shrinkage: float) -> Adjust:

@@ -581,7 +581,8 @@ class NeighborScorer(Recommender):
         return idx[keep], np.asarray(self.similarities_[movie_index][:n])[keep]
 
     def similarity_matrix(self) -> sp.csr_matrix:
-        """The neighbour lists as a sparse ``(n_movies, n_movies)`` matrix (row = source)."""
+        """The neighbour lists as a sparse ``(n_movies, n_movies)`` matrix (row = source)
+        of what each movie adds to its neighbours' scores (:meth:`_scoring_weights`)."""
         self.check_fitted()
         cached = getattr(self, "_similarity_matrix", None)
         if cached is None:
@@ -592,10 +593,15 @@ class NeighborScorer(Recommender):
             valid = neighbors >= 0
             indptr = np.zeros(neighbors.shape[0] + 1, dtype=np.int32 if neighbors.size < 2**31 else np.int64)
             np.cumsum(np.count_nonzero(valid, axis=1), out=indptr[1:])
-            cached = sp.csr_matrix((np.asarray(self.similarities_, dtype=np.float32)[valid], neighbors[valid], indptr),
-                                   shape=(neighbors.shape[0],) * 2)
+            weights = self._scoring_weights(np.asarray(self.similarities_, dtype=np.float32))
+            cached = sp.csr_matrix((weights[valid], neighbors[valid], indptr), shape=(neighbors.shape[0],) * 2)
             self._similarity_matrix = cached
         return cached
+
+    def _scoring_weights(self, similarities: np.ndarray) -> np.ndarray:
+        """What a liked movie adds to each of its neighbours' scores, from the ``(n_movies,
+        k)`` similarities (padding included): here, the similarities themselves."""
+        return similarities
 
     def score(self, queries: QueryBatch) -> np.ndarray:
         """Sum over each person's liked (or disliked, negatively) movies of their
