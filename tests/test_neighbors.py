@@ -9,7 +9,7 @@ import scipy.sparse as sp
 
 from cinerec.models.base import QueryBatch, top_n
 from cinerec.models import neighbors as neighbors_module
-from cinerec.models.neighbors import NeighborScorer, _sparse_product, best_entries, top_k_neighbors
+from cinerec.models.neighbors import NeighborScorer, Scaling, _sparse_product, best_entries, top_k_neighbors
 
 
 def _dense_top_k(similarities: np.ndarray, k: int, min_similarity: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -50,54 +50,62 @@ def test_kernel_matches_dense_reference(rng: np.random.Generator, block_rows: in
         assert kept.size == min(5, int((row > 0).sum()))
 
 
-def test_adjust_and_threshold_are_applied(rng: np.random.Generator) -> None:
-    dense = rng.random((20, 4)).astype(np.float32)
-    neighbors, sims = top_k_neighbors(dense, 3, adjust=lambda p, rows, cols: p - 100.0)
-    assert (neighbors == -1).all() and (sims == 0).all()
+@pytest.mark.parametrize("sparse_input", [True, False])
+def test_cosine_scaling_and_the_similarity_threshold_are_applied(rng: np.random.Generator, sparse_input: bool) -> None:
+    dense = _binary(rng, (40, 12), 0.4) * rng.random((40, 12)).astype(np.float32)
+    norms = np.linalg.norm(dense, axis=1).astype(np.float32) + np.float32(1e-3)
+    cosines = (dense @ dense.T) / (norms[:, None] * norms[None, :])
+    expected = _dense_top_k(cosines, 4, min_similarity=0.5)
+    vectors = sp.csr_matrix(dense) if sparse_input else dense
+    got = top_k_neighbors(vectors, 4, scaling=Scaling(norms, norms), min_similarity=0.5)
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_allclose(got[1], expected[1], rtol=1e-5)
+    assert (got[1][got[0] >= 0] > 0.5).all()
 
 
-def _penalise_by_index(products: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """An adjust that needs both indices of each product (like the asymmetric cosine)."""
-    return products / (1.0 + rows + 2.0 * cols).astype(np.float32)
+def _index_scaling(n: int) -> Scaling:
+    """A scaling whose similarities depend on both indices of each product, differently
+    for each direction (like the asymmetric cosine)."""
+    return Scaling((1.0 + np.arange(n)).astype(np.float32), (1.0 + 2.0 * np.arange(n)).astype(np.float32), 0.5)
+
+
+def _index_scaled(products: np.ndarray) -> np.ndarray:
+    """The reference arithmetic of :func:`_index_scaling`, in float32 as the kernels do it."""
+    n = products.shape[0]
+    rows, cols = np.arange(n, dtype=np.float32)[:, None], np.arange(n, dtype=np.float32)[None, :]
+    denominator = (np.float32(1.0) + rows) * (np.float32(1.0) + np.float32(2.0) * cols) + np.float32(0.5)
+    return (products / denominator).astype(np.float32)
 
 
 @pytest.mark.parametrize("sparse_input", [True, False])
 @pytest.mark.parametrize("min_product", [0.0, 2.0])
-def test_adjust_sees_the_right_rows_and_columns_on_both_paths(rng: np.random.Generator, sparse_input: bool,
-                                                             min_product: float) -> None:
+def test_scaling_sees_the_right_rows_and_columns_on_both_paths(rng: np.random.Generator, sparse_input: bool,
+                                                              min_product: float) -> None:
     dense = _binary(rng, (70, 25), 0.3)
     products = dense @ dense.T
-    n = products.shape[0]
-    adjusted = _penalise_by_index(products, np.arange(n)[:, None], np.arange(n)[None, :])
+    adjusted = _index_scaled(products)
     adjusted[products < min_product] = 0.0
     expected = _dense_top_k(adjusted, 6)
     vectors = sp.csr_matrix(dense) if sparse_input else dense
-    got = top_k_neighbors(vectors, 6, adjust=_penalise_by_index, min_product=min_product, block_rows=9)
+    got = top_k_neighbors(vectors, 6, scaling=_index_scaling(70), min_product=min_product, block_rows=9)
     np.testing.assert_array_equal(got[0], expected[0])
     np.testing.assert_allclose(got[1], expected[1], rtol=1e-6)
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_candidates_returned_to_later_rows_and_cut_piles_keep_the_exact_lists(
-        rng: np.random.Generator, n_jobs: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Each pair's product is computed by the block of its earlier row and returned to the
-    # later row's block; with k = 3 and blocks of 4 rows, every pile outgrows 2k per row
-    # and is cut, and the floors it leaves drop candidates before they are selected.
+def test_full_heaps_keep_the_exact_lists_among_many_ties(rng: np.random.Generator, n_jobs: int) -> None:
+    # 0/1 vectors with k = 3 of ~100 candidates per row: every heap fills early, most
+    # candidates tie with its worst entry, and only the lower column may replace it.
     dense = _binary(rng, (120, 30), 0.35)
-    products = dense @ dense.T
-    n = products.shape[0]
-    adjusted = _penalise_by_index(products, np.arange(n)[:, None], np.arange(n)[None, :])
-    adjusted[products < 2.0] = 0.0
-    expected = _dense_top_k(adjusted, 3)
-    cuts = []
-    original_cut = neighbors_module._Piles._cut
-    monkeypatch.setattr(neighbors_module._Piles, "_cut", lambda piles, index: (cuts.append(index),
-                                                                                original_cut(piles, index)))
-    got = top_k_neighbors(sp.csr_matrix(dense), 3, adjust=_penalise_by_index, min_product=2.0, block_rows=4,
-                          n_jobs=n_jobs)
-    assert cuts
+    expected = _dense_top_k(dense @ dense.T, 3)
+    got = top_k_neighbors(sp.csr_matrix(dense), 3, min_product=2.0, block_rows=4, n_jobs=n_jobs)
     np.testing.assert_array_equal(got[0], expected[0])
-    np.testing.assert_allclose(got[1], expected[1], rtol=1e-6)
+    np.testing.assert_array_equal(got[1], expected[1])
+
+
+def test_negative_sparse_vectors_are_refused() -> None:
+    with pytest.raises(ValueError, match="non-negative"):
+        top_k_neighbors(sp.csr_matrix(np.array([[1.0, -1.0], [1.0, 1.0]], dtype=np.float32)), 1)
 
 
 @pytest.mark.parametrize("sparse_part", [True, False])

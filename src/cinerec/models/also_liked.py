@@ -19,9 +19,9 @@ than ``min_support`` co-likers are dropped outright (two fans in common is
 coincidence, not taste).
 
 Fitting runs the shared blockwise kernel :func:`~cinerec.models.neighbors.top_k_neighbors`
-on the movie × user likes matrix, turning the stored co-like counts of each block of
-movies into similarities with the per-movie like counts; co-like counts stay sparse,
-so memory stays at a few blocks' worth of stored counts. Scoring, ``similar`` and
+on the movie × user likes matrix, which counts each movie's co-likes in one accumulator,
+scales them with the per-movie like counts and keeps the ``k`` best; memory stays at
+the lists themselves. Scoring, ``similar`` and
 ``explain`` are :class:`NeighborScorer`'s: a person's score for a movie is the sum of
 its similarities from the movies they liked.
 """
@@ -35,7 +35,7 @@ import numpy as np
 from cinerec.data.dataset import Dataset
 from cinerec.errors import ModelError
 from cinerec.models.likes import likes_matrix
-from cinerec.models.neighbors import Adjust, NeighborScorer, top_k_neighbors
+from cinerec.models.neighbors import NeighborScorer, Scaling, top_k_neighbors
 
 
 class AlsoLiked(NeighborScorer):
@@ -72,7 +72,7 @@ class AlsoLiked(NeighborScorer):
         likes = likes_matrix(dataset)
         like_counts = np.bincount(likes.indices, minlength=likes.shape[1]).astype(np.int32)
         self.neighbors_, self.similarities_ = top_k_neighbors(
-            likes.T.tocsr(), self.k, adjust=asymmetric_cosine(like_counts, self.alpha, self.shrinkage),
+            likes.T.tocsr(), self.k, scaling=asymmetric_cosine(like_counts, self.alpha, self.shrinkage),
             min_product=self.min_support, description="finding what fans also liked")
         self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
         self.like_counts_ = like_counts
@@ -107,18 +107,11 @@ class AlsoLiked(NeighborScorer):
         return (votes / np.where(totals > 0, totals, 1.0)).astype(np.float32)
 
 
-def asymmetric_cosine(like_counts: np.ndarray, alpha: float, shrinkage: float) -> Adjust:
-    """An ``adjust`` for :func:`top_k_neighbors` that turns co-like counts into
-    asymmetric cosine similarities (see the module docstring). The kernel hands it
-    only the stored co-like counts of a block, with their rows and columns."""
+def asymmetric_cosine(like_counts: np.ndarray, alpha: float, shrinkage: float) -> Scaling:
+    """The :class:`~cinerec.models.neighbors.Scaling` for :func:`top_k_neighbors` that
+    turns co-like counts into asymmetric cosine similarities (see the module docstring)."""
     counts = like_counts.astype(np.float32)
-    source_part = np.power(counts, np.float32(alpha))
-    target_part = np.power(counts, np.float32(1.0 - alpha))
+    # No shrinkage still needs a positive denominator for movies nobody liked (their
+    # co-like counts are all 0): the smallest float adds nothing to any other.
     smoothing = np.float32(shrinkage) if shrinkage else np.float32(np.finfo(np.float32).tiny)
-
-    def adjust(co_likes: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        denominator = source_part[rows] * target_part[cols]
-        denominator += smoothing
-        return np.divide(co_likes, denominator, out=denominator)
-
-    return adjust
+    return Scaling(np.power(counts, np.float32(alpha)), np.power(counts, np.float32(1.0 - alpha)), smoothing)

@@ -6,7 +6,7 @@ products become similarities (implicit's design). This module holds what they sh
 
 * :func:`top_k_neighbors` computes, block of rows by block of rows, the products of
   every movie vector with every other, lets the caller turn raw products into
-  similarities, and keeps only the ``k`` best per movie. The full movie × movie
+  similarities (:class:`Scaling`), and keeps only the ``k`` best per movie. The full movie × movie
   matrix is never built, and blocks run on every core.
 * :class:`NeighborScorer` holds the learned lists (``neighbors_``, ``similarities_``),
   answers "movies like this one", scores a block of people as the sum over the
@@ -16,13 +16,12 @@ products become similarities (implicit's design). This module holds what they sh
 How the kernel stays fast at MovieLens-25M scale (62,000 movies), by the shape of the
 products:
 
-* **Sparse products** (co-like counts): a block's products stay a CSR matrix, the
-  similarity is computed on its stored entries only, and the ``k`` best per row are
-  picked from those entries (:func:`best_entries`). Products are symmetric, so each
-  pair's is computed once, by the block of its earlier row, which returns it to the
-  later row's block (:class:`_SparseBlocks`). Blocks are cut by *work* (the
-  multiply-adds of the block's product), so one block of blockbusters costs about as
-  much memory and time as one of obscure movies.
+* **Sparse products** (co-like counts): a compiled loop (:mod:`cinerec.models.sparse_kernel`)
+  sums each movie's products with all others into one accumulator, scales the touched
+  ones into similarities and keeps the ``k`` best in a heap, so no product matrix or
+  candidate array is ever built. Blocks are cut by *work* (the multiply-adds of the
+  block's products), so one block of blockbusters costs about as much time as one of
+  obscure movies, and the threads share the work evenly.
 * **Dense products** (content vectors with dense low-dimensional columns): a block of
   rows small enough to stay in the CPU cache is multiplied with BLAS, a cheap per-row
   lower bound of the ``k``-th best value (from the maxima of groups of columns)
@@ -50,23 +49,15 @@ from cinerec.progress import progress
 S = TypeVar("S")
 T = TypeVar("T")
 
-#: Turns raw products into similarities: ``adjust(products, rows, cols)``, where
-#: ``products`` is float32 and ``rows`` / ``cols`` are integer index arrays that
-#: broadcast against it (1-D alongside the stored entries of a sparse block; a column
-#: ``(b, 1)`` and a row ``(1, n)`` beside a dense ``(b, n)`` block). Returns the
-#: similarities, same shape; it may overwrite ``products``. A zero product must stay
-#: at most ``min_similarity``: sparse blocks never show their zeros to ``adjust``.
-Adjust = Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray]
-
 #: Target size of one dense block of products, in float32 cells (~256 MB); the seed's
 #: reproduction (:mod:`cinerec.models.seed`) blocks its dense products by it.
 BLOCK_CELLS = 64 * 1024 * 1024
 #: Cells of one dense block in :func:`top_k_neighbors`: ~16 MB, so that the blocks of
 #: two threads stay in the CPU's last-level cache while they are scanned.
 DENSE_BLOCK_CELLS = 4 * 1024 * 1024
-#: Multiply-adds of one sparse block's product, which also bound its stored entries:
-#: few enough that the entries stay in the last-level cache between the passes over
-#: them (on ml-25m's likes, 20% faster than four times as many).
+#: Multiply-adds of one sparse block's products: small enough that the threads share
+#: the work evenly and that a Gram block's stored entries stay in the last-level cache,
+#: large enough that a block's set-up (an accumulator as long as the catalogue) is noise.
 SPARSE_BLOCK_WORK = 8 * 1024 * 1024
 #: Dense blocks bound each row's ``k``-th best value from the maxima of this many
 #: groups of columns per neighbour kept (see :func:`_kth_best_lower_bound`).
@@ -77,9 +68,42 @@ MAX_BUCKET_BITS = 10
 BUCKET_MANTISSA_BITS = 4
 #: Tasks handed to the threads ahead of the result being read, per thread.
 TASKS_AHEAD = 2
-#: A block's pile of candidates returned by earlier blocks is cut down to ``k`` per row
-#: when it holds more than this many per row (bounds memory at ~``PILE_FACTOR * k`` per movie).
-PILE_FACTOR = 2
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """How raw products become similarities: row ``i``'s similarity to row ``j`` is
+    ``p / (source[i] * target[j] + shrinkage)``, computed in float32 in that order.
+
+    One form covers the item-kNN family: the cosine of raw vectors (both factors the
+    norms), Aiolli's asymmetric cosine (powers ``alpha`` and ``1 - alpha`` of the norms),
+    conditional probability (``source`` the counts, ``target`` ones), each with or
+    without shrinkage. Denominators must be positive. Being data rather than a
+    callback, it runs inside the compiled sparse loop as well as on dense blocks.
+    """
+
+    source: np.ndarray
+    target: np.ndarray
+    shrinkage: float = 0.0
+
+    @classmethod
+    def identity(cls, n: int) -> Scaling:
+        """Similarities equal to the products (``p / (1 * 1 + 0)`` is exact)."""
+        ones = np.ones(n, dtype=np.float32)
+        return cls(ones, ones)
+
+    def factors(self) -> tuple[np.ndarray, np.ndarray, np.float32]:
+        """``(source, target, shrinkage)`` as float32, the kernel's arithmetic."""
+        return (np.asarray(self.source, dtype=np.float32), np.asarray(self.target, dtype=np.float32),
+                np.float32(self.shrinkage))
+
+    def apply(self, products: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """Similarities of ``products`` (float32) of ``rows`` with ``cols`` (index arrays
+        that broadcast against it); overwrites nothing the caller keeps."""
+        source, target, shrinkage = self.factors()
+        denominator = source[rows] * target[cols]
+        denominator += shrinkage
+        return np.divide(products, denominator, out=denominator)
 
 
 def top_k_neighbors(
@@ -87,7 +111,7 @@ def top_k_neighbors(
     k: int,
     *,
     dense_vectors: np.ndarray | None = None,
-    adjust: Adjust | None = None,
+    scaling: Scaling | None = None,
     min_product: float = 0.0,
     min_similarity: float = 0.0,
     block_rows: int | None = None,
@@ -99,10 +123,10 @@ def top_k_neighbors(
     ``vectors`` is ``(n, d)``, sparse or dense; the raw similarity of rows ``i`` and
     ``j`` is their dot product (pass L2-normalised rows for cosine) plus, when given,
     the dot product of rows ``i`` and ``j`` of ``dense_vectors`` (``(n, d2)``: dense
-    low-dimensional columns, cheaper multiplied apart), optionally transformed by
-    ``adjust``. A row is never its own neighbour, pairs whose raw product is below
-    ``min_product`` are dropped before ``adjust`` sees them, and similarities ``<=
-    min_similarity`` (``>= 0``) are dropped. ``block_rows`` fixes the rows per block
+    low-dimensional columns, cheaper multiplied apart), optionally scaled by
+    ``scaling``. A row is never its own neighbour, pairs whose raw product is below
+    ``min_product`` are dropped, and similarities ``<= min_similarity`` (``>= 0``) are
+    dropped. Sparse ``vectors`` without dense columns must be non-negative. ``block_rows`` fixes the rows per block
     (``None``: sized by cache and work); ``n_jobs`` threads run blocks (``None``: one
     per core). Returns ``(neighbors int32 (n, k), similarities float32 (n, k))``, best
     first, ties by lower index, padded with ``-1`` / ``0`` where a row has fewer.
@@ -116,10 +140,11 @@ def top_k_neighbors(
     similarities = np.zeros((n, k), dtype=np.float32)
     if n == 0 or k == 0 or (sparse_part is None and dense_part is None):
         return neighbors, similarities
-    rules = _Rules(k, adjust, float(min_product), float(min_similarity))
+    rules = _Rules(k, scaling, np.float32(min_product), np.float32(min_similarity))
     compute = (_SparseBlocks(sparse_part, rules, block_rows) if dense_part is None
                else _DenseBlocks(sparse_part, dense_part, rules, block_rows))
-    for block, (idx, sims) in progress(compute.lists(n_jobs), description, total=len(compute.blocks)):
+    lists = zip(compute.blocks, _run_blocks(compute, compute.blocks, len(compute.blocks), n_jobs), strict=True)
+    for block, (idx, sims) in progress(lists, description, total=len(compute.blocks)):
         rows = compute.row_ids(block)
         neighbors[rows], similarities[rows] = idx, sims
     return neighbors, similarities
@@ -173,21 +198,6 @@ def _sparse_blocks(vectors: sp.csr_matrix, block_rows: int | None) -> list[tuple
                            block_rows)
 
 
-def _later_product_blocks(transposed: sp.csr_matrix, block_rows: int | None) -> list[tuple[int, int]]:
-    """Row ranges whose products with the rows from their own onwards (see
-    :class:`_SparseBlocks`) each take about :data:`SPARSE_BLOCK_WORK` multiply-adds.
-
-    ``transposed`` is the vectors' transpose with each row's columns ascending: row
-    ``i``'s entry at position ``p`` of column ``c``'s list meets the entries of that
-    list from ``p`` on.
-    """
-    index_dtype = transposed.indptr.dtype
-    remaining = np.repeat(transposed.indptr[1:], np.diff(transposed.indptr))
-    remaining -= np.arange(transposed.nnz, dtype=index_dtype)
-    work = np.bincount(transposed.indices, weights=remaining, minlength=transposed.shape[1])
-    return _blocks_by_work(work, block_rows)
-
-
 def _blocks_by_work(work: np.ndarray, block_rows: int | None) -> list[tuple[int, int]]:
     """Consecutive row ranges of about :data:`SPARSE_BLOCK_WORK` summed ``work`` each
     (``block_rows`` rows each instead, if given)."""
@@ -236,179 +246,48 @@ class _Rules:
     """What turns a block's raw products into its neighbour lists."""
 
     k: int
-    adjust: Adjust | None
-    min_product: float
-    min_similarity: float
-
-
-#: Candidates a block returns to each later block: ``{block: (rows, cols, similarities)}``
-#: with ``rows`` the targets' positions in the busiest-first order and ``cols`` movie indices.
-Returned = dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    scaling: Scaling | None
+    min_product: np.float32
+    min_similarity: np.float32
 
 
 class _SparseBlocks:
-    """Blocks of rows with sparse products, each pair's product computed once.
+    """Blocks of rows with sparse products, each run by the compiled loop
+    (:func:`~cinerec.models.sparse_kernel.block_neighbors`).
 
-    Products are symmetric (``v_i · v_j = v_j · v_i``) even when ``adjust`` makes the
-    similarities asymmetric, so block ``[start, stop)`` multiplies its rows with the
-    rows from ``start`` on only: half the multiply-adds, which were two thirds of the
-    time on ml-25m's likes. A product with a later row ``j >= stop`` is a candidate for
-    the block's row and, adjusted the other way, for row ``j``; that *returned*
-    candidate waits in ``j``'s block's pile (:class:`_Piles`) until that block is done.
-    Only the similarities are computed twice, never the products.
-
-    Rows are processed busiest first (most stored entries). scipy's product adds into
-    an accumulator indexed by the result's columns, which are the rows again; with the
-    busiest ones first, the accumulator's hot end stays in the fastest CPU cache, and
-    the later, cheaper blocks meet ever fewer rows. Indices are mapped back before
-    ``adjust`` and selection see them, so neither knows about the order.
+    Rows are processed busiest first (most stored entries), renumbered so: the loop's
+    accumulator is indexed by the rows again, and with the busiest ones first its hot
+    end stays in the fastest CPU cache (a quarter less time on ml-25m's likes). The
+    loop reports rows by their original numbers, so nothing else knows about the order.
     """
 
     def __init__(self, vectors: sp.csr_matrix, rules: _Rules, block_rows: int | None):
+        from cinerec.models.sparse_kernel import block_neighbors  # fitting only: queries never load numba
+
+        if vectors.nnz and float(vectors.data.min()) < 0:
+            raise ValueError("sparse vectors must be non-negative (their products are summed as counts)")
+        self.kernel = block_neighbors
         self.order = np.argsort(-np.diff(vectors.indptr), kind="stable").astype(np.int32)
         self.vectors = vectors[self.order]
-        self.transposed = self.vectors.T.tocsr()  # each row's columns ascending: see _tasks()
+        self.transposed = self.vectors.T.tocsr()
+        source, target, self.shrinkage = (rules.scaling or Scaling.identity(vectors.shape[0])).factors()
+        self.source, self.target = source[self.order], target[self.order]
         self.rules = rules
-        self.blocks = _later_product_blocks(self.transposed, block_rows)
-        self.bounds = np.array([start for start, _ in self.blocks] + [vectors.shape[0]], dtype=np.int64)
-        #: Per row (busiest-first position), a similarity its ``k``-th best reaches: candidates
-        #: below it are dropped at once. Raised by :class:`_Piles` as piles are cut, while the
-        #: threads read it: every value it ever holds is a valid floor.
-        self.floor = np.full(vectors.shape[0], np.nextafter(np.float32(rules.min_similarity), np.float32(np.inf)),
-                             dtype=np.float32)
+        self.blocks = _sparse_blocks(self.vectors, block_rows)
 
     def row_ids(self, block: tuple[int, int]) -> np.ndarray:
         return self.order[block[0]:block[1]]
 
-    def lists(self, n_jobs: int | None) -> Iterator[tuple[tuple[int, int], tuple[np.ndarray, np.ndarray]]]:
-        """Each block with its rows' final lists, in order: the block's own best merged
-        with what every earlier block returned to it."""
-        piles = _Piles(self.blocks, self.rules.k, self.floor)
-        results = _run_blocks(self, self._tasks(), len(self.blocks), n_jobs)
-        for index, (block, (best, returned)) in enumerate(zip(self.blocks, results, strict=True)):
-            piles.add(returned)
-            yield block, piles.merge(index, best)
-
-    def _tasks(self) -> Iterator[tuple[tuple[int, int], np.ndarray]]:
-        """Each block with the row pointers of the transpose's entries from the block's
-        first row on.
-
-        Each of the transpose's rows lists its columns ascending, so its entries in
-        columns ``>= start`` are a suffix of it. The pointers split every row ``r`` in
-        two, over the same entries: row ``2r`` its prefix, row ``2r + 1`` its suffix. A
-        block whose column indices ``c`` become ``2c + 1`` then multiplies with the
-        suffixes only, without a copy of the transpose.
-        """
-        indptr = self.transposed.indptr
-        first_later = indptr[:-1].copy()
-        for start, stop in self.blocks:
-            suffixes = np.empty(2 * first_later.size + 1, dtype=indptr.dtype)
-            suffixes[0::2], suffixes[1::2] = indptr, first_later
-            yield (start, stop), suffixes
-            block_entries = self.vectors.indices[self.vectors.indptr[start]:self.vectors.indptr[stop]]
-            first_later += np.bincount(block_entries, minlength=first_later.size).astype(indptr.dtype)
-
-    def __call__(self, task: tuple[tuple[int, int], np.ndarray]) -> tuple[tuple[np.ndarray, np.ndarray], Returned]:
-        (start, stop), suffixes = task
-        rules = self.rules
-        block = self.vectors[start:stop]
-        index_dtype = np.int64 if suffixes.size > 2**31 else np.int32
-        suffix_rows = block.indices.astype(index_dtype) * index_dtype(2) + index_dtype(1)
-        products = _sparse_product(
-            sp.csr_matrix((block.data, suffix_rows, block.indptr), shape=(stop - start, suffixes.size - 1)),
-            sp.csr_matrix((self.transposed.data, self.transposed.indices, suffixes),
-                          shape=(suffixes.size - 1, self.transposed.shape[1])))
-        per_row, cols = np.diff(products.indptr), products.indices
-        values = products.data.astype(np.float32, copy=False)
-        if rules.min_product > 0:  # drop hopeless pairs before any work is spent on them
-            kept = np.flatnonzero(values >= rules.min_product)  # 3x faster than boolean masks
-            per_row = np.diff(np.searchsorted(kept, products.indptr))
-            cols, values = cols[kept], values[kept]
-        rows = np.repeat(np.arange(stop - start, dtype=np.int32), per_row)
-        later = np.flatnonzero(cols >= stop)
-        returned = self._returned(start, rows[later], cols[later], values[later])
-        sources, cols = self.row_ids((start, stop)), self.order[cols]
-        similarities = self._similarities(values, sources[rows], cols)
-        hopeful = np.flatnonzero(similarities >= self.floor[start:stop][rows])  # floors from earlier returns
-        best = best_entries(rows[hopeful], cols[hopeful], similarities[hopeful], stop - start, rules.k,
-                            own_columns=sources)
-        return best, returned
-
-    def _similarities(self, products: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """``adjust``-ed products, those ``<= min_similarity`` set to 0 (never chosen)."""
-        if self.rules.adjust is not None:
-            products = self.rules.adjust(products, rows, cols)
-        return np.where(products > self.rules.min_similarity, products, np.float32(0.0))
-
-    def _returned(self, start: int, rows: np.ndarray, targets: np.ndarray, products: np.ndarray) -> Returned:
-        """Candidates for the later rows ``targets`` (busiest-first positions) among the
-        block's rows (``rows`` from the block's first, ascending), as seen from the
-        targets, by target block."""
-        sources = self.order[rows + np.int32(start)]
-        similarities = self._similarities(products, self.order[targets], sources)
-        keep = np.flatnonzero(similarities >= self.floor[targets])
-        n_rows = int(rows[-1]) + 1 if rows.size else 0
-        row_starts = np.searchsorted(keep, np.searchsorted(rows, np.arange(n_rows + 1)))
-        # grouped by target in C: the transposition (a counting sort) of the CSR they form
-        by_target = sp.csr_matrix((similarities[keep], targets[keep], row_starts),
-                                  shape=(n_rows, self.order.size)).tocsc()
-        entry_bounds = by_target.indptr[self.bounds]
-        returned = {}
-        for index in np.flatnonzero(np.diff(entry_bounds)):
-            first, last = self.blocks[index]
-            begin, end = entry_bounds[index], entry_bounds[index + 1]
-            block_targets = np.repeat(np.arange(first, last, dtype=np.int32), np.diff(by_target.indptr[first:last + 1]))
-            returned[int(index)] = (block_targets, self.order[by_target.indices[begin:end] + np.int32(start)],
-                                    by_target.data[begin:end])
-        return returned
-
-
-class _Piles:
-    """The candidates returned to each block, kept until the block is merged.
-
-    A pile holding more than :data:`PILE_FACTOR` ``* k`` candidates per row is cut: a
-    row with ``k`` candidates or more keeps those at or above the floor of its ``k``
-    best (:func:`kth_best_floor`), which also becomes the row's ``floor``, below which
-    the threads drop returned candidates at once. ``k`` candidates reach the floor, so
-    nothing below it could be among the row's final ``k`` best, whatever comes later.
-    """
-
-    def __init__(self, blocks: list[tuple[int, int]], k: int, floor: np.ndarray):
-        self.blocks = blocks
-        self.k = k
-        self.floor = floor
-        self.piles: list[list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = [[] for _ in blocks]
-        self.sizes = np.zeros(len(blocks), dtype=np.int64)
-
-    def add(self, returned: Returned) -> None:
-        for index, candidates in returned.items():
-            self.piles[index].append(candidates)
-            self.sizes[index] += candidates[0].size
-            start, stop = self.blocks[index]
-            if self.sizes[index] > PILE_FACTOR * self.k * (stop - start):
-                self._cut(index)
-
-    def merge(self, index: int, best: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """The block's final lists: its own ``best`` and its pile, ``k`` best per row."""
-        start, stop = self.blocks[index]
-        pile, self.piles[index] = self.piles[index], []
-        if not pile:
-            return best
-        own_rows, ranks = np.nonzero(best[1] > 0)
-        own = (own_rows.astype(np.int32) + np.int32(start), best[0][own_rows, ranks], best[1][own_rows, ranks])
-        rows, cols, values = (np.concatenate(parts) for parts in zip(own, *pile, strict=True))
-        return best_entries(rows - np.int32(start), cols, values, stop - start, self.k)
-
-    def _cut(self, index: int) -> None:
-        """Drop the pile's candidates below their row's ``k``-th best bucket, and raise
-        the rows' floors to it (no sort: the merge sorts the few that are left)."""
-        start, stop = self.blocks[index]
-        rows, cols, values = (np.concatenate(parts) for parts in zip(*self.piles[index], strict=True))
-        floor = self.floor[start:stop]
-        np.maximum(floor, kth_best_floor(rows - np.int32(start), values, stop - start, self.k), out=floor)
-        kept = np.flatnonzero(values >= floor[rows - np.int32(start)])
-        self.piles[index] = [(rows[kept], cols[kept], values[kept])]
-        self.sizes[index] = kept.size
+    def __call__(self, block: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        start, stop = block
+        columns = np.empty((stop - start, self.rules.k), dtype=np.int32)
+        values = np.empty((stop - start, self.rules.k), dtype=np.float32)
+        vectors, transposed = self.vectors, self.transposed
+        self.kernel(start, stop, vectors.indptr, vectors.indices, vectors.data,
+                    transposed.indptr, transposed.indices, transposed.data,
+                    self.source, self.target, self.shrinkage, self.rules.min_product, self.rules.min_similarity,
+                    self.order, columns, values)
+        return columns, values
 
 
 def _sparse_product(left: sp.csr_matrix, right: sp.csr_matrix) -> sp.csr_matrix:
@@ -457,10 +336,6 @@ class _DenseBlocks:
     def row_ids(self, block: tuple[int, int]) -> slice:
         return slice(*block)
 
-    def lists(self, n_jobs: int | None) -> Iterator[tuple[tuple[int, int], tuple[np.ndarray, np.ndarray]]]:
-        """Each block with its rows' lists, in order."""
-        return zip(self.blocks, _run_blocks(self, self.blocks, len(self.blocks), n_jobs), strict=True)
-
     def __call__(self, block: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
         start, stop = block
         rules = self.rules
@@ -468,8 +343,8 @@ class _DenseBlocks:
         if self.sparse is not None:  # sparse + dense adds in compiled code; fancy indexing is 5x slower
             products = sp.csr_array(_sparse_product(self.sparse[start:stop], self.sparse_transposed)) + products
         too_small = products < rules.min_product if rules.min_product > 0 else None
-        if rules.adjust is not None:
-            products = rules.adjust(products, np.arange(start, stop)[:, None], self.columns)
+        if rules.scaling is not None:
+            products = rules.scaling.apply(products, np.arange(start, stop)[:, None], self.columns)
         if too_small is not None:
             products[too_small] = -np.inf
         products[np.arange(stop - start), np.arange(start, stop)] = -np.inf  # never your own neighbour
