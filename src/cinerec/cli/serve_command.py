@@ -44,24 +44,10 @@ def _serve(args: argparse.Namespace) -> int:
         return 0
     del app  # each worker opens its own; the arrays are memory-mapped, so shared in the page cache
     _export_for_workers(args.model, db_path, args.workers)
-    _run_workers(uvicorn.Config("cinerec.service.app:app_from_environment", factory=True, workers=args.workers,
-                                **options))
+    from cinerec.service import workers  # uvicorn's own --workers would pile connections into one process
+
+    workers.serve(uvicorn.Config("cinerec.service.app:app_from_environment", factory=True, **options), args.workers)
     return 0
-
-
-def _run_workers(config) -> None:
-    """What ``uvicorn.run`` does for several workers, with ``TCP_NODELAY`` on the listening
-    socket. uvicorn creates that socket without naming the protocol, so asyncio does not
-    recognise the accepted connections as TCP and leaves Nagle's algorithm on: every
-    keep-alive response then waits ~40 ms for the client's delayed ACK. Linux copies the
-    option from the listening socket to each accepted one."""
-    import socket
-
-    from uvicorn.supervisors import Multiprocess
-
-    sock = config.bind_socket()
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    Multiprocess(config, sockets=[sock]).run()
 
 
 def _export_for_workers(model: Path, db_path: Path, workers: int) -> None:
