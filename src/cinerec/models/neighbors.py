@@ -213,12 +213,12 @@ def _blocks_by_work(work: np.ndarray, block_rows: int | None) -> list[tuple[int,
 def _run_blocks(compute: Callable[[S], T], tasks: Iterable[S], n_tasks: int, n_jobs: int | None) -> Iterator[T]:
     """Results of ``compute`` over ``tasks``, in order, from ``n_jobs`` threads.
 
-    The heavy steps (sparse and BLAS products, sorting, selection) release the GIL, so
-    threads use every core without copying the vectors. BLAS is held to one thread per
-    block so that blocks do not oversubscribe the cores, and so that a product is
-    computed the same way whatever ``n_jobs`` is. Tasks are taken from ``tasks`` only
-    :data:`TASKS_AHEAD` per thread ahead of the result being read, so finished results
-    never pile up in memory and tasks may depend on what the reader did so far.
+    The heavy steps (the compiled sparse loop, BLAS products, sorting, selection)
+    release the GIL, so threads use every core without copying the vectors. BLAS is
+    held to one thread per block so that blocks do not oversubscribe the cores, and so
+    that a product is computed the same way whatever ``n_jobs`` is. Tasks are taken from
+    ``tasks`` only :data:`TASKS_AHEAD` per thread ahead of the result being read, so
+    finished results never pile up in memory.
     """
     from threadpoolctl import threadpool_limits  # fitting only: queries never import it
 
