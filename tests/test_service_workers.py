@@ -106,3 +106,15 @@ def test_sigterm_stops_the_parent_and_every_worker(model: tuple[Path, int], tmp_
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
     with pytest.raises(OSError):
         socket.create_connection((LOOPBACK, server.port), timeout=2)
+
+
+def test_a_worker_that_cannot_start_fails_the_server_in_one_line() -> None:
+    import uvicorn
+
+    from cinerec.service.process import free_port
+    from cinerec.service.workers import WorkerFailed, serve
+
+    config = uvicorn.Config("cinerec_no_such_module:app", host=LOOPBACK, port=free_port(), log_level="critical")
+    with pytest.raises(WorkerFailed, match="exited before it was ready"):
+        serve(config, 2)
+    socket.create_server((LOOPBACK, config.port)).close()  # the port was given back
