@@ -75,7 +75,7 @@ class Recommender:
         return {name: getattr(self, name) for name in names}
 
     def check_fitted(self) -> None:
-        if not persistence.learned_attributes(self):
+        if not persistence.has_learned_attributes(self):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit(dataset) first")
 
     def forget_derived(self) -> None:

@@ -26,8 +26,17 @@ T = TypeVar("T")
 
 def learned_attributes(estimator: object) -> dict[str, Any]:
     """Public attributes ending in ``_``: the state ``fit`` learned."""
-    return {name: value for name, value in vars(estimator).items()
-            if name.endswith("_") and not name.startswith("_")}
+    return {name: value for name, value in vars(estimator).items() if _is_learned(name)}
+
+
+def has_learned_attributes(estimator: object) -> bool:
+    """Whether ``fit`` has run: a scan that stops at the first learned attribute (asked
+    on every query, so it builds nothing)."""
+    return any(_is_learned(name) for name in vars(estimator))
+
+
+def _is_learned(name: str) -> bool:
+    return name.endswith("_") and not name.startswith("_")
 
 
 def save_estimator(estimator: Any, directory: Path) -> list[Path]:
