@@ -55,15 +55,14 @@ L2_SCALES: tuple[float, ...] = tuple(factor * DEFAULT_L2_SCALE for factor in (1.
 #: its default). *also liked* above 0.6 never led; people-like-you up to 0.8 pays on
 #: synthetic data, whose people choose movies partly by their demographic group;
 #: ``popular`` adds nothing beside ``mainstream`` for people with a history (the same
-#: like counts); ``mainstream`` scores square-rooted counts, which need about 1.5 times
-#: the weight raw counts did for the same push.
+#: like counts).
 WEIGHT_GRID: dict[str, tuple[float, ...]] = {
     "collaborative_seen": (0.3, 0.6, 1.0),
     "also_liked": (0.3, 0.6),
     "content": (0.35, 0.5, 0.7),
     "people_like_you": (0.05, 0.3, 0.5, 0.8),
     "popular": (0.0,),
-    "mainstream": (-0.9, -1.2, -1.5),
+    "mainstream": (-0.5, -0.7, -1.0),
 }
 #: Relative NDCG loss accepted for wider coverage. On ml-100k the grid's validation NDCG
 #: spans under 0.5% and 1% let coverage win at a measurable cost on the test (0.379 vs

@@ -20,20 +20,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 #: Default weights, chosen on validation splits carved from the training part (never the
-#: test) of ml-100k (random and temporal protocols) and of synthetic releases (ml-1m
-#: format, 3,000 people, seeds 0 and 1; ml-latest format, 3,000 people), with EASE at
-#: its default penalty: among the settings of a grid (432 coarse, then 240 around the
-#: best) whose top-10 lists cover at least 20% of ml-100k's catalogue on validation, the
-#: one whose worst NDCG@10 relative to EASE alone is best. The most accurate blends
-#: cover only ~15%. ``mainstream`` is negative on purpose: it pushes the obvious
-#: blockbusters down for people with a history (its scale is the square root of the like
-#: counts, see :mod:`cinerec.models.mainstream`; −1.4 was then re-chosen on the same
-#: splits plus a synthetic ml-latest release of 6,000 people, where the raw counts'
-#: heavier tail had made the blend trail EASE: validation leads over EASE +4.1% ml-100k
-#: random, +5.7% temporal, +1.9% / +2.5% / +3.7% / +1.2% synthetic, at 21% ml-100k
-#: coverage). ``people_like_you`` is high because synthetic people choose movies partly
-#: by their demographic group, and for people known only by demographics (``popular``
-#: 0) it alone ranks, whatever its weight.
+#: test) of ml-100k (random and temporal protocols) and of three synthetic releases
+#: (ml-1m format, 3,000 people, seeds 0 and 1; ml-latest format, 3,000 people), with
+#: EASE at its default penalty: among the settings of a grid (432 coarse, then 240 around
+#: the best) whose top-10 lists cover at least 20% of ml-100k's catalogue on validation,
+#: the one whose worst NDCG@10 relative to EASE alone is best (ml-100k random +3.4%,
+#: temporal +6.4%, synthetic +1.7% / +2.9% / +3.8%). The most accurate blends cover only
+#: ~15%. ``mainstream`` is negative on purpose: it pushes the obvious blockbusters down
+#: for people with a history; ``people_like_you`` is high because synthetic people
+#: choose movies partly by their demographic group, and for people known only by
+#: demographics (``popular`` 0) it alone ranks, whatever its weight.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "collaborative": 1.0,
     "collaborative_seen": 0.6,
@@ -41,7 +37,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "content": 0.5,
     "people_like_you": 0.6,
     "popular": 0.0,
-    "mainstream": -1.4,
+    "mainstream": -0.9,
 }
 
 
