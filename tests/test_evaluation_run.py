@@ -13,7 +13,8 @@ from cinerec.data.readers import load_dataset
 from cinerec.data.synthetic import SynthConfig, generate
 from cinerec.evaluation.runner import evaluate
 from cinerec.evaluation.tuning import L2_SCALES, choose
-from cinerec.models.ease import EASE
+from cinerec.models.ease import DEFAULT_L2_SCALE, EASE
+from cinerec.models.for_you import BLEND_L2_SCALE
 
 
 @pytest.fixture(scope="module")
@@ -115,9 +116,12 @@ def test_the_ease_row_uses_the_penalty_that_suits_ease_alone(synthetic_release: 
     own = _ease_alone(Tuning(l2_scale=8.0, weights={}, validation_people=1, ease_l2_scale=32.0), train)
     assert own is not None and own.l2_scale == 32.0 and np.asarray(own.movie_ids_).size == train.n_movies
     assert own.l2_ == pytest.approx(4.0 * EASE(l2_scale=8.0).fit(train).l2_)
-    # Same penalty as the blend's, or no tuning: the engine's own component serves.
+    # Same penalty as the blend's: the engine's own component serves.
     assert _ease_alone(Tuning(l2_scale=16.0, weights={}, validation_people=1, ease_l2_scale=16.0), train) is None
-    assert _ease_alone(None, train) is None
+    # No tuning: EASE at its own default, not at the smoother penalty the blend uses.
+    untuned = _ease_alone(None, train)
+    assert BLEND_L2_SCALE != DEFAULT_L2_SCALE
+    assert untuned is not None and untuned.l2_scale == DEFAULT_L2_SCALE
 
 
 def test_data_that_describe_nobody_skip_the_demographic_rows(tmp_path: Path) -> None:

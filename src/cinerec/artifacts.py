@@ -35,11 +35,12 @@ from cinerec.errors import ModelError
 from cinerec.models.base import Recommender
 
 MODEL_FORMAT = "cinerec-model"
-#: Bumped whenever any component's saved parameters or learned state change shape, so an
-#: older model directory is refused at load ("rebuild it") instead of failing mid-query.
-MODEL_FORMAT_VERSION = 3
+#: Bumped whenever any component's saved parameters or learned state change shape or
+#: meaning, so an older model directory is refused at load ("rebuild it") instead of
+#: failing mid-query or answering with a blend it was not built for.
+MODEL_FORMAT_VERSION = 4
 MANIFEST_FILE = "manifest.json"
-LIBRARIES = ("numpy", "scipy", "pandas", "pyarrow", "scikit-learn", "rapidfuzz")
+LIBRARIES = ("numpy", "scipy", "numba", "pandas", "pyarrow", "scikit-learn", "rapidfuzz")
 R = TypeVar("R", bound=Recommender)
 
 

@@ -26,8 +26,8 @@ from cinerec.evaluation.scorers import CONTENDERS, DEMOGRAPHIC_CONTENDERS, Conte
 from cinerec.evaluation.splits import Split, split_dataset
 from cinerec.evaluation.tuning import Tuning, tune
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, top_n
-from cinerec.models.ease import EASE
-from cinerec.models.for_you import Blend
+from cinerec.models.ease import DEFAULT_L2_SCALE, EASE
+from cinerec.models.for_you import BLEND_L2_SCALE, Blend
 from cinerec.models.likes import LIKE_THRESHOLD, likes_matrix
 from cinerec.profile import Profile
 from cinerec.progress import note, progress, status
@@ -202,11 +202,13 @@ def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models:
 
 
 def _ease_alone(tuning: Tuning | None, train: Dataset) -> EASE | None:
-    """EASE at the penalty that suits it alone, when that is not the blend's (else the
-    engine's own component serves)."""
-    if tuning is None or tuning.ease_l2_scale is None or tuning.ease_l2_scale == tuning.l2_scale:
+    """EASE at the penalty that suits it alone — tuned, else EASE's own default — fitted
+    apart unless the blend's EASE has that penalty (then the engine's component serves)."""
+    alone = tuning.ease_l2_scale if tuning is not None and tuning.ease_l2_scale is not None else DEFAULT_L2_SCALE
+    blend = tuning.l2_scale if tuning is not None else BLEND_L2_SCALE
+    if alone == blend:
         return None
-    return EASE(l2_scale=tuning.ease_l2_scale).fit(train)
+    return EASE(l2_scale=alone).fit(train)
 
 
 def _answers(contender: Contender, split: Split) -> bool:
