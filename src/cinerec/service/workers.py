@@ -25,6 +25,7 @@ import selectors
 import signal
 import socket
 import sys
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
@@ -43,6 +44,9 @@ MAX_HANDED = 64
 #: Seconds the parent waits for workers to load the model and, when stopping, to finish.
 START_TIMEOUT = 300.0
 STOP_TIMEOUT = 15.0
+#: Seconds the parent pauses after a failed accept (say, out of file descriptors), so that
+#: it does not spin while the condition lasts.
+ACCEPT_BACKOFF = 0.05
 
 
 class WorkerFailed(CinerecError):
@@ -97,6 +101,10 @@ def _hand_over(listener: socket.socket, pool: _Pool) -> None:
     try:
         connection, _ = listener.accept()
     except (BlockingIOError, InterruptedError, ConnectionAbortedError):
+        return
+    except OSError as exc:  # e.g. out of file descriptors: the connection waits, the server lives on
+        logger.error("cinerec: could not accept a connection: %s", exc)
+        time.sleep(ACCEPT_BACKOFF)
         return
     with connection:  # the worker holds its own copy of the descriptor once it is sent
         pool.give(connection)
