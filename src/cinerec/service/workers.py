@@ -37,6 +37,8 @@ from cinerec.errors import CinerecError
 
 logger = logging.getLogger("cinerec.serve")
 
+#: Whether this platform can pass sockets between processes (``SCM_RIGHTS``: not on Windows).
+CAN_HAND_OVER = hasattr(socket, "send_fds") and hasattr(socket, "AF_UNIX")
 #: What a worker sends its parent once it can answer.
 READY = b"R"
 #: Connections a worker takes from its channel per turn of its event loop at most.
