@@ -26,7 +26,6 @@ The runner stays on the standard library (the harness explains why).
 from __future__ import annotations
 
 import argparse
-import shlex
 import shutil
 import sys
 from collections.abc import Sequence
@@ -34,8 +33,8 @@ from pathlib import Path
 
 from benchmarks.datasets import COMBINATIONS, Combination, benchmark_data_dir, synthetic_release
 from benchmarks.harness import (
-    DEFAULT_OUT_DIR, MIB, BenchmarkError, JsonValue, Measurement, Suite, SuitePlan, own_peak_rss, run_in_child, run_suite,
-    write_results,
+    MIB, BenchmarkError, JsonValue, Measurement, Suite, SuitePlan, add_run_options, command_line, own_peak_rss,
+    run_in_child, run_suite, write_results,
 )
 from benchmarks.scale_benchmark import (  # its rows' preloads and targets, so both suites measure alike
     DATA_MODULES, ENGINE_MODULES, LATENCY_QUERIES, RECOMMENDATIONS, SEED, ScaleRun, build_target_rows, peak_text,
@@ -228,15 +227,13 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "combined, as `cinerec build ML1M ML25M` makes them.")
     parser.add_argument("--combination", choices=list(COMBINATIONS), default=DEFAULT_COMBINATION,
                         help=f"releases to combine (default: {DEFAULT_COMBINATION})")
-    parser.add_argument("--repeat", type=int, default=3, help="fresh-process runs per measurement (default: 3)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR,
-                        help=f"folder for the tables and JSON (default: {DEFAULT_OUT_DIR}/)")
+    add_run_options(parser, "the tables and JSON")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    command = shlex.join(["python", "-m", "benchmarks.combined_benchmark", *(sys.argv[1:] if argv is None else argv)])
+    command = command_line("benchmarks.combined_benchmark", argv)
     try:
         result = run_suite(SUITE, COMBINATIONS[args.combination], repeat=args.repeat, command=command)
     except BenchmarkError as exc:

@@ -19,11 +19,13 @@ spell on a shared machine spreads over all measurements instead of landing on on
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import os
 import platform
 import resource
+import shlex
 import statistics
 import subprocess
 import sys
@@ -242,6 +244,19 @@ class SuiteResult:
             "",
         ]
         return "\n".join(lines)
+
+
+def add_run_options(parser: argparse.ArgumentParser, writes: str) -> None:
+    """The ``--repeat`` and ``--out`` options every suite's command takes (``writes``: what
+    lands in the folder, for the help text)."""
+    parser.add_argument("--repeat", type=int, default=3, help="fresh-process runs per measurement (default: 3)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR,
+                        help=f"folder for {writes} (default: {DEFAULT_OUT_DIR}/)")
+
+
+def command_line(module: str, argv: Sequence[str] | None) -> str:
+    """The command a results table names: ``python -m MODULE`` with this run's arguments."""
+    return shlex.join(["python", "-m", module, *(sys.argv[1:] if argv is None else argv)])
 
 
 def run_suite(suite: Suite, shape: DataSpec, *, repeat: int, command: str) -> SuiteResult:

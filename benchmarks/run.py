@@ -8,14 +8,12 @@ is one more entry in :data:`SUITES`.
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from benchmarks import read_benchmark, scale_benchmark
 from benchmarks.datasets import SCALES
-from benchmarks.harness import DEFAULT_OUT_DIR, BenchmarkError, Suite, run_suite, write_results
+from benchmarks.harness import BenchmarkError, Suite, add_run_options, command_line, run_suite, write_results
 
 SUITES: dict[str, Suite] = {suite.name: suite for suite in (read_benchmark.SUITE, scale_benchmark.SUITE)}
 
@@ -27,15 +25,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="suite to run; repeat the option for several (default: all)")
     parser.add_argument("--scale", choices=list(SCALES), default="25m",
                         help="number of ratings in the synthetic release (default: 25m)")
-    parser.add_argument("--repeat", type=int, default=3, help="fresh-process runs per measurement (default: 3)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR,
-                        help=f"folder for the JSON and Markdown results (default: {DEFAULT_OUT_DIR}/)")
+    add_run_options(parser, "the JSON and Markdown results")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    command = shlex.join(["python", "-m", "benchmarks.run", *(sys.argv[1:] if argv is None else argv)])
+    command = command_line("benchmarks.run", argv)
     try:
         for name in args.suite or sorted(SUITES):
             result = run_suite(SUITES[name], SCALES[args.scale], repeat=args.repeat, command=command)

@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import shlex
 import shutil
 import statistics
 import sys
@@ -46,8 +45,8 @@ from typing import TYPE_CHECKING, Any
 from benchmarks import peers_benchmark, read_benchmark
 from benchmarks.datasets import SCALES, DataShape, benchmark_data_dir, synthetic_release
 from benchmarks.harness import (
-    DEFAULT_OUT_DIR, BenchmarkError, JsonValue, Measurement, Suite, SuitePlan, own_peak_rss, run_in_child, run_suite,
-    write_results,
+    BenchmarkError, JsonValue, Measurement, Suite, SuitePlan, add_run_options, command_line, own_peak_rss, run_in_child,
+    run_suite, write_results,
 )
 from benchmarks.peers_benchmark import TIMED
 
@@ -458,9 +457,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "beside implicit and the seed's dense similarity.")
     parser.add_argument("--scales", nargs="+", choices=list(SCALES), default=list(SCALES),
                         help="scales to run (default: all)")
-    parser.add_argument("--repeat", type=int, default=3, help="fresh-process runs per measurement (default: 3)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT_DIR,
-                        help=f"folder for tables, JSON and the plot (default: {DEFAULT_OUT_DIR}/)")
+    add_run_options(parser, "tables, JSON and the plot")
     parser.add_argument("--summary-only", action="store_true",
                         help="measure nothing: redo the summary and plot from the scales' JSON already in --out")
     return parser
@@ -468,7 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    command = shlex.join(["python", "-m", "benchmarks.scale_benchmark", *(sys.argv[1:] if argv is None else argv)])
+    command = command_line("benchmarks.scale_benchmark", argv)
     scales = sorted(dict.fromkeys(args.scales), key=lambda scale: SCALES[scale].ratings)
     try:
         for scale in scales if not args.summary_only else ():

@@ -113,13 +113,15 @@ def test_the_ease_row_uses_the_penalty_that_suits_ease_alone(synthetic_release: 
     from cinerec.evaluation.tuning import Tuning
 
     train = load_dataset(synthetic_release)
-    own = _ease_alone(Tuning(l2_scale=8.0, weights={}, validation_people=1, ease_l2_scale=32.0), train)
+    own = _ease_alone(Tuning(l2_scale=8.0, weights={}, validation_people=1, ease_l2_scale=32.0), EASE(l2_scale=8.0),
+                      train)
     assert own is not None and own.l2_scale == 32.0 and np.asarray(own.movie_ids_).size == train.n_movies
     assert own.l2_ == pytest.approx(4.0 * EASE(l2_scale=8.0).fit(train).l2_)
     # Same penalty as the blend's: the engine's own component serves.
-    assert _ease_alone(Tuning(l2_scale=16.0, weights={}, validation_people=1, ease_l2_scale=16.0), train) is None
+    assert _ease_alone(Tuning(l2_scale=16.0, weights={}, validation_people=1, ease_l2_scale=16.0), EASE(l2_scale=16.0),
+                       train) is None
     # No tuning: EASE at its own default, not at the smoother penalty the blend uses.
-    untuned = _ease_alone(None, train)
+    untuned = _ease_alone(None, EASE(l2_scale=BLEND_L2_SCALE), train)
     assert BLEND_L2_SCALE != DEFAULT_L2_SCALE
     assert untuned is not None and untuned.l2_scale == DEFAULT_L2_SCALE
 

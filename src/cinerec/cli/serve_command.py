@@ -46,11 +46,7 @@ def _serve(args: argparse.Namespace) -> int:
     _export_for_workers(args.model, db_path, args.workers)
     from cinerec.service import workers  # uvicorn's own --workers would pile connections into one process
 
-    config = uvicorn.Config("cinerec.service.app:app_from_environment", factory=True, **options)
-    if workers.CAN_HAND_OVER:
-        workers.serve(config, args.workers)
-    else:  # no descriptor passing (Windows): uvicorn's shared socket, uneven but working
-        uvicorn.run(config.app, factory=True, workers=args.workers, **options)
+    workers.serve(uvicorn.Config("cinerec.service.app:app_from_environment", factory=True, **options), args.workers)
     return 0
 
 

@@ -94,14 +94,19 @@ def normalise_genre(name: str) -> str | None:
 def age_band_from_years(ages: pd.Series) -> pd.Series:
     """Map ages in years to ml-1m's bands (nullable in, nullable out)."""
     years = pd.to_numeric(ages, errors="coerce")
-    codes = np.searchsorted(_AGE_BAND_LOWER_BOUNDS, years.fillna(-1).to_numpy(), side="right") - 1
-    bands = pd.Series(np.asarray(AGE_BANDS, dtype=object)[np.clip(codes, 0, None)], index=ages.index)
+    codes = _age_band_codes(years.fillna(-1).to_numpy())
+    bands = pd.Series(np.asarray(AGE_BANDS, dtype=object)[codes], index=ages.index)
     return age_band_categorical(bands.where(years.notna()))
 
 
 def age_band_of(years: float) -> str:
     """The band of one age in years (a web request's; :func:`age_band_from_years` is for columns)."""
-    return AGE_BANDS[max(0, int(np.searchsorted(_AGE_BAND_LOWER_BOUNDS, years, side="right")) - 1)]
+    return AGE_BANDS[int(_age_band_codes(years))]
+
+
+def _age_band_codes(years: np.ndarray | float) -> np.ndarray:
+    """Positions in :data:`AGE_BANDS` of ages in years (below the first bound: the first band)."""
+    return np.maximum(np.searchsorted(_AGE_BAND_LOWER_BOUNDS, years, side="right") - 1, 0)
 
 
 def age_band_categorical(values: pd.Series) -> pd.Series:

@@ -25,9 +25,9 @@ from cinerec.evaluation import metrics
 from cinerec.evaluation.scorers import CONTENDERS, DEMOGRAPHIC_CONTENDERS, Contender, ScoreFn, contenders
 from cinerec.evaluation.splits import Split, split_dataset
 from cinerec.evaluation.tuning import Tuning, tune
-from cinerec.models.base import DEMOGRAPHIC_COLUMNS, top_n
+from cinerec.models.base import DEMOGRAPHIC_COLUMNS, Recommender, top_n
 from cinerec.models.ease import DEFAULT_L2_SCALE, EASE
-from cinerec.models.for_you import BLEND_L2_SCALE, Blend
+from cinerec.models.for_you import Blend
 from cinerec.models.likes import LIKE_THRESHOLD, likes_matrix
 from cinerec.profile import Profile
 from cinerec.progress import note, progress, status
@@ -187,7 +187,7 @@ def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models:
         engine = Engine(fitted.components, fitted.movies, fitted.users, fitted.history,
                         blend=Blend(tuning.weights) if tuning else None)
         people = evaluation_people(split, seed, max_people)
-        ease = _ease_alone(tuning, split.train) if "ease" in models else None
+        ease = _ease_alone(tuning, engine.components.get("collaborative"), split.train) if "ease" in models else None
         chosen = [c for c in [*contenders(engine, split.train, models, seed, ease),
                               *(make(split.train) for make in extra)] if _answers(c, split)]
     n = max(k, *CURVE_CUTOFFS)
@@ -201,12 +201,11 @@ def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models:
                             tuning, results, round(time.perf_counter() - started, 1), notes)
 
 
-def _ease_alone(tuning: Tuning | None, train: Dataset) -> EASE | None:
+def _ease_alone(tuning: Tuning | None, blend_ease: Recommender | None, train: Dataset) -> EASE | None:
     """EASE at the penalty that suits it alone — tuned, else EASE's own default — fitted
-    apart unless the blend's EASE has that penalty (then the engine's component serves)."""
+    apart unless the blend's EASE (``blend_ease``) has that penalty (then it serves)."""
     alone = tuning.ease_l2_scale if tuning is not None and tuning.ease_l2_scale is not None else DEFAULT_L2_SCALE
-    blend = tuning.l2_scale if tuning is not None else BLEND_L2_SCALE
-    if alone == blend:
+    if isinstance(blend_ease, EASE) and blend_ease.l2 is None and blend_ease.l2_scale == alone:
         return None
     return EASE(l2_scale=alone).fit(train)
 

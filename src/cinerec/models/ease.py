@@ -11,8 +11,9 @@ where ``X`` is a binary user × movie matrix: by default the likes
 whatever the stars. A person's score for a movie is their row of ``X`` times ``B``.
 The two see different things: the likes model learns *what people enjoy together*,
 the seen model *what people watch together* — a 2-star rating still says the person
-chose that kind of movie. *For you* blends both (seen weighs 0.6 of likes; on ml-100k
-validation it adds about 1% NDCG@10 over the likes model with the other components). Unlike neighbour lists,
+chose that kind of movie. *For you* blends both (seen weighs 0.3 of likes, see
+:data:`~cinerec.models.for_you.DEFAULT_WEIGHTS`; on ml-100k validation it adds about 1%
+NDCG@10 over the likes model with the other components). Unlike neighbour lists,
 ``B`` weighs every liked movie against every other (a movie that everyone who liked
 A also liked adds little), which is why it ranks best on MovieLens.
 
@@ -62,10 +63,11 @@ class EASE(Recommender):
         people, 32× for 1,000; ml-100k temporal is flat from 4× to 17×): λ is weighed
         against the co-occurrence counts it regularises. Steck's
         later denoising view of EASE (EDLAE, NeurIPS 2020) likewise scales the penalty
-        with the diagonal. The default 8 is the penalty *For you* wants for EASE inside
-        its blend (λ≈250 on ml-100k's training split, whose movies average 32 likings),
-        where the other components already smooth EASE's list; the evaluation's tuning
-        tries 1, 2 and 4 times it.
+        with the diagonal. The default 8 (λ≈250 on ml-100k's training split, whose movies
+        average 32 likings) is the textbook EASE the evaluation compares against; *For
+        you* uses 4 times it inside its blend
+        (:data:`~cinerec.models.for_you.BLEND_L2_SCALE`), and the evaluation's tuning tries
+        1, 2 and 4 times it.
     max_movies:
         How many of the most-liked (most-seen) movies are modelled; fitting needs about
         ``16 · max_movies²`` bytes and ``max_movies³`` operations.

@@ -32,6 +32,7 @@ from multiprocessing.process import BaseProcess
 from types import FrameType
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 from cinerec.errors import CinerecError
 
@@ -58,9 +59,13 @@ class WorkerFailed(CinerecError):
 def serve(config: uvicorn.Config, workers: int) -> None:
     """Serve ``config``'s application from ``workers`` processes until SIGINT or SIGTERM."""
     listener = config.bind_socket()
-    listener.listen(config.backlog)
     # Accepted sockets inherit options from the listener: no Nagle delay on keep-alive answers.
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if not CAN_HAND_OVER:  # no descriptor passing (Windows): uvicorn's shared socket, uneven but working
+        config.workers = workers
+        Multiprocess(config, sockets=[listener]).run()
+        return
+    listener.listen(config.backlog)
     pool = _Pool(config, workers)
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
