@@ -12,7 +12,7 @@ from cinerec.cli.main import main
 from cinerec.data.readers import load_dataset
 from cinerec.data.synthetic import SynthConfig, generate
 from cinerec.evaluation.runner import evaluate
-from cinerec.evaluation.tuning import L2_SCALES, choose
+from cinerec.evaluation.tuning import L2_SCALES, choose, guard_mainstream
 from cinerec.models.ease import DEFAULT_L2_SCALE, EASE
 from cinerec.models.for_you import BLEND_L2_SCALE
 
@@ -80,6 +80,33 @@ def test_tuning_keeps_to_the_coverage_floor_when_it_can() -> None:
     assert choose(tried, min_coverage=0.2, max_coverage_cost=0.01) == tried[0]
     assert choose(tried, min_coverage=0.4, max_coverage_cost=0.05) == tried[0]
     assert choose(tried, min_coverage=0.4, max_coverage_cost=0.1) == tried[2]
+
+
+def _blend(l2_scale: float, mainstream: float, ndcg: float, seen: float = 0.3) -> dict[str, object]:
+    return {"l2_scale": l2_scale, "weights": {"collaborative": 1.0, "collaborative_seen": seen, "mainstream": mainstream},
+            "ndcg": ndcg, "coverage": 0.3}
+
+
+def test_the_mainstream_guard_scores_a_blend_by_its_stronger_neighbour() -> None:
+    # At -1.0 the blend is the most accurate, but one step stronger it collapses: the
+    # guard counts it at the collapse, so the safer -0.5 wins; -1.5 is only a probe.
+    tried = [_blend(8.0, -0.5, 0.30), _blend(8.0, -1.0, 0.31), _blend(8.0, -1.5, 0.20),
+             _blend(16.0, -0.5, 0.28), _blend(16.0, -1.0, 0.29), _blend(16.0, -1.5, 0.32)]
+    guarded = guard_mainstream(tried)
+    assert [(entry["l2_scale"], entry["weights"]["mainstream"]) for entry in guarded] == \
+        [(8.0, -0.5), (8.0, -1.0), (16.0, -0.5), (16.0, -1.0)]
+    assert [entry["ndcg"] for entry in guarded] == [0.30, 0.20, 0.28, 0.29]
+    assert guarded[1]["validation_ndcg"] == 0.31
+    assert choose(guarded, min_coverage=0.0) is guarded[0]
+    assert choose(tried, min_coverage=0.0) is tried[5]   # unguarded, the probe itself would win
+
+
+def test_the_mainstream_guard_pairs_blends_that_differ_only_in_the_penalty() -> None:
+    tried = [_blend(8.0, -0.5, 0.30, seen=0.3), _blend(8.0, -1.0, 0.25, seen=0.3),
+             _blend(8.0, -0.5, 0.29, seen=0.6), _blend(8.0, -1.0, 0.31, seen=0.6)]
+    assert [entry["ndcg"] for entry in guard_mainstream(tried)] == [0.25, 0.29]
+    one_penalty = [_blend(8.0, -0.5, 0.30), _blend(16.0, -0.5, 0.31)]
+    assert guard_mainstream(one_penalty) == one_penalty
 
 
 def test_grid_blends_standardise_once_and_equal_the_plain_blend(rng: np.random.Generator) -> None:

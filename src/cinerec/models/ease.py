@@ -11,7 +11,7 @@ where ``X`` is a binary user × movie matrix: by default the likes
 whatever the stars. A person's score for a movie is their row of ``X`` times ``B``.
 The two see different things: the likes model learns *what people enjoy together*,
 the seen model *what people watch together* — a 2-star rating still says the person
-chose that kind of movie. *For you* blends both (seen weighs 0.3 of likes, see
+chose that kind of movie. *For you* blends both (seen weighs a quarter of likes, see
 :data:`~cinerec.models.for_you.DEFAULT_WEIGHTS`; on ml-100k validation it adds about 1%
 NDCG@10 over the likes model with the other components). Unlike neighbour lists,
 ``B`` weighs every liked movie against every other (a movie that everyone who liked
@@ -65,7 +65,7 @@ class EASE(Recommender):
         later denoising view of EASE (EDLAE, NeurIPS 2020) likewise scales the penalty
         with the diagonal. The default 8 (λ≈250 on ml-100k's training split, whose movies
         average 32 likings) is the textbook EASE the evaluation compares against; *For
-        you* uses 4 times it inside its blend
+        you* uses twice it inside its blend
         (:data:`~cinerec.models.for_you.BLEND_L2_SCALE`), and the evaluation's tuning tries
         1, 2 and 4 times it.
     max_movies:
