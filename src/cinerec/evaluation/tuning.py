@@ -37,7 +37,7 @@ the one with the widest catalogue coverage wins. Equal accuracy, broader lists.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,30 +118,38 @@ def weight_grid() -> list[dict[str, float]]:
 
 def tune(validation: Split, *, k: int, seed: int, max_people: int | None = None) -> Tuning:
     """Search the grid on ``validation`` (a split of the training data)."""
+    tried, n_people = score_grid(validation, weight_grid(), L2_SCALES, k=k, seed=seed, max_people=max_people)
+    blends = [entry for entry in tried if entry["weights"] is not None]
+    best = choose(guard_mainstream(blends))
+    ease_alone = max((entry for entry in tried if entry["weights"] is None), key=lambda entry: entry["ndcg"])
+    return Tuning(best["l2_scale"], best["weights"], n_people, blends, ease_alone["l2_scale"])
+
+
+def score_grid(split: Split, candidates: list[dict[str, float]], l2_scales: Sequence[float], *, k: int, seed: int,
+               max_people: int | None = None) -> tuple[list[dict[str, Any]], int]:
+    """NDCG@k and coverage on ``split`` of every blend of ``candidates`` with EASE at
+    every penalty of ``l2_scales``, and of EASE alone (``weights`` ``None``), with how
+    many people were asked. The other components are fitted once and shared."""
     from cinerec.evaluation.runner import evaluation_people, top_lists
 
-    train = validation.train
-    with status("Tuning on the validation split: fitting…"):
+    train = split.train
+    with status("Fitting the components for the blend grid…"):
         base = _fit_without_ease(train, seed)
-        people = evaluation_people(validation, seed, max_people)
-    candidates = weight_grid()
+        people = evaluation_people(split, seed, max_people)
     tried: list[dict[str, Any]] = []
-    for l2_scale in L2_SCALES:
+    for l2_scale in l2_scales:
         components = {**base, "collaborative": EASE(l2_scale=l2_scale).fit(train)}
         engine = Engine(components, catalogue_table(train), users_table(train), train.rating_matrix())
         block = _StandardisedBlock()
         scorers = {str(i): _blend_scorer(weights, block) for i, weights in enumerate(candidates)}
         scorers["ease"] = lambda _queries, scores, _start: scores["collaborative"]
-        lists = top_lists(engine, people, scorers, k, f"tuning (l2 {l2_scale:g}× likings per movie)")
+        lists = top_lists(engine, people, scorers, k, f"blend grid (l2 {l2_scale:g}× likings per movie)")
         for key, weights in [*((str(i), w) for i, w in enumerate(candidates)), ("ease", None)]:
             hit = metrics.hits(lists[key], people.relevant)
             ndcg = float(np.nanmean(metrics.person_metrics(hit, people.n_relevant, k)["ndcg"]))
             tried.append({"l2_scale": l2_scale, "weights": weights, "ndcg": ndcg,
                           "coverage": metrics.coverage(lists[key], train.n_movies, k)})
-    blends = [entry for entry in tried if entry["weights"] is not None]
-    best = choose(guard_mainstream(blends))
-    ease_alone = max((entry for entry in tried if entry["weights"] is None), key=lambda entry: entry["ndcg"])
-    return Tuning(best["l2_scale"], best["weights"], len(people.profiles), blends, ease_alone["l2_scale"])
+    return tried, len(people.profiles)
 
 
 def choose(tried: list[dict[str, Any]], tolerance: float = TOLERANCE, min_coverage: float = MIN_COVERAGE,
