@@ -36,8 +36,8 @@ from cinerec.models.for_you import BLEND_L2_SCALE, DEFAULT_WEIGHTS
 
 #: Factors on the weights beside EASE and on the mainstream penalty, relative to the
 #: defaults; EASE's penalties inside the blend, as ``l2_scale``.
-OTHER_FACTORS: tuple[float, ...] = (0.65, 0.82, 1.0, 1.18)
-MAINSTREAM_FACTORS: tuple[float, ...] = (0.67, 1.0, 1.33, 1.67)
+OTHER_FACTORS: tuple[float, ...] = (0.7, 0.85, 1.0, 1.2)
+MAINSTREAM_FACTORS: tuple[float, ...] = (0.5, 0.67, 1.0, 1.33)
 L2_SCALES: tuple[float, ...] = (DEFAULT_L2_SCALE, 16.0, 24.0, 32.0)
 
 Setting = tuple[float, float, float]  # (l2_scale, other factor, mainstream factor)

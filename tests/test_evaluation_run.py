@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from cinerec.cli.main import main
 from cinerec.data.readers import load_dataset
@@ -117,8 +119,9 @@ def test_grid_blends_standardise_once_and_equal_the_plain_blend(rng: np.random.G
                   "content": np.where(rng.random((3, 7)) < 0.3, np.nan, rng.random((3, 7)))}
     weights = {"collaborative": 1.0, "mainstream": -0.4, "content": 0.5}
     block = _StandardisedBlock()
-    scored = _blend_scorer(weights, block)(None, components, 0)
-    np.testing.assert_allclose(scored, Blend(weights).combine(components), rtol=1e-6)
+    seen = sp.csr_matrix(np.eye(3, 7, 2, dtype=np.float32))
+    scored = _blend_scorer(weights, block)(SimpleNamespace(seen=seen), components, 0)
+    np.testing.assert_allclose(scored, Blend(weights).combine(components, seen), rtol=1e-6)
     assert block(components, 0) is block(components, 0)  # same block: standardised once
 
 

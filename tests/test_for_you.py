@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from cinerec.models.for_you import Blend, standardise_rows
 
@@ -36,6 +37,41 @@ def test_unscorable_everywhere_stays_nan_and_zero_weight_is_skipped() -> None:
     b = np.array([[5.0, np.nan]])
     out = Blend({"a": 1.0, "b": 0.0}).combine({"a": a, "b": b})
     assert np.isnan(out[0, 0]) and np.isfinite(out[0, 1])
+
+
+def _long_tail() -> dict[str, np.ndarray]:
+    """One person, 8 movies: the personal model likes movies 0-2 (0 most), the rest not
+    at all; movie 0 is a blockbuster, 1 and 2 fairly popular, 3-7 liked by no one."""
+    personal = np.array([[1.0, 0.9, 0.8, 0.0, 0.0, 0.0, 0.0, 0.0]], dtype=np.float32)
+    popularity = np.sqrt(np.array([[400.0, 100.0, 90.0, 0.0, 0.0, 0.0, 0.0, 0.0]], dtype=np.float32))
+    return {"personal": personal, "mainstream": popularity}
+
+
+def test_a_negative_weight_only_reorders_the_movies_in_contention() -> None:
+    scores = _long_tail()
+    pooled = Blend({"personal": 1.0, "mainstream": -2.0}, pool=3).combine(scores)
+    plain = Blend({"personal": 1.0}).combine(scores)
+    assert set(np.argsort(-pooled[0])[:2]) == {1, 2}   # the good, less obvious ones lead
+    assert pooled[0, 0] == pooled[0, :3].min()          # the blockbuster goes last of the three
+    np.testing.assert_array_equal(pooled[0, 3:], plain[0, 3:])  # nobody else moves
+    # Measured over the whole catalogue, the same penalty lifts the unloved tail instead.
+    wide = Blend({"personal": 1.0, "mainstream": -2.0}, pool=8).combine(scores)
+    assert np.argmax(wide[0]) >= 3
+
+
+def test_seen_movies_take_no_place_in_contention() -> None:
+    scores = _long_tail()
+    seen = sp.csr_matrix(np.array([[1, 0, 0, 0, 0, 0, 0, 0]], dtype=np.float32))
+    blend = Blend({"personal": 1.0, "mainstream": -2.0}, pool=2)
+    blended = blend.combine(scores, seen)
+    assert blended[0, 2] > blended[0, 1]                # 1 and 2 are the pool: the less popular first
+    assert blended[0, 0] == Blend({"personal": 1.0}).combine(scores)[0, 0]
+
+
+def test_a_penalty_is_never_the_reason_for_a_movie() -> None:
+    scores = _long_tail()
+    blend = Blend({"personal": 1.0, "mainstream": -5.0}, pool=3)
+    assert blend.strongest(blend.standardise(scores), 0, np.array([1, 2, 3])) == ["personal"] * 3
 
 
 def _masked_z_scores(scores: np.ndarray) -> np.ndarray:

@@ -236,7 +236,7 @@ class Engine:
 
     def blended_scores(self, queries: QueryBatch) -> np.ndarray:
         """*For you* scores (only the components the blend weighs are computed)."""
-        return self.blend.combine(self.component_scores(queries, self._weighted_components()))
+        return self.blend.combine(self.component_scores(queries, self._weighted_components()), queries.seen)
 
     def _weighted_components(self) -> list[str]:
         return [name for name in self.components if self.blend.weights.get(name, 0.0) != 0.0]
@@ -293,7 +293,7 @@ class Engine:
 
     def _for_you_section(self, queries: QueryBatch, scores: dict[str, np.ndarray], n: int, who: str) -> Section:
         standardised = self.blend.standardise(scores)
-        idx, best = top_n(self.blend.combine_standardised(standardised), n, exclude=queries.seen)
+        idx, best = top_n(self.blend.combine_standardised(standardised, queries.seen), n, exclude=queries.seen)
         movies = idx[0][idx[0] >= 0]
         strongest = self.blend.strongest(standardised, 0, movies) if movies.size else []
         because = self.also_liked.explain(queries.likes, movies)

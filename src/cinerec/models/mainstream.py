@@ -6,21 +6,16 @@ of. *For you* corrects for that by giving this component a **negative** weight: 
 movies a person's collaborative scores rank about equally, the less obvious one goes
 first.
 
-The score is the **square root** of each movie's like count, not the count. *For you*
-standardises every component per person, and like counts are heavy-tailed in a way
-that grows with the data: the 10th most-liked movie sits 4.7 standard deviations above
-the mean on ml-100k but 9.2 on a synthetic release of 6,000 people and 4,000 movies.
-Standardised raw counts therefore penalise the few top blockbusters about twice as
-hard on the larger set at the same weight, and that over-correction is what made the
-default blend fall behind EASE there (NDCG@10 0.2392 against 0.2401). The square root
-tames the tail (top-10 z 3.3 and 4.6) while keeping the counts' order, so one weight
-means about the same on small and large catalogues. In a 384-setting validation grid over
-six datasets (ml-100k and synthetic releases), 35 of the 36 settings that led EASE on all
-of them at 20% ml-100k coverage used the square root; the logarithm or the popularity
-rank flatten the tail so far that the penalty no longer widens the lists. Even so the
-penalty has a cliff (see :func:`cinerec.evaluation.tuning.guard_mainstream`), which is
-why its default weight (:data:`~cinerec.models.for_you.DEFAULT_WEIGHTS`) keeps a step
-away from it.
+The score is the **square root** of each movie's like count, not the count: like counts
+are heavy-tailed, and the root keeps their order while taming the few blockbusters at
+the top, so that the penalty weighs popularity differences among the candidates rather
+than the distance of one blockbuster from all the rest. The blend standardises the
+penalty among each person's best candidates only (:class:`~cinerec.models.for_you.Blend`):
+measured across the whole catalogue, its scale was set by the catalogue's long tail and
+the same weight that widened ml-100k's lists buried good movies under unknown ones on a
+catalogue shaped like ml-latest-small. Even among the candidates the penalty has a
+cliff (see :func:`cinerec.evaluation.tuning.guard_mainstream`), which is why its default
+weight (:data:`~cinerec.models.for_you.DEFAULT_WEIGHTS`) keeps a step away from it.
 
 The correction must never reach someone we know nothing personal about: for a new
 person *For you* is people-like-you plus popularity, and pushing popular movies down
