@@ -30,9 +30,10 @@ import numpy as np
 import scipy.sparse as sp
 
 #: Default weights, chosen on validation splits carved from the training part (never the
-#: test) of ml-100k (random and temporal protocols) and of four synthetic releases: ml-1m
-#: format with 3,000 people; ml-latest format with 3,000 and 10,000 people, and one shaped
-#: like ml-latest-small (610 people, 9,742 movies, most of them liked by no one). EASE's
+#: test) of ml-100k (random and temporal protocols) and of six synthetic releases: ml-1m
+#: format with 3,000 and 6,040 people; ml-latest format with 3,000, 6,000 and 10,000
+#: people, and one shaped like ml-latest-small (610 people, 9,742 movies, most of them
+#: liked by no one). EASE's
 #: penalty at 2 and 3 times its default, the signals beside EASE scaled by 0.85, 1 and
 #: 1.2, the mainstream penalty from -0.3 to -1.2 among the best 50, 100 or 200
 #: candidates; each setting ranked by its worst NDCG@10 lead over EASE alone across the
