@@ -123,6 +123,9 @@ def test_grid_blends_standardise_once_and_equal_the_plain_blend(rng: np.random.G
     scored = _blend_scorer(weights, block)(SimpleNamespace(seen=seen), components, 0)
     np.testing.assert_allclose(scored, Blend(weights).combine(components, seen), rtol=1e-6)
     assert block(components, 0) is block(components, 0)  # same block: standardised once
+    stronger = _blend_scorer({**weights, "mainstream": -0.8}, block)(SimpleNamespace(seen=seen), components, 0)
+    np.testing.assert_allclose(stronger, Blend({**weights, "mainstream": -0.8}).combine(components, seen), rtol=1e-6)
+    assert len(block._contenders) == 1  # the two blends differ only in their penalty: one pool
 
 
 @pytest.mark.slow

@@ -213,6 +213,16 @@ def test_top_n_skips_seen_and_nan_and_pads() -> None:
     assert np.isnan(best[0, 2:]).all()
 
 
+def test_unordered_top_n_returns_the_same_set(rng: np.random.Generator) -> None:
+    scores = rng.random((5, 70_000)).astype(np.float32)
+    scores[rng.random(scores.shape) < 0.1] = np.nan
+    seen = sp.random(5, 70_000, density=0.01, random_state=2, format="csr")
+    ordered, _ = top_n(scores.copy(), 50, exclude=seen)
+    unordered, best = top_n(scores.copy(), 50, exclude=seen, ordered=False)
+    assert [set(row) for row in unordered.tolist()] == [set(row) for row in ordered.tolist()]
+    np.testing.assert_array_equal(best, np.take_along_axis(scores, unordered, axis=1))
+
+
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_gram_matrix_matches_dense_reference(rng: np.random.Generator, n_jobs: int) -> None:
     from cinerec.models.neighbors import gram_matrix

@@ -48,7 +48,7 @@ from cinerec.engine import Engine
 from cinerec.evaluation import metrics
 from cinerec.evaluation.scorers import ScoreFn
 from cinerec.evaluation.splits import Split
-from cinerec.models.base import Recommender
+from cinerec.models.base import QueryBatch, Recommender
 from cinerec.models.ease import DEFAULT_L2_SCALE, EASE
 from cinerec.models.for_you import Blend, standardise_rows
 from cinerec.progress import status
@@ -194,18 +194,33 @@ def _fit_without_ease(train: Dataset, seed: int) -> dict[str, Recommender]:
 
 class _StandardisedBlock:
     """The component scores of the block being ranked, standardised once and shared
-    by every blend of the grid (standardising is most of a blend's cost)."""
+    by every blend of the grid (standardising is most of a blend's cost), and the
+    contenders a penalty re-orders, found once per set of positive weights (the
+    blends that differ only in their penalty share them)."""
 
     def __init__(self) -> None:
         self._start: int | None = None
         self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._contenders: dict[tuple[tuple[str, float], ...], tuple[np.ndarray, np.ndarray]] = {}
 
     def __call__(self, components: Mapping[str, np.ndarray], start: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         if start != self._start:
             self._start, self._rows = start, {name: standardise_rows(s) for name, s in components.items()}
+            self._contenders = {}
         return self._rows
+
+    def blend(self, blend: Blend, queries: QueryBatch, components: Mapping[str, np.ndarray], start: int) -> np.ndarray:
+        """:meth:`Blend.combine_standardised` of this block, sharing contenders."""
+        standardised = self(components, start)
+        affinity = blend.affinity(standardised)
+        if not blend.penalties(standardised):
+            return affinity
+        positive = tuple(sorted((name, w) for name, w in blend.weights.items() if w > 0.0))
+        if positive not in self._contenders:
+            self._contenders[positive] = blend.contenders(affinity, queries.seen)
+        return blend.penalise(affinity, standardised, self._contenders[positive])
 
 
 def _blend_scorer(weights: dict[str, float], block: _StandardisedBlock) -> ScoreFn:
     blend = Blend(weights)
-    return lambda queries, components, start: blend.combine_standardised(block(components, start), queries.seen)
+    return lambda queries, components, start: block.blend(blend, queries, components, start)

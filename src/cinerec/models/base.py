@@ -105,13 +105,16 @@ class Recommender:
         return f"{type(self).__name__}({params})"
 
 
-def top_n(scores: np.ndarray, n: int, exclude: sp.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
+def top_n(scores: np.ndarray, n: int, exclude: sp.csr_matrix | None = None, *,
+          ordered: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Best ``n`` movie indices per row of ``scores`` and their scores, best first.
 
     Excluded (non-zero in ``exclude``) and non-finite entries are never returned; rows
     with fewer candidates are padded with index ``-1`` and score ``NaN``; equal scores
-    rank the lower index first. ``scores`` is modified in place only where excluded.
-    Returns ``(indices int32, scores float32)`` of shape ``(n_queries, n)``.
+    rank the lower index first. ``ordered=False`` returns each row's best ``n`` in no
+    particular order (and which of several equal scores at the cut is kept is
+    unspecified), for callers that only need the set. ``scores`` is modified in place
+    only where excluded. Returns ``(indices int32, scores float32)`` of shape ``(n_queries, n)``.
     """
     scores = np.atleast_2d(np.asarray(scores, dtype=np.float32))
     n_rows = scores.shape[0]
@@ -122,7 +125,7 @@ def top_n(scores: np.ndarray, n: int, exclude: sp.csr_matrix | None = None) -> t
     idx = np.full((n_rows, n), -1, np.int32)
     best = np.full((n_rows, n), np.nan, np.float32)
     for r, row in enumerate(scores):
-        movies = _best_in_row(row, n)
+        movies = _best_in_row(row, n, ordered)
         idx[r, :movies.size] = movies
         best[r, :movies.size] = row[movies]
     return idx, best
@@ -132,7 +135,7 @@ def top_n(scores: np.ndarray, n: int, exclude: sp.csr_matrix | None = None) -> t
 _THRESHOLD_SAMPLE = 1024
 
 
-def _best_in_row(row: np.ndarray, n: int) -> np.ndarray:
+def _best_in_row(row: np.ndarray, n: int, ordered: bool = True) -> np.ndarray:
     """Indices of the row's ``n`` best finite scores, best first, ties by index.
 
     A full partial sort of 62,000 scores costs more than everything else in an answer,
@@ -152,6 +155,8 @@ def _best_in_row(row: np.ndarray, n: int) -> np.ndarray:
     else:
         candidates = np.flatnonzero(np.isfinite(row))
     values = row[candidates]
+    if not ordered:
+        return candidates if candidates.size <= n else candidates[np.argpartition(-values, n - 1)[:n]]
     if candidates.size > 64 * n:  # unusual spread: cut to the n best before the stable sort
         kept = np.sort(np.argpartition(-values, n - 1)[:n])
         candidates, values = candidates[kept], values[kept]

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
+from cinerec.models.base import top_n
+
 #: Default weights, chosen on validation splits carved from the training part (never the
 #: test) of ml-100k (random and temporal protocols) and of six synthetic releases: ml-1m
 #: format with 3,000 and 6,040 people; ml-latest format with 3,000, 6,000 and 10,000
@@ -91,6 +93,14 @@ class Blend:
                              exclude: sp.csr_matrix | None = None) -> np.ndarray:
         """:meth:`combine` from components already passed through :func:`standardise_rows`
         — so that many blends of the same scores (a tuning grid) standardise them once."""
+        total = self.affinity(standardised)
+        if self.penalties(standardised):
+            total = self.penalise(total, standardised, self.contenders(total, exclude))
+        return total
+
+    def affinity(self, standardised: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+        """The sum of the positively weighted components: float32 ``(q, n_movies)``, NaN
+        where none can score (a new array)."""
         total: np.ndarray | None = None
         any_finite: np.ndarray | None = None
         for name, (z, finite) in standardised.items():
@@ -103,34 +113,38 @@ class Blend:
             shape = next(iter(standardised.values()))[0].shape
             return np.full(shape, np.nan, dtype=np.float32)
         total[~any_finite] = np.nan
-        for name, (z, finite) in standardised.items():
-            weight = float(self.weights.get(name, 0.0))
-            if weight < 0.0:
-                self._penalise(total, weight, z, finite, exclude)
         return total.astype(np.float32, copy=False)
 
-    def _penalise(self, total: np.ndarray, weight: float, z: np.ndarray, finite: np.ndarray,
-                  exclude: sp.csr_matrix | None) -> None:
-        """Add ``weight`` times ``z``, standardised among each row's :attr:`pool` best
-        candidates, to those candidates of ``total`` (in place). Rows the penalty cannot
-        score (no history: NaN) are left alone."""
-        rows = np.flatnonzero(finite.any(axis=1))
-        if rows.size == 0 or total.shape[1] == 0:
-            return
-        contention = np.nan_to_num(total[rows], nan=-np.inf, copy=True)
-        if exclude is not None:
-            seen = sp.csr_matrix(exclude)[rows]
-            contention[np.repeat(np.arange(rows.size), np.diff(seen.indptr)), seen.indices] = -np.inf
-        size = min(int(self.pool), total.shape[1])
-        pool = np.argpartition(-contention, size - 1, axis=1)[:, :size]
-        candidates = np.isfinite(np.take_along_axis(contention, pool, axis=1))
-        values = np.take_along_axis(z[rows], pool, axis=1)
-        n = np.maximum(candidates.sum(axis=1, keepdims=True), 1)
-        mean = np.where(candidates, values, 0.0).sum(axis=1, keepdims=True) / n
-        deviation = np.where(candidates, values - mean, 0.0)
-        spread = np.sqrt(np.square(deviation).sum(axis=1, keepdims=True) / n)
-        pooled_z = deviation / np.where(spread > 0, spread, 1.0)
-        total[rows[:, None], pool] += np.float32(weight) * pooled_z.astype(np.float32)
+    def penalties(self, standardised: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> list[str]:
+        """The negatively weighted components among ``standardised``."""
+        return [name for name in standardised if float(self.weights.get(name, 0.0)) < 0.0]
+
+    def contenders(self, affinity: np.ndarray, exclude: sp.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's :attr:`pool` best unseen movies by ``affinity``, as ``(rows,
+        movies)`` index arrays (fewer for a row with fewer candidates)."""
+        pool, _ = top_n(affinity.copy(), min(int(self.pool), affinity.shape[1]), exclude, ordered=False)
+        rows, rank = np.nonzero(pool >= 0)
+        return rows, pool[rows, rank]
+
+    def penalise(self, affinity: np.ndarray, standardised: Mapping[str, tuple[np.ndarray, np.ndarray]],
+                 contenders: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """``affinity`` plus each negatively weighted component, standardised among each
+        row's ``contenders`` (see :meth:`contenders`) and added to them alone (in place,
+        returned). Rows a penalty cannot score (no history: NaN) are left alone."""
+        rows, movies = contenders
+        n_rows = affinity.shape[0]
+        for name in self.penalties(standardised):
+            z, finite = standardised[name]
+            scored = finite[rows, movies]
+            at, columns = rows[scored], movies[scored]
+            values = z[at, columns].astype(np.float64)
+            n = np.maximum(np.bincount(at, minlength=n_rows), 1)
+            mean = np.bincount(at, weights=values, minlength=n_rows) / n
+            deviation = values - mean[at]
+            spread = np.sqrt(np.bincount(at, weights=np.square(deviation), minlength=n_rows) / n)
+            pooled_z = deviation / np.where(spread > 0, spread, 1.0)[at]
+            affinity[at, columns] += (float(self.weights[name]) * pooled_z).astype(np.float32)
+        return affinity
 
     def standardise(self, component_scores: Mapping[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         """:func:`standardise_rows` of every weighted component (the input of
