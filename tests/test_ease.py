@@ -66,17 +66,27 @@ def test_a_large_catalogue_models_only_its_most_liked_movies(tiny: Dataset) -> N
 def test_the_default_penalty_follows_the_likings_per_movie(tiny: Dataset) -> None:
     counts = np.bincount(likes_matrix(tiny).indices, minlength=tiny.n_movies)
     mean_likings = counts[counts > 0].mean()  # the Gram matrix's mean diagonal over the modelled movies
-    assert EASE(l2_scale=2.0).fit(tiny).l2_ == pytest.approx(2.0 * mean_likings)
+    assert EASE(l2_scale=2.0, min_mean_likings=0.0).fit(tiny).l2_ == pytest.approx(2.0 * mean_likings)
     # Twice the people with the same tastes: twice the likings per movie, twice the penalty,
     # and the same weights (the whole regularised Gram matrix doubles).
     doubled = dataset_from_stars(np.vstack([tiny.rating_matrix().toarray()] * 2))
-    single, double = EASE().fit(tiny), EASE().fit(doubled)
+    single, double = EASE(min_mean_likings=0.0).fit(tiny), EASE(min_mean_likings=0.0).fit(doubled)
     assert double.l2_ == pytest.approx(2.0 * single.l2_)
     np.testing.assert_allclose(double.weights_, single.weights_, atol=1e-5)
     # A fixed penalty overrides the scale; seen feedback scales with the ratings per movie.
     assert EASE(l2=7.0, l2_scale=100.0).fit(tiny).l2_ == 7.0
     rated = np.bincount(tiny.rating_matrix().indices, minlength=tiny.n_movies)
-    assert EASE(l2_scale=1.0, feedback="seen").fit(tiny).l2_ == pytest.approx(rated[rated > 0].mean())
+    assert EASE(l2_scale=1.0, feedback="seen", min_mean_likings=0.0).fit(tiny).l2_ == \
+        pytest.approx(rated[rated > 0].mean())
+
+
+def test_a_sparse_catalogue_gets_at_least_the_penalty_of_the_least_mean_likings(tiny: Dataset) -> None:
+    counts = np.bincount(likes_matrix(tiny).indices, minlength=tiny.n_movies)
+    mean_likings = counts[counts > 0].mean()
+    assert mean_likings < 10.0  # a handful of likings per movie
+    assert EASE(l2_scale=2.0, min_mean_likings=10.0).fit(tiny).l2_ == pytest.approx(20.0)
+    assert EASE(l2_scale=2.0, min_mean_likings=1.0).fit(tiny).l2_ == pytest.approx(2.0 * mean_likings)
+    assert EASE().fit(tiny).l2_ == pytest.approx(8.0 * 32.0)
 
 
 def test_bad_parameters_are_refused(tiny: Dataset) -> None:
