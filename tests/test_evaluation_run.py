@@ -14,7 +14,7 @@ from cinerec.cli.main import main
 from cinerec.data.readers import load_dataset
 from cinerec.data.synthetic import SynthConfig, generate
 from cinerec.evaluation.runner import evaluate
-from cinerec.evaluation.tuning import L2_SCALES, choose, guard_mainstream
+from cinerec.evaluation.tuning import L2_SCALES, PER_PERSON, choose, clearly_better, guard_mainstream
 from cinerec.models.ease import DEFAULT_L2_SCALE, EASE
 from cinerec.models.for_you import BLEND_L2_SCALE
 
@@ -109,6 +109,19 @@ def test_the_mainstream_guard_pairs_blends_that_differ_only_in_the_penalty() -> 
     assert [entry["ndcg"] for entry in guard_mainstream(tried)] == [0.25, 0.29]
     one_penalty = [_blend(8.0, -0.5, 0.30), _blend(16.0, -0.5, 0.31)]
     assert guard_mainstream(one_penalty) == one_penalty
+
+
+def test_the_defaults_stay_unless_a_setting_is_clearly_better(rng: np.random.Generator) -> None:
+    people = rng.random(400)
+    default = {"name": "defaults", PER_PERSON: people}
+    noisy = {"name": "noisy", PER_PERSON: people + rng.normal(0.002, 0.05, 400)}   # a hair ahead, by chance
+    clear = {"name": "clear", PER_PERSON: people + rng.normal(0.02, 0.05, 400)}    # ahead for most people
+    assert clearly_better(noisy, default) is default
+    assert clearly_better(clear, default) is clear
+    assert clearly_better(clear, None) is clear                                  # no defaults in the grid
+    with_gaps = {"name": "gaps", PER_PERSON: np.where(np.arange(400) % 2 == 0, np.nan, people + 0.02)}
+    assert clearly_better(with_gaps, {**default, PER_PERSON: np.where(np.arange(400) % 2 == 0, np.nan, people)}) \
+        is with_gaps
 
 
 def test_grid_blends_standardise_once_and_equal_the_plain_blend(rng: np.random.Generator) -> None:
