@@ -10,7 +10,7 @@ from rich.table import Table
 
 from cinerec.atomic import atomic_file
 from cinerec.evaluation.runner import EvaluationResult
-from cinerec.evaluation.tuning import TOLERANCE
+from cinerec.evaluation.tuning import SIGNIFICANCE, TOLERANCE
 from cinerec.reports.html import Report, format_column
 from cinerec.reports.plots import grouped_bar_chart, line_chart
 
@@ -109,9 +109,10 @@ def build_report(result: EvaluationResult) -> Report:
                                      y_label=metric, marker_x=result.k))
     if result.tuning is not None:
         report.add_heading("Tuning on the validation split")
-        report.add_paragraph(f"Chosen: {result.tuning.describe()}. Highest validation NDCG@{result.k}; among "
-                             f"settings within {TOLERANCE:.2%} of it, the widest coverage. "
-                             "The test split was never used.")
+        report.add_paragraph(f"Chosen: {result.tuning.describe()}. Highest validation NDCG@{result.k}, each "
+                             "setting counted at its worst with a stronger mainstream penalty; among settings "
+                             f"within {TOLERANCE:.2%} of it, the widest coverage; the build defaults unless that "
+                             f"beats them by more than {SIGNIFICANCE:g} standard errors. The test split was never used.")
         best = sorted(result.tuning.tried, key=lambda entry: -entry["ndcg"])[:15]
         report.add_table([{"EASE l2 scale": e["l2_scale"], **{n: w for n, w in e["weights"].items() if n != "collaborative"},
                            f"NDCG@{result.k}": e["ndcg"], "coverage": e["coverage"]} for e in best],
