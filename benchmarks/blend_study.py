@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from cinerec.data.readers import load_dataset
-from cinerec.evaluation.splits import PROTOCOLS, Split, split_dataset
-from cinerec.evaluation.tuning import MIN_COVERAGE, guard_mainstream, score_grid
+from cinerec.evaluation.splits import PROTOCOLS, Split, split_dataset, validation_split
+from cinerec.evaluation.tuning import MIN_COVERAGE, guard_mainstream, score_grid, weights_key
 from cinerec.models.ease import DEFAULT_L2_SCALE
 from cinerec.models.for_you import BLEND_L2_SCALE, DEFAULT_WEIGHTS
 
@@ -58,7 +58,7 @@ def _scaled(name: str, weight: float, others: float, mainstream: float) -> float
 def study_split(path: str, protocol: str, seed: int, part: str) -> Split:
     """The test split ``cinerec evaluate --seed S`` makes, or the validation split its tuning carves from it."""
     split = split_dataset(load_dataset(path), protocol, seed=seed)
-    return split if part == "test" else split_dataset(split.train, protocol, seed=seed + 1)
+    return split if part == "test" else validation_split(split, seed)
 
 
 def leads(split: Split, seed: int, k: int) -> dict[Setting, dict[str, float]]:
@@ -66,17 +66,13 @@ def leads(split: Split, seed: int, k: int) -> dict[Setting, dict[str, float]]:
     grid = candidates()
     tried, _ = score_grid(split, grid, L2_SCALES, k=k, seed=seed)
     ease = next(entry["ndcg"] for entry in tried if entry["weights"] is None and entry["l2_scale"] == DEFAULT_L2_SCALE)
-    factors = {_key(weights): pair for weights, pair in
+    factors = {weights_key(weights): pair for weights, pair in
                zip(grid, [(o, m) for o in OTHER_FACTORS for m in MAINSTREAM_FACTORS], strict=True)}
     blends = [entry for entry in tried if entry["weights"] is not None]
     guarded = guard_mainstream(blends)
-    return {(entry["l2_scale"], *factors[_key(entry["weights"])]): {
+    return {(entry["l2_scale"], *factors[weights_key(entry["weights"])]): {
         "lead": entry["ndcg"] / ease - 1.0, "own_lead": entry["validation_ndcg"] / ease - 1.0,
         "coverage": entry["coverage"]} for entry in guarded}
-
-
-def _key(weights: dict[str, float]) -> tuple[tuple[str, float], ...]:
-    return tuple(sorted(weights.items()))
 
 
 def rank(by_dataset: dict[str, dict[Setting, dict[str, float]]]) -> list[tuple[Setting, float]]:

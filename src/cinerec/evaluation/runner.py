@@ -23,7 +23,7 @@ from cinerec.data.dataset import Dataset
 from cinerec.engine import BATCH_CELLS, Engine
 from cinerec.evaluation import metrics
 from cinerec.evaluation.scorers import CONTENDERS, DEMOGRAPHIC_CONTENDERS, Contender, ScoreFn, contenders
-from cinerec.evaluation.splits import Split, split_dataset
+from cinerec.evaluation.splits import Split, split_dataset, validation_split
 from cinerec.evaluation.tuning import Tuning, tune
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, Recommender, top_n
 from cinerec.models.ease import DEFAULT_L2_SCALE, EASE
@@ -171,8 +171,7 @@ def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models:
     notes: list[str] = []
     tuning = None
     if tuned and protocol != "new-users":
-        validation = split_dataset(split.train, protocol, seed=seed + 1)
-        tuning = tune(validation, k=k, seed=seed, max_people=max_people)
+        tuning = tune(validation_split(split, seed), k=k, seed=seed, max_people=max_people)
     elif tuned:
         notes.append("New users have no liked movies, so only the blend's people-like-you and popularity weights "
                      "matter; they are the defaults tuned on the random and temporal protocols.")

@@ -73,6 +73,12 @@ def split_dataset(dataset: Dataset, protocol: str, *, fraction: float = TEST_FRA
     return Split(protocol, train, test, np.unique(test["user_id"].to_numpy()))
 
 
+def validation_split(split: Split, seed: int) -> Split:
+    """The split tuning chooses on: carved from ``split``'s training part by the same
+    protocol (with the next seed), so the test part is never seen."""
+    return split_dataset(split.train, split.protocol, seed=seed + 1)
+
+
 def _held_out_per_person(users: np.ndarray, key: np.ndarray, movies: np.ndarray, fraction: float,
                          min_ratings: int, *, latest: bool) -> np.ndarray:
     """Mask of the ratings held out: per person with ``>= min_ratings`` ratings, the

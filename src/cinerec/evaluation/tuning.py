@@ -208,19 +208,20 @@ def guard_mainstream(tried: list[dict[str, Any]]) -> list[dict[str, Any]]:
     grid has one penalty, ``tried`` is returned as it is."""
     penalties = sorted({entry["weights"]["mainstream"] for entry in tried}, reverse=True)
     stronger = dict(zip(penalties[:-1], penalties[1:], strict=True))
-    by_setting = {_setting(entry["l2_scale"], entry["weights"]): entry for entry in tried}
+    by_setting = {(entry["l2_scale"], weights_key(entry["weights"])): entry for entry in tried}
     guarded = []
     for entry in tried:
         penalty = entry["weights"]["mainstream"]
         if penalty not in stronger:
             continue
-        probe = by_setting[_setting(entry["l2_scale"], {**entry["weights"], "mainstream": stronger[penalty]})]
+        probe = by_setting[(entry["l2_scale"], weights_key({**entry["weights"], "mainstream": stronger[penalty]}))]
         guarded.append({**entry, "ndcg": min(entry["ndcg"], probe["ndcg"]), "validation_ndcg": entry["ndcg"]})
     return guarded or tried
 
 
-def _setting(l2_scale: float, weights: Mapping[str, float]) -> tuple[float, tuple[tuple[str, float], ...]]:
-    return l2_scale, tuple(sorted(weights.items()))
+def weights_key(weights: Mapping[str, float]) -> tuple[tuple[str, float], ...]:
+    """A set of blend weights as a hashable key, whatever order they were written in."""
+    return tuple(sorted(weights.items()))
 
 
 def _fit_without_ease(train: Dataset, seed: int) -> dict[str, Recommender]:
@@ -252,7 +253,7 @@ class _StandardisedBlock:
         affinity = blend.affinity(standardised)
         if not blend.penalties(standardised):
             return affinity
-        positive = tuple(sorted((name, w) for name, w in blend.weights.items() if w > 0.0))
+        positive = weights_key({name: w for name, w in blend.weights.items() if w > 0.0})
         if positive not in self._contenders:
             self._contenders[positive] = blend.contenders(affinity, queries.seen)
         return blend.penalise(affinity, standardised, self._contenders[positive])

@@ -132,18 +132,12 @@ class Blend:
         row's ``contenders`` (see :meth:`contenders`) and added to them alone (in place,
         returned). Rows a penalty cannot score (no history: NaN) are left alone."""
         rows, movies = contenders
-        n_rows = affinity.shape[0]
         for name in self.penalties(standardised):
             z, finite = standardised[name]
             scored = finite[rows, movies]
             at, columns = rows[scored], movies[scored]
-            values = z[at, columns].astype(np.float64)
-            n = np.maximum(np.bincount(at, minlength=n_rows), 1)
-            mean = np.bincount(at, weights=values, minlength=n_rows) / n
-            deviation = values - mean[at]
-            spread = np.sqrt(np.bincount(at, weights=np.square(deviation), minlength=n_rows) / n)
-            pooled_z = deviation / np.where(spread > 0, spread, 1.0)[at]
-            affinity[at, columns] += (float(self.weights[name]) * pooled_z).astype(np.float32)
+            pooled_z = _z_within_rows(at, z[at, columns], np.bincount(at, minlength=affinity.shape[0]))
+            affinity[at, columns] += np.float32(self.weights[name]) * pooled_z
         return affinity
 
     def standardise(self, component_scores: Mapping[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -205,12 +199,7 @@ def _standardise_sparse_rows(scores: np.ndarray, finite: np.ndarray, count: np.n
     """:func:`standardise_rows` over the finite entries gathered row by row; the rest
     of each row is filled with its lowest z-score."""
     rows, columns = np.nonzero(finite)
-    values = scores[rows, columns]
-    n = np.maximum(count, 1)
-    mean = (np.bincount(rows, weights=values, minlength=count.size) / n).astype(np.float32)
-    deviation = values - mean[rows]
-    var = np.bincount(rows, weights=np.square(deviation, dtype=np.float64), minlength=count.size) / n
-    z_values = deviation * _inverse_deviation(var)[rows]
+    z_values = _z_within_rows(rows, scores[rows, columns], count)
     lowest = np.zeros(count.size, np.float32)
     scored = np.flatnonzero(count)
     if scored.size:
@@ -220,6 +209,16 @@ def _standardise_sparse_rows(scores: np.ndarray, finite: np.ndarray, count: np.n
     z[...] = lowest[:, None]
     z[rows, columns] = z_values
     return z
+
+
+def _z_within_rows(rows: np.ndarray, values: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Z-scores of float32 ``values`` within their rows: ``rows[i]`` is the row of
+    ``values[i]`` and ``count`` how many values each row has."""
+    n = np.maximum(count, 1)
+    mean = (np.bincount(rows, weights=values, minlength=count.size) / n).astype(np.float32)
+    deviation = values - mean[rows]
+    var = np.bincount(rows, weights=np.square(deviation, dtype=np.float64), minlength=count.size) / n
+    return deviation * _inverse_deviation(var)[rows]
 
 
 def _inverse_deviation(var: np.ndarray) -> np.ndarray:
