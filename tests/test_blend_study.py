@@ -11,7 +11,7 @@ import pytest
 
 from benchmarks import blend_study
 from cinerec.data.synthetic import SynthConfig, generate
-from cinerec.models.for_you import BLEND_L2_SCALE, DEFAULT_WEIGHTS
+from cinerec.models.for_you import DEFAULT_WEIGHTS, default_weights
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +30,12 @@ def test_the_grid_holds_the_defaults_and_scales_only_what_it_should() -> None:
     assert all(weights["collaborative"] == 1.0 for weights in grid)
     ratio = {w["collaborative_seen"] / DEFAULT_WEIGHTS["collaborative_seen"] for w in grid}
     assert sorted(ratio) == pytest.approx(sorted(blend_study.OTHER_FACTORS))
+
+
+def test_the_grid_centres_on_the_defaults_for_the_data() -> None:
+    dense = default_weights(400.0)
+    assert dense["also_liked"] < DEFAULT_WEIGHTS["also_liked"]
+    assert dense in blend_study.candidates(likings_per_movie=400.0)
 
 
 def test_data_specs_take_an_optional_protocol() -> None:
@@ -51,7 +57,7 @@ def test_study_ranks_by_the_worst_lead_and_marks_the_defaults(releases: list[Pat
     rows = json.loads(out.read_text())["settings"]
     # Only settings with a stronger mainstream neighbour are ranked (the strongest is a probe).
     assert {row["mainstream"] for row in rows} == set(blend_study.MAINSTREAM_FACTORS[:-1])
-    assert any(row["l2_scale"] == BLEND_L2_SCALE and row["others"] == 1.0 and row["mainstream"] == 1.0 for row in rows)
+    assert any((row["l2"], row["others"], row["mainstream"]) == blend_study.DEFAULTS for row in rows)
     worst = [row["worst"] for row in rows]
     assert worst == sorted(worst, reverse=True)
     for row in rows:

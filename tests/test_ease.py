@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from cinerec.data.dataset import Dataset
 from cinerec.errors import ModelError
 from cinerec.models.base import QueryBatch, top_n
-from cinerec.models.ease import EASE
+from cinerec.models.ease import EASE, likings_per_movie
 from cinerec.models.likes import likes_matrix
 from cinerec.models.popular import MostPopular
 from tiny_data import dataset_from_stars
@@ -78,6 +78,13 @@ def test_the_default_penalty_follows_the_likings_per_movie(tiny: Dataset) -> Non
     rated = np.bincount(tiny.rating_matrix().indices, minlength=tiny.n_movies)
     assert EASE(l2_scale=1.0, feedback="seen", min_mean_likings=0.0).fit(tiny).l2_ == \
         pytest.approx(rated[rated > 0].mean())
+
+
+def test_the_likings_per_movie_are_known_before_fitting_and_kept_after(tiny: Dataset) -> None:
+    counts = np.bincount(likes_matrix(tiny).indices, minlength=tiny.n_movies)
+    assert likings_per_movie(likes_matrix(tiny)) == pytest.approx(counts[counts > 0].mean())
+    assert likings_per_movie(likes_matrix(tiny), max_movies=2) == pytest.approx(np.sort(counts)[-2:].mean())
+    assert EASE(max_movies=2).fit(tiny).mean_likings == pytest.approx(likings_per_movie(likes_matrix(tiny), 2))
 
 
 def test_a_sparse_catalogue_gets_at_least_the_penalty_of_the_least_mean_likings(tiny: Dataset) -> None:

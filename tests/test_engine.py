@@ -9,7 +9,9 @@ import pytest
 
 from cinerec.data.readers import load_dataset
 from cinerec.data.synthetic import SynthConfig, generate
-from cinerec.engine import Engine
+from cinerec.engine import Engine, default_blend
+from cinerec.models.ease import EASE
+from cinerec.models.for_you import DEFAULT_WEIGHTS, default_weights
 from cinerec.profile import Profile
 
 DIE_HARD = 144  # "Die Hard (1988)" in ml-100k
@@ -167,3 +169,15 @@ def test_warm_up_prepares_what_scoring_derives_and_changes_no_answer(ml100k_mode
     assert derived["also_liked"] and derived["content"] and derived["people_like_you"]
     profile = Profile(liked=(DIE_HARD, 50), disliked=(1,), gender="M", age_band="35-44", zip="02139")
     assert warmed.recommend(profile) == cold.recommend(profile)
+
+
+def test_the_default_blend_follows_the_likings_behind_the_collaborative_model(
+        synthetic_engine: Engine, tmp_path: Path) -> None:
+    collaborative = synthetic_engine.components["collaborative"]
+    assert synthetic_engine.blend.weights == default_weights(collaborative.mean_likings)
+    assert default_blend({}).weights == DEFAULT_WEIGHTS
+    generate(SynthConfig(format="ml-1m", users=1_500, movies=40, ratings=45_000, seed=4), tmp_path / "ml-1m")
+    dense = EASE().fit(load_dataset(tmp_path / "ml-1m", use_cache=False))
+    assert dense.mean_likings > 2 * collaborative.mean_likings
+    weights = default_blend({"collaborative": dense}).weights
+    assert weights["also_liked"] < DEFAULT_WEIGHTS["also_liked"] and weights["collaborative"] == 1.0

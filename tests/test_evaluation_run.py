@@ -16,7 +16,7 @@ from cinerec.data.synthetic import SynthConfig, generate
 from cinerec.evaluation.runner import evaluate
 from cinerec.evaluation.tuning import L2_SCALES, PER_PERSON, choose, clearly_better, guard_mainstream
 from cinerec.models.ease import DEFAULT_L2_SCALE, EASE
-from cinerec.models.for_you import BLEND_L2_SCALE
+from cinerec.models.for_you import blend_l2_scale
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +53,8 @@ def test_same_seed_same_numbers_and_new_users(synthetic_release: Path) -> None:
     again = evaluate(dataset, "random", models=models, seed=1, tuned=False)
     assert [m.metrics for m in first.models] == [m.metrics for m in again.models]
     assert first.model("also-liked").metrics["ndcg"] > first.model("random").metrics["ndcg"]
+    # Untuned, the report says which defaults the data's density called for.
+    assert any(text.startswith("For you: the build defaults for ") for text in first.notes)
     new_users = evaluate(dataset, "new-users", models=models, seed=1, tuned=False)
     # Without history only the contenders that need nothing or demographics answer.
     assert [m.name for m in new_users.models] == ["random", "popular", "seed-people-like-you",
@@ -167,8 +169,8 @@ def test_the_ease_row_uses_the_penalty_that_suits_ease_alone(synthetic_release: 
     assert _ease_alone(Tuning(l2_scale=16.0, weights={}, validation_people=1, ease_l2_scale=16.0), EASE(l2_scale=16.0),
                        train) is None
     # No tuning: EASE at its own default, not at the smoother penalty the blend uses.
-    untuned = _ease_alone(None, EASE(l2_scale=BLEND_L2_SCALE), train)
-    assert BLEND_L2_SCALE != DEFAULT_L2_SCALE
+    untuned = _ease_alone(None, EASE(l2_scale=blend_l2_scale()), train)
+    assert blend_l2_scale() != DEFAULT_L2_SCALE
     assert untuned is not None and untuned.l2_scale == DEFAULT_L2_SCALE
 
 

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
-from cinerec.models.for_you import Blend, standardise_rows
+from cinerec.models.ease import DEFAULT_L2_SCALE
+from cinerec.models.for_you import (
+    DEFAULT_WEIGHTS,
+    FULL_SHARE_LIKINGS,
+    Blend,
+    blend_l2_scale,
+    default_weights,
+    signal_share,
+    standardise_rows,
+)
 
 
 def test_standardise_rows_ignores_nan_and_puts_them_last() -> None:
@@ -100,3 +110,17 @@ def test_standardise_rows_matches_the_float64_masked_definition() -> None:
         # float32 arithmetic: equal to a few units in the last place of a z-score.
         np.testing.assert_allclose(z, _masked_z_scores(scores), rtol=1e-5, atol=2e-6)
         np.testing.assert_array_equal(finite, np.isfinite(scores))
+
+
+def test_denser_evidence_leaves_less_weight_to_the_signals_beside_ease() -> None:
+    assert default_weights() == DEFAULT_WEIGHTS
+    assert default_weights(FULL_SHARE_LIKINGS / 2) == DEFAULT_WEIGHTS
+    assert blend_l2_scale() == blend_l2_scale(FULL_SHARE_LIKINGS) == 2 * DEFAULT_L2_SCALE
+    dense = default_weights(4 * FULL_SHARE_LIKINGS)
+    assert signal_share(4 * FULL_SHARE_LIKINGS) == pytest.approx(0.5)
+    for name, weight in DEFAULT_WEIGHTS.items():
+        expected = weight if name in ("collaborative", "mainstream") else weight / 2
+        assert dense[name] == pytest.approx(expected)
+    assert blend_l2_scale(4 * FULL_SHARE_LIKINGS) == pytest.approx(1.5 * DEFAULT_L2_SCALE)
+    shares = [signal_share(likings) for likings in (50.0, 150.0, 400.0, 2_000.0)]
+    assert shares == sorted(shares, reverse=True) and 0.0 < shares[-1] < shares[0] == 1.0

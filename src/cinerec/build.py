@@ -34,7 +34,8 @@ USERS_FILE = "users.parquet"
 @dataclass(frozen=True)
 class BuildOptions:
     """Hyper-parameters of a build; ``None`` means the component's own default (for the
-    blend's EASE, :data:`~cinerec.models.for_you.BLEND_L2_SCALE`)."""
+    blend's EASE, :func:`~cinerec.models.for_you.blend_l2_scale` of the data's likings
+    per movie)."""
 
     similar_k: int = 100
     also_liked_k: int = 100
@@ -58,10 +59,12 @@ class BuildOptions:
             "also_liked": AlsoLiked(k=self.also_liked_k),
             "people_like_you": PeopleLikeYou(**_given(k=self.clusters, random_state=self.random_state)),
         }
-        from cinerec.models.ease import EASE
-        from cinerec.models.for_you import BLEND_L2_SCALE
+        from cinerec.models.ease import EASE, likings_per_movie
+        from cinerec.models.for_you import blend_l2_scale
+        from cinerec.models.likes import likes_matrix
 
-        blend_scale = BLEND_L2_SCALE if self.ease_l2_scale is None else self.ease_l2_scale
+        blend_scale = blend_l2_scale(likings_per_movie(likes_matrix(dataset))) if self.ease_l2_scale is None \
+            else self.ease_l2_scale
         components["collaborative"] = EASE(**_given(l2=self.ease_l2), l2_scale=blend_scale)
         # 10× the mean ratings per movie: λ≈500 on ml-100k's training split, the best of
         # 250 / 500 / 1,000 inside the For you blend on ml-100k validation.

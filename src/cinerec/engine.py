@@ -23,7 +23,7 @@ from cinerec.artifacts import ModelDirectory
 from cinerec.data.dataset import Vocabulary
 from cinerec.errors import ModelError, QueryError
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, QueryBatch, Recommender, top_n
-from cinerec.models.for_you import Blend
+from cinerec.models.for_you import Blend, default_weights
 from cinerec.models.likes import likes_matrix
 from cinerec.profile import Profile
 
@@ -108,7 +108,7 @@ class Engine:
         self._stored_demographics = {
             column: self.users[column].astype(object).where(self.users[column].notna(), None).to_numpy()
             for column in DEMOGRAPHIC_COLUMNS}
-        self.blend = blend or Blend()
+        self.blend = blend or default_blend(self.components)
         self.manifest = dict(manifest or {})
         self.content = self.components["content"]
         self.also_liked = self.components["also_liked"]
@@ -347,6 +347,16 @@ class Engine:
         if key == "for_you":
             return self.blended_scores(queries)
         return self.components[SECTION_COMPONENTS[list(SECTIONS).index(key)]].score(queries)
+
+
+def default_blend(components: Mapping[str, Recommender]) -> Blend:
+    """*For you*'s default blend for these fitted components: the weights for the
+    likings per movie behind the collaborative model (see
+    :func:`~cinerec.models.for_you.default_weights`), the plain defaults without one."""
+    from cinerec.models.ease import EASE
+
+    collaborative = components.get("collaborative")
+    return Blend(default_weights(collaborative.mean_likings if isinstance(collaborative, EASE) else None))
 
 
 def _cells(matrix: sp.csr_matrix) -> np.ndarray:

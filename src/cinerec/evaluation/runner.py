@@ -27,7 +27,7 @@ from cinerec.evaluation.splits import Split, split_dataset, validation_split
 from cinerec.evaluation.tuning import Tuning, tune
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, Recommender, top_n
 from cinerec.models.ease import DEFAULT_L2_SCALE, EASE
-from cinerec.models.for_you import Blend
+from cinerec.models.for_you import Blend, describe_defaults
 from cinerec.models.likes import LIKE_THRESHOLD, likes_matrix
 from cinerec.profile import Profile
 from cinerec.progress import note, progress, status
@@ -185,6 +185,8 @@ def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models:
                                                       ease_l2_scale=tuning.l2_scale if tuning else None))
         engine = Engine(fitted.components, fitted.movies, fitted.users, fitted.history,
                         blend=Blend(tuning.weights) if tuning else None)
+        if tuning is None and isinstance(collaborative := engine.components.get("collaborative"), EASE):
+            notes.append(f"For you: {describe_defaults(collaborative.mean_likings)}.")
         people = evaluation_people(split, seed, max_people)
         ease = _ease_alone(tuning, engine.components.get("collaborative"), split.train) if "ease" in models else None
         chosen = [c for c in [*contenders(engine, split.train, models, seed, ease),

@@ -56,8 +56,16 @@ from cinerec.evaluation import metrics
 from cinerec.evaluation.scorers import ScoreFn
 from cinerec.evaluation.splits import Split
 from cinerec.models.base import QueryBatch, Recommender
-from cinerec.models.ease import DEFAULT_L2_SCALE, EASE
-from cinerec.models.for_you import BLEND_L2_SCALE, DEFAULT_WEIGHTS, Blend, standardise_rows
+from cinerec.models.ease import DEFAULT_L2_SCALE, EASE, likings_per_movie
+from cinerec.models.for_you import (
+    Blend,
+    blend_l2_scale,
+    default_weights,
+    scaled_weights,
+    signal_share,
+    standardise_rows,
+)
+from cinerec.models.likes import likes_matrix
 from cinerec.progress import status
 
 #: EASE penalties tried, as ``l2_scale`` multiples of EASE's default (λ relative to the
@@ -67,10 +75,12 @@ from cinerec.progress import status
 #: data: 0.170 / 0.177 / 0.180 at twice the likings per movie).
 L2_SCALES: tuple[float, ...] = tuple(factor * DEFAULT_L2_SCALE for factor in (1.0, 2.0, 4.0))
 #: Blend weights tried, relative to EASE's weight of 1: around the defaults, from half
-#: to three times each signal beside EASE. ``popular`` adds nothing beside ``mainstream``
-#: for people with a history (the same like counts). The strongest ``mainstream`` value
-#: is never chosen itself: it is the probe that guards the one before it (see
-#: :func:`guard_mainstream`).
+#: to three times each signal beside EASE, on data like ml-100k's; on denser data the
+#: signals beside EASE are scaled as the defaults are
+#: (:func:`~cinerec.models.for_you.signal_share`), so that the grid stays centred on them.
+#: ``popular`` adds nothing beside ``mainstream`` for people with a history (the same
+#: like counts). The strongest ``mainstream`` value is never chosen itself: it is the
+#: probe that guards the one before it (see :func:`guard_mainstream`).
 WEIGHT_GRID: dict[str, tuple[float, ...]] = {
     "collaborative_seen": (0.25, 0.5, 0.8),
     "also_liked": (0.13, 0.3, 0.6),
@@ -120,19 +130,24 @@ class Tuning:
         return f"{l2}blend weights {weights}{alone}"
 
 
-def weight_grid() -> list[dict[str, float]]:
-    """Every blend of :data:`WEIGHT_GRID`, each with EASE at 1."""
+def weight_grid(share: float = 1.0) -> list[dict[str, float]]:
+    """Every blend of :data:`WEIGHT_GRID`, each with EASE at 1, the signals beside EASE
+    times ``share`` (:func:`~cinerec.models.for_you.scaled_weights`)."""
     names = list(WEIGHT_GRID)
-    return [{"collaborative": 1.0, **dict(zip(names, values, strict=True))}
+    return [scaled_weights({"collaborative": 1.0, **dict(zip(names, values, strict=True))}, share)
             for values in itertools.product(*(WEIGHT_GRID[name] for name in names))]
 
 
 def tune(validation: Split, *, k: int, seed: int, max_people: int | None = None) -> Tuning:
-    """Search the grid on ``validation`` (a split of the training data)."""
-    tried, n_people = score_grid(validation, weight_grid(), L2_SCALES, k=k, seed=seed, max_people=max_people)
+    """Search the grid on ``validation`` (a split of the training data), centred on the
+    defaults for its likings per movie (which join the grid's EASE penalties)."""
+    likings = likings_per_movie(likes_matrix(validation.train))
+    default_l2 = blend_l2_scale(likings)
+    tried, n_people = score_grid(validation, weight_grid(signal_share(likings)), sorted({*L2_SCALES, default_l2}),
+                                 k=k, seed=seed, max_people=max_people)
     blends = [entry for entry in tried if entry["weights"] is not None]
-    best = clearly_better(choose(guard_mainstream(blends)), _setting_of(blends, BLEND_L2_SCALE, DEFAULT_WEIGHTS))
-    alone = [entry for entry in tried if entry["weights"] is None]
+    best = clearly_better(choose(guard_mainstream(blends)), _setting_of(blends, default_l2, default_weights(likings)))
+    alone = [entry for entry in tried if entry["weights"] is None and entry["l2_scale"] in L2_SCALES]
     ease_alone = clearly_better(max(alone, key=lambda entry: entry["ndcg"]), _setting_of(alone, DEFAULT_L2_SCALE, None))
     public = [{key: value for key, value in entry.items() if key != PER_PERSON} for entry in blends]
     return Tuning(best["l2_scale"], best["weights"], n_people, public, ease_alone["l2_scale"])

