@@ -39,6 +39,8 @@ def test_cli_writes_a_table_json_and_report(synthetic_release: Path, tmp_path: P
     assert results["tuning"]["weights"]["collaborative"] == 1.0
     assert results["tuning"]["l2_scale"] in L2_SCALES
     assert results["tuning"]["ease_l2_scale"] in L2_SCALES
+    # Kept defaults are re-derived for the training data, and the printout says so.
+    assert results["tuning"]["defaults"] == ("the build defaults" in printed)
     for model in results["models"]:
         assert 0.0 <= model["metrics"]["ndcg"] <= 1.0
         assert set(model["curve"]) == {"1", "5", "10", "20", "50"}

@@ -180,12 +180,13 @@ def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models:
         models = [name for name in models if name not in DEMOGRAPHIC_CONTENDERS]
         if skipped:
             note(f"cinerec: skipping {', '.join(skipped)}: the data describe no user's gender, age, occupation or zip")
+    tuned_blend = tuning if tuning is not None and not tuning.defaults else None
     with status("Fitting every model on the training split…"):
         fitted = Engine.fit(split.train, BuildOptions(report=False, random_state=seed,
-                                                      ease_l2_scale=tuning.l2_scale if tuning else None))
+                                                      ease_l2_scale=tuned_blend.l2_scale if tuned_blend else None))
         engine = Engine(fitted.components, fitted.movies, fitted.users, fitted.history,
-                        blend=Blend(tuning.weights) if tuning else None)
-        if tuning is None and isinstance(collaborative := engine.components.get("collaborative"), EASE):
+                        blend=Blend(tuned_blend.weights) if tuned_blend else None)
+        if tuned_blend is None and isinstance(collaborative := engine.components.get("collaborative"), EASE):
             notes.append(f"For you: {describe_defaults(collaborative.mean_likings)}.")
         people = evaluation_people(split, seed, max_people)
         ease = _ease_alone(tuning, engine.components.get("collaborative"), split.train) if "ease" in models else None

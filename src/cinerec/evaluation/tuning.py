@@ -115,19 +115,23 @@ class Tuning:
     """What was chosen (``l2_scale`` is ``None`` when the build has no EASE): the blend's
     EASE penalty ``l2_scale`` (EASE's parameter: λ as a multiple of the mean likings per
     movie) and ``weights``, the penalty ``ease_l2_scale`` of EASE alone, and every blend
-    tried with its validation ``ndcg`` and ``coverage``."""
+    tried with its validation ``ndcg`` and ``coverage``. ``defaults`` says the build
+    defaults were kept: they are then re-derived for the training data, which is denser
+    than the validation split's (see :func:`~cinerec.models.for_you.default_weights`)."""
 
     l2_scale: float | None
     weights: dict[str, float]
     validation_people: int
     tried: list[dict[str, Any]] = field(default_factory=list)
     ease_l2_scale: float | None = None
+    defaults: bool = False
 
     def describe(self) -> str:
-        weights = ", ".join(f"{name} {value:g}" for name, value in self.weights.items())
-        l2 = f"EASE l2 {self.l2_scale:g}× likings per movie; " if self.l2_scale is not None else ""
+        weights = ", ".join(f"{name} {value:.3g}" for name, value in self.weights.items())
+        l2 = f"EASE l2 {self.l2_scale:.3g}× likings per movie; " if self.l2_scale is not None else ""
         alone = f"; EASE alone: l2 {self.ease_l2_scale:g}×" if self.ease_l2_scale is not None else ""
-        return f"{l2}blend weights {weights}{alone}"
+        kept = "the build defaults (at validation's density: " if self.defaults else ""
+        return f"{kept}{l2}blend weights {weights}{')' if self.defaults else ''}{alone}"
 
 
 def weight_grid(share: float = 1.0) -> list[dict[str, float]]:
@@ -146,11 +150,13 @@ def tune(validation: Split, *, k: int, seed: int, max_people: int | None = None)
     tried, n_people = score_grid(validation, weight_grid(signal_share(likings)), sorted({*L2_SCALES, default_l2}),
                                  k=k, seed=seed, max_people=max_people)
     blends = [entry for entry in tried if entry["weights"] is not None]
-    best = clearly_better(choose(guard_mainstream(blends)), _setting_of(blends, default_l2, default_weights(likings)))
+    defaults = _setting_of(blends, default_l2, default_weights(likings))
+    best = clearly_better(choose(guard_mainstream(blends)), defaults)
     alone = [entry for entry in tried if entry["weights"] is None and entry["l2_scale"] in L2_SCALES]
     ease_alone = clearly_better(max(alone, key=lambda entry: entry["ndcg"]), _setting_of(alone, DEFAULT_L2_SCALE, None))
     public = [{key: value for key, value in entry.items() if key != PER_PERSON} for entry in blends]
-    return Tuning(best["l2_scale"], best["weights"], n_people, public, ease_alone["l2_scale"])
+    return Tuning(best["l2_scale"], best["weights"], n_people, public, ease_alone["l2_scale"],
+                  defaults=_same_setting(best, defaults))
 
 
 def clearly_better(candidate: dict[str, Any], default: dict[str, Any] | None,
@@ -166,6 +172,11 @@ def clearly_better(candidate: dict[str, Any], default: dict[str, Any] | None,
         return default
     standard_error = float(difference.std(ddof=1)) / np.sqrt(difference.size)
     return candidate if float(difference.mean()) > significance * standard_error else default
+
+
+def _same_setting(entry: dict[str, Any], other: dict[str, Any] | None) -> bool:
+    """Whether two grid entries are the same setting (guarded copies included)."""
+    return other is not None and entry["l2_scale"] == other["l2_scale"] and entry["weights"] == other["weights"]
 
 
 def _setting_of(entries: list[dict[str, Any]], l2_scale: float,
