@@ -35,7 +35,7 @@ from cinerec.data.readers import load_dataset
 from cinerec.evaluation.splits import PROTOCOLS, Split, split_dataset, validation_split
 from cinerec.evaluation.tuning import MIN_COVERAGE, guard_mainstream, score_grid, weights_key
 from cinerec.models.ease import DEFAULT_L2_SCALE, likings_per_movie
-from cinerec.models.for_you import blend_l2_scale, default_weights
+from cinerec.models.for_you import UNSCALED, blend_l2_scale, default_weights
 from cinerec.models.likes import likes_matrix
 
 #: Factors, relative to each dataset's defaults, on the weights beside EASE, on the
@@ -69,9 +69,9 @@ def candidates(grid: Grid = Grid(), likings_per_movie: float | None = None) -> l
 
 
 def _scaled(name: str, weight: float, others: float, mainstream: float) -> float:
-    if name == "collaborative":
-        return weight
-    return weight * (mainstream if name == "mainstream" else others)
+    if name == "mainstream":
+        return weight * mainstream
+    return weight if name in UNSCALED else weight * others
 
 
 def study_split(path: str, protocol: str, seed: int, part: str) -> Split:

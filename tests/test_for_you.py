@@ -10,6 +10,7 @@ from cinerec.models.ease import DEFAULT_L2_SCALE
 from cinerec.models.for_you import (
     DEFAULT_WEIGHTS,
     FULL_SHARE_LIKINGS,
+    UNSCALED,
     Blend,
     blend_l2_scale,
     default_weights,
@@ -118,8 +119,9 @@ def test_denser_evidence_leaves_less_weight_to_the_signals_beside_ease() -> None
     assert blend_l2_scale() == blend_l2_scale(FULL_SHARE_LIKINGS) == 2 * DEFAULT_L2_SCALE
     dense = default_weights(4 * FULL_SHARE_LIKINGS)
     assert signal_share(4 * FULL_SHARE_LIKINGS) == pytest.approx(0.5)
+    assert {"collaborative", "mainstream"} <= UNSCALED
     for name, weight in DEFAULT_WEIGHTS.items():
-        expected = weight if name in ("collaborative", "mainstream") else weight / 2
+        expected = weight if name in UNSCALED else weight / 2
         assert dense[name] == pytest.approx(expected)
     assert blend_l2_scale(4 * FULL_SHARE_LIKINGS) == pytest.approx(1.5 * DEFAULT_L2_SCALE)
     shares = [signal_share(likings) for likings in (50.0, 150.0, 400.0, 2_000.0)]

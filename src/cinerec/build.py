@@ -52,6 +52,7 @@ class BuildOptions:
         from cinerec.models.demographic import PeopleLikeYou
         from cinerec.models.mainstream import Mainstream
         from cinerec.models.popular import MostPopular
+        from cinerec.models.rising import Rising
 
         components: dict[str, Recommender] = {
             "popular": MostPopular(),
@@ -70,6 +71,7 @@ class BuildOptions:
         # 250 / 500 / 1,000 inside the For you blend on ml-100k validation.
         components["collaborative_seen"] = EASE(l2_scale=10.0, feedback="seen")
         components["mainstream"] = Mainstream()
+        components["rising"] = Rising()
         return components
 
 

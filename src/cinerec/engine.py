@@ -383,9 +383,10 @@ def _component_class(name: str) -> type[Recommender]:
     from cinerec.models.ease import EASE
     from cinerec.models.mainstream import Mainstream
     from cinerec.models.popular import MostPopular
+    from cinerec.models.rising import Rising
 
     classes = {cls.__name__: cls for cls in (AlsoLiked, ContentSimilarity, PeopleLikeYou, EASE, MostPopular,
-                                             Mainstream)}
+                                             Mainstream, Rising)}
     if name not in classes:
         raise ModelError(f"model directory names an unknown component class {name!r}")
     return classes[name]

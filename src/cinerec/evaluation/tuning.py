@@ -58,6 +58,7 @@ from cinerec.evaluation.splits import Split
 from cinerec.models.base import QueryBatch, Recommender
 from cinerec.models.ease import DEFAULT_L2_SCALE, EASE, likings_per_movie
 from cinerec.models.for_you import (
+    DEFAULT_WEIGHTS,
     Blend,
     blend_l2_scale,
     default_weights,
@@ -88,6 +89,7 @@ WEIGHT_GRID: dict[str, tuple[float, ...]] = {
     "people_like_you": (0.05, 0.25, 0.5),
     "popular": (0.0,),
     "mainstream": (-0.6, -0.9, -1.2),
+    "rising": (DEFAULT_WEIGHTS["rising"],),
 }
 #: Where every person's validation NDCG@k is kept in :func:`score_grid`'s entries.
 PER_PERSON = "person_ndcg"
@@ -277,9 +279,9 @@ class _StandardisedBlock:
         """:meth:`Blend.combine_standardised` of this block, sharing contenders."""
         standardised = self(components, start)
         affinity = blend.affinity(standardised)
-        if not blend.penalties(standardised):
+        if not blend.pooled(standardised):
             return affinity
-        positive = weights_key({name: w for name, w in blend.weights.items() if w > 0.0})
+        positive = weights_key(blend.affinity_weights())
         if positive not in self._contenders:
             self._contenders[positive] = blend.contenders(affinity, queries.seen)
         return blend.penalise(affinity, standardised, self._contenders[positive])

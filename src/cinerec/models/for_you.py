@@ -8,14 +8,16 @@ that row's lowest standardised value (no opinion ranks below a weak opinion), an
 rows are summed with the blend's weights. Standardising per person, not per model,
 keeps one person with long history from drowning out the scale for another.
 
-A component with a **negative** weight (the mainstream penalty) is different: it only
-re-orders the movies in contention. Pushing blockbusters down across the whole
+A component with a **negative** weight (the mainstream penalty), and *rising* (how much
+of a movie's liking is recent, :mod:`cinerec.models.rising`), are different: they only
+re-order the movies in contention. Pushing blockbusters down across the whole
 catalogue lifts its long tail instead, and how far depends on the catalogue's shape —
 on a synthetic release shaped like ml-latest-small (9,742 movies, most liked by no one)
 the catalogue-wide penalty cut NDCG@10 by a third. So each person's top
 :data:`POOL` unseen movies by the rest of the blend are found first, the penalty is
 standardised among them alone, and only they are moved: a penalty measured among the
-candidates means the same on every catalogue.
+candidates means the same on every catalogue. *Rising* is pooled for the same reason:
+across the whole catalogue it would lift every obscure movie with one recent liking.
 
 The weights are configuration, not learned state: the evaluation command tunes them
 on a validation split and the tuned values become the defaults here. The defaults
@@ -50,7 +52,14 @@ from cinerec.models.ease import DEFAULT_L2_SCALE
 #: down for people with a history (see :class:`Blend` and :mod:`cinerec.models.mainstream`).
 #: For people known only by demographics (``popular`` 0) people-like-you alone ranks,
 #: whatever its weight. On denser data the signals beside EASE weigh less: see
-#: :func:`default_weights`.
+#: :func:`default_weights`. ``rising`` (:mod:`cinerec.models.rising`) was added later,
+#: chosen from 0.1, 0.2, 0.3 and 0.4 by the worst validation lead over EASE across ten
+#: splits of both protocols (ml-100k random and temporal; synthetic ml-latest 3,000
+#: people random and temporal, ml-latest-small-shaped random and temporal, 20,000
+#: people random, 5M ratings temporal; ml-1m-format 3,000 random and temporal), each
+#: counted by the worse of itself and the next stronger weight: 0.3 leads by +0.4% at
+#: worst (ml-100k random falls from +2.7% to +2.1%; the 5M release's temporal split
+#: rises from -3.8% to +3.1%).
 DEFAULT_WEIGHTS: dict[str, float] = {
     "collaborative": 1.0,
     "collaborative_seen": 0.25,
@@ -59,11 +68,15 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "people_like_you": 0.25,
     "popular": 0.0,
     "mainstream": -0.9,
+    "rising": 0.3,
 }
 #: The components :func:`signal_share` does not scale: EASE itself (the unit every
-#: other weight is measured in) and the penalty, which re-orders EASE's contenders
+#: other weight is measured in) and the pooled ones, which re-order EASE's contenders
 #: whatever the data's density.
-UNSCALED = frozenset({"collaborative", "mainstream"})
+UNSCALED = frozenset({"collaborative", "mainstream", "rising"})
+#: Components that only re-order each person's :data:`POOL` contenders, whatever the
+#: sign of their weight (any negatively weighted component does too).
+POOLED = frozenset({"mainstream", "rising"})
 #: Mean likings per modelled movie (:func:`cinerec.models.ease.likings_per_movie`) up to
 #: which the signals beside EASE keep their full :data:`DEFAULT_WEIGHTS`; see
 #: :func:`signal_share`.
@@ -130,16 +143,17 @@ def describe_defaults(likings_per_movie: float) -> str:
             f"{scaled}, EASE's penalty {blend_l2_scale(likings_per_movie):.3g}× its likings per movie")
 
 
-#: How many of each person's best unseen movies (by the blend's positive weights) a
-#: negative weight re-orders: chosen with the weights above from 50, 100 and 200 — the
+#: How many of each person's best unseen movies (by :meth:`Blend.affinity_weights`) the
+#: pooled components re-order: chosen with the weights above from 50, 100 and 200 — the
 #: fewer, the less a strong penalty can reach down to weak candidates.
 POOL = 50
 
 
 @dataclass(frozen=True)
 class Blend:
-    """Weighted sum of per-person standardised component scores; negative weights
-    re-order each person's top :data:`POOL` candidates (see the module docstring)."""
+    """Weighted sum of per-person standardised component scores; :data:`POOLED` and
+    negatively weighted components re-order each person's top :data:`POOL` candidates
+    (see the module docstring)."""
 
     weights: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     pool: int = POOL
@@ -147,7 +161,7 @@ class Blend:
     def combine(self, component_scores: Mapping[str, np.ndarray], exclude: sp.csr_matrix | None = None) -> np.ndarray:
         """Blend ``(q, n_movies)`` score arrays named like the weights; ``exclude`` (the
         movies each person has seen, which are never recommended) keeps them out of the
-        candidates a negative weight re-orders.
+        candidates the pooled components re-order.
 
         Components missing from ``component_scores`` (e.g. no strong model for a very
         large catalogue) are skipped; a row no component can score stays NaN.
@@ -163,17 +177,18 @@ class Blend:
         """:meth:`combine` from components already passed through :func:`standardise_rows`
         — so that many blends of the same scores (a tuning grid) standardise them once."""
         total = self.affinity(standardised)
-        if self.penalties(standardised):
+        if self.pooled(standardised):
             total = self.penalise(total, standardised, self.contenders(total, exclude))
         return total
 
     def affinity(self, standardised: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
-        """The sum of the positively weighted components: float32 ``(q, n_movies)``, NaN
-        where none can score (a new array)."""
+        """The sum of the components of :meth:`affinity_weights`: float32 ``(q, n_movies)``,
+        NaN where none can score (a new array)."""
         total: np.ndarray | None = None
         any_finite: np.ndarray | None = None
+        ranking = self.affinity_weights()
         for name, (z, finite) in standardised.items():
-            weight = float(self.weights.get(name, 0.0))
+            weight = ranking.get(name, 0.0)
             if weight <= 0.0:
                 continue
             total = weight * z if total is None else total + weight * z
@@ -184,9 +199,13 @@ class Blend:
         total[~any_finite] = np.nan
         return total.astype(np.float32, copy=False)
 
-    def penalties(self, standardised: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> list[str]:
-        """The negatively weighted components among ``standardised``."""
-        return [name for name in standardised if float(self.weights.get(name, 0.0)) < 0.0]
+    def pooled(self, standardised: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> list[str]:
+        """The components among ``standardised`` that only re-order the contenders."""
+        return [name for name in standardised if _is_pooled(name, float(self.weights.get(name, 0.0)))]
+
+    def affinity_weights(self) -> dict[str, float]:
+        """The weights that rank the contenders (the positive ones not :data:`POOLED`)."""
+        return {name: weight for name, weight in self.weights.items() if weight > 0.0 and not _is_pooled(name, weight)}
 
     def contenders(self, affinity: np.ndarray, exclude: sp.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Each row's :attr:`pool` best unseen movies by ``affinity``, as ``(rows,
@@ -197,11 +216,11 @@ class Blend:
 
     def penalise(self, affinity: np.ndarray, standardised: Mapping[str, tuple[np.ndarray, np.ndarray]],
                  contenders: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        """``affinity`` plus each negatively weighted component, standardised among each
-        row's ``contenders`` (see :meth:`contenders`) and added to them alone (in place,
-        returned). Rows a penalty cannot score (no history: NaN) are left alone."""
+        """``affinity`` plus each pooled component, standardised among each row's
+        ``contenders`` (see :meth:`contenders`) and added to them alone (in place,
+        returned). Rows a pooled component cannot score (no history: NaN) are left alone."""
         rows, movies = contenders
-        for name in self.penalties(standardised):
+        for name in self.pooled(standardised):
             z, finite = standardised[name]
             scored = finite[rows, movies]
             at, columns = rows[scored], movies[scored]
@@ -218,10 +237,15 @@ class Blend:
     def strongest(self, standardised: Mapping[str, tuple[np.ndarray, np.ndarray]], row: int,
                   movies: np.ndarray) -> list[str]:
         """For one person, the component that contributed most to each movie's blended
-        score, from :meth:`standardise`'s output (a penalty is never the reason)."""
-        names = [name for name in standardised if self.weights.get(name, 0.0) > 0.0]
+        score, from :meth:`standardise`'s output (a pooled component is never the reason)."""
+        ranking = self.affinity_weights()
+        names = [name for name in standardised if name in ranking]
         contributions = np.stack([self.weights[name] * standardised[name][0][row, movies] for name in names])
         return [names[i] for i in contributions.argmax(axis=0)]
+
+
+def _is_pooled(name: str, weight: float) -> bool:
+    return weight < 0.0 or (name in POOLED and weight != 0.0)
 
 
 def standardise_rows(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

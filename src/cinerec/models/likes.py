@@ -70,13 +70,26 @@ def likes_matrix(
     return _likes(source, threshold, margin)
 
 
+def liked(stars: np.ndarray, people: np.ndarray, n_people: int, *, threshold: float = LIKE_THRESHOLD,
+          margin: float | None = RELATIVE_MARGIN) -> np.ndarray:
+    """Which ratings are likings (a boolean mask): ``stars[i]`` was given by person
+    ``people[i]`` (row indices below ``n_people``); see :func:`likes_matrix`."""
+    stars = np.asarray(stars, dtype=np.float32)
+    is_liked = stars >= threshold
+    if margin is not None:
+        counts = np.bincount(people, minlength=n_people)
+        sums = np.bincount(people, weights=stars, minlength=n_people)
+        means = (sums / np.maximum(counts, 1)).astype(np.float32)
+        is_liked |= stars >= means[people] + margin
+    return is_liked
+
+
 def _likes(source: sp.spmatrix, threshold: float, margin: float | None) -> sp.csr_matrix:
     ratings = sp.csr_matrix(source, dtype=np.float32)
-    liked = ratings.data >= threshold
-    if margin is not None:
-        liked |= ratings.data >= np.repeat(_row_means(ratings) + margin, np.diff(ratings.indptr))
-    kept_before = np.concatenate(([0], np.cumsum(liked, dtype=np.int64)))
-    likes = sp.csr_matrix((np.ones(int(kept_before[-1]), dtype=np.float32), ratings.indices[liked],
+    people = np.repeat(np.arange(ratings.shape[0]), np.diff(ratings.indptr))
+    liked_ratings = liked(ratings.data, people, ratings.shape[0], threshold=threshold, margin=margin)
+    kept_before = np.concatenate(([0], np.cumsum(liked_ratings, dtype=np.int64)))
+    likes = sp.csr_matrix((np.ones(int(kept_before[-1]), dtype=np.float32), ratings.indices[liked_ratings],
                            kept_before[ratings.indptr]), shape=ratings.shape)
     likes.sort_indices()
     return likes
@@ -85,10 +98,3 @@ def _likes(source: sp.spmatrix, threshold: float, margin: float | None) -> sp.cs
 #: Likes already computed, per dataset (dropped with the dataset).
 _LIKES_OF: weakref.WeakKeyDictionary[Dataset, dict[tuple[float, float | None], sp.csr_matrix]] = \
     weakref.WeakKeyDictionary()
-
-
-def _row_means(ratings: sp.csr_matrix) -> np.ndarray:
-    """Mean of the stored entries of each row (0 for an empty row)."""
-    counts = np.diff(ratings.indptr)
-    sums = np.asarray(ratings.sum(axis=1), dtype=np.float64).ravel()
-    return (sums / np.maximum(counts, 1)).astype(np.float32)
