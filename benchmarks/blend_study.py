@@ -37,6 +37,7 @@ from cinerec.evaluation.tuning import MIN_COVERAGE, guard_mainstream, score_grid
 from cinerec.models.ease import DEFAULT_L2_SCALE, likings_per_movie
 from cinerec.models.for_you import UNSCALED, blend_l2_scale, default_weights
 from cinerec.models.likes import likes_matrix
+from cinerec.models.rising import Rising
 
 #: Factors, relative to each dataset's defaults, on the weights beside EASE, on the
 #: mainstream penalty and on EASE's penalty inside the blend.
@@ -60,10 +61,11 @@ class Grid:
         return [(others, mainstream) for others in self.others for mainstream in self.mainstream]
 
 
-def candidates(grid: Grid = Grid(), likings_per_movie: float | None = None) -> list[dict[str, float]]:
-    """The defaults for data with ``likings_per_movie`` with every pair of factors
-    applied (EASE's weight stays 1)."""
-    centre = default_weights(likings_per_movie)
+def candidates(grid: Grid = Grid(), likings_per_movie: float | None = None,
+               arrival: float | None = None) -> list[dict[str, float]]:
+    """The defaults for data with ``likings_per_movie`` and ``arrival`` with every pair
+    of factors applied (EASE's weight stays 1)."""
+    centre = default_weights(likings_per_movie, arrival)
     return [{name: _scaled(name, weight, others, mainstream) for name, weight in centre.items()}
             for others, mainstream in grid.pairs()]
 
@@ -84,7 +86,7 @@ def leads(split: Split, seed: int, k: int, grid: Grid = Grid(),
           max_people: int | None = None) -> dict[Setting, dict[str, float]]:
     """Each setting's guarded NDCG@k lead over EASE alone at its default, and its coverage."""
     likings = likings_per_movie(likes_matrix(split.train))
-    weights = candidates(grid, likings)
+    weights = candidates(grid, likings, Rising().fit(split.train).arrival_)
     l2_factors = {blend_l2_scale(likings) * factor: factor for factor in grid.l2}
     tried, _ = score_grid(split, weights, sorted({*l2_factors, DEFAULT_L2_SCALE}), k=k, seed=seed,
                           max_people=max_people)

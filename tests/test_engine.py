@@ -174,7 +174,8 @@ def test_warm_up_prepares_what_scoring_derives_and_changes_no_answer(ml100k_mode
 def test_the_default_blend_follows_the_likings_behind_the_collaborative_model(
         synthetic_engine: Engine, tmp_path: Path) -> None:
     collaborative = synthetic_engine.components["collaborative"]
-    assert synthetic_engine.blend.weights == default_weights(collaborative.mean_likings)
+    arrival = synthetic_engine.components["rising"].arrival_
+    assert synthetic_engine.blend.weights == default_weights(collaborative.mean_likings, arrival)
     assert default_blend({}).weights == DEFAULT_WEIGHTS
     generate(SynthConfig(format="ml-1m", users=1_500, movies=40, ratings=45_000, seed=4), tmp_path / "ml-1m")
     dense = EASE().fit(load_dataset(tmp_path / "ml-1m", use_cache=False))

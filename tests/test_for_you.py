@@ -9,11 +9,13 @@ import scipy.sparse as sp
 from cinerec.models.ease import DEFAULT_L2_SCALE
 from cinerec.models.for_you import (
     DEFAULT_WEIGHTS,
+    FULL_RISING_ARRIVAL,
     FULL_SHARE_LIKINGS,
     UNSCALED,
     Blend,
     blend_l2_scale,
     default_weights,
+    rising_share,
     signal_share,
     standardise_rows,
 )
@@ -126,3 +128,11 @@ def test_denser_evidence_leaves_less_weight_to_the_signals_beside_ease() -> None
     assert blend_l2_scale(4 * FULL_SHARE_LIKINGS) == pytest.approx(1.5 * DEFAULT_L2_SCALE)
     shares = [signal_share(likings) for likings in (50.0, 150.0, 400.0, 2_000.0)]
     assert shares == sorted(shares, reverse=True) and 0.0 < shares[-1] < shares[0] == 1.0
+
+
+def test_rising_weighs_by_how_many_recent_likings_went_to_new_movies() -> None:
+    assert rising_share() == rising_share(FULL_RISING_ARRIVAL) == rising_share(0.9) == 1.0
+    assert rising_share(0.0) == 0.0 and rising_share(FULL_RISING_ARRIVAL / 4) == pytest.approx(0.25)
+    still = default_weights(arrival=0.0)
+    assert still["rising"] == 0.0 and still["also_liked"] == DEFAULT_WEIGHTS["also_liked"]
+    assert default_weights(arrival=FULL_RISING_ARRIVAL)["rising"] == DEFAULT_WEIGHTS["rising"]

@@ -50,6 +50,13 @@ def test_recent_likings_rise_and_old_ones_sink() -> None:
     assert np.isnan(scores[1]).all()  # nobody to speak of: no opinion
 
 
+def test_arrival_is_the_share_of_recent_likings_on_newly_arrived_movies() -> None:
+    # Movie 0, first rated on day 9 (within the latest fifth of the ratings), holds 4 of
+    # the 7 recent likings; movie 2, rated since day 1, the other 3.
+    assert Rising(recent_share=0.2).fit(_dataset()).arrival_ == pytest.approx(4 / 7)
+    assert Rising().fit(_dataset(same_time=True)).arrival_ == 0.0
+
+
 def test_the_prior_keeps_a_few_recent_likings_from_outranking_everything() -> None:
     strong = Rising(recent_share=0.2, prior=50.0).fit(_dataset())
     weak = Rising(recent_share=0.2, prior=1.0).fit(_dataset())

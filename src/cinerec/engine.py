@@ -351,12 +351,20 @@ class Engine:
 
 def default_blend(components: Mapping[str, Recommender]) -> Blend:
     """*For you*'s default blend for these fitted components: the weights for the
-    likings per movie behind the collaborative model (see
-    :func:`~cinerec.models.for_you.default_weights`), the plain defaults without one."""
-    from cinerec.models.ease import EASE
+    likings per movie behind the collaborative model and the arrivals *rising* saw (see
+    :func:`~cinerec.models.for_you.default_weights`), the plain defaults without them."""
+    return Blend(default_weights(*data_facts(components)))
 
-    collaborative = components.get("collaborative")
-    return Blend(default_weights(collaborative.mean_likings if isinstance(collaborative, EASE) else None))
+
+def data_facts(components: Mapping[str, Recommender]) -> tuple[float | None, float | None]:
+    """``(likings per modelled movie, arrival)`` as the fitted components learned them
+    (``None`` for what a component that is missing would have said)."""
+    from cinerec.models.ease import EASE
+    from cinerec.models.rising import Rising
+
+    collaborative, rising = components.get("collaborative"), components.get("rising")
+    return (collaborative.mean_likings if isinstance(collaborative, EASE) else None,
+            float(rising.arrival_) if isinstance(rising, Rising) else None)
 
 
 def _cells(matrix: sp.csr_matrix) -> np.ndarray:

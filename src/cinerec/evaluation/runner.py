@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from cinerec.build import BuildOptions
 from cinerec.data.dataset import Dataset
-from cinerec.engine import BATCH_CELLS, Engine
+from cinerec.engine import BATCH_CELLS, Engine, data_facts
 from cinerec.evaluation import metrics
 from cinerec.evaluation.scorers import CONTENDERS, DEMOGRAPHIC_CONTENDERS, Contender, ScoreFn, contenders
 from cinerec.evaluation.splits import Split, split_dataset, validation_split
@@ -186,8 +186,9 @@ def evaluate(dataset: Dataset, protocol: str = "random", *, k: int = 10, models:
                                                       ease_l2_scale=tuned_blend.l2_scale if tuned_blend else None))
         engine = Engine(fitted.components, fitted.movies, fitted.users, fitted.history,
                         blend=Blend(tuned_blend.weights) if tuned_blend else None)
-        if tuned_blend is None and isinstance(collaborative := engine.components.get("collaborative"), EASE):
-            notes.append(f"For you: {describe_defaults(collaborative.mean_likings)}.")
+        likings, arrival = data_facts(engine.components)
+        if tuned_blend is None and likings is not None:
+            notes.append(f"For you: {describe_defaults(likings, arrival)}.")
         people = evaluation_people(split, seed, max_people)
         ease = _ease_alone(tuning, engine.components.get("collaborative"), split.train) if "ease" in models else None
         chosen = [c for c in [*contenders(engine, split.train, models, seed, ease),

@@ -60,13 +60,13 @@ from cinerec.models.ease import DEFAULT_L2_SCALE, EASE, likings_per_movie
 from cinerec.models.for_you import (
     DEFAULT_WEIGHTS,
     Blend,
+    adapted_weights,
     blend_l2_scale,
     default_weights,
-    scaled_weights,
-    signal_share,
     standardise_rows,
 )
 from cinerec.models.likes import likes_matrix
+from cinerec.models.rising import Rising
 from cinerec.progress import status
 
 #: EASE penalties tried, as ``l2_scale`` multiples of EASE's default (λ relative to the
@@ -77,8 +77,8 @@ from cinerec.progress import status
 L2_SCALES: tuple[float, ...] = tuple(factor * DEFAULT_L2_SCALE for factor in (1.0, 2.0, 4.0))
 #: Blend weights tried, relative to EASE's weight of 1: around the defaults, from half
 #: to three times each signal beside EASE, on data like ml-100k's; on denser data the
-#: signals beside EASE are scaled as the defaults are
-#: (:func:`~cinerec.models.for_you.signal_share`), so that the grid stays centred on them.
+#: signals beside EASE (and *rising*, by the data's arrivals) are scaled as the defaults
+#: are (:func:`~cinerec.models.for_you.adapted_weights`), so that the grid stays centred on them.
 #: ``popular`` adds nothing beside ``mainstream`` for people with a history (the same
 #: like counts). The strongest ``mainstream`` value is never chosen itself: it is the
 #: probe that guards the one before it (see :func:`guard_mainstream`).
@@ -136,23 +136,23 @@ class Tuning:
         return f"{kept}{l2}blend weights {weights}{')' if self.defaults else ''}{alone}"
 
 
-def weight_grid(share: float = 1.0) -> list[dict[str, float]]:
-    """Every blend of :data:`WEIGHT_GRID`, each with EASE at 1, the signals beside EASE
-    times ``share`` (:func:`~cinerec.models.for_you.scaled_weights`)."""
+def weight_grid(likings_per_movie: float | None = None, arrival: float | None = None) -> list[dict[str, float]]:
+    """Every blend of :data:`WEIGHT_GRID`, each with EASE at 1, adapted to the data as
+    the defaults are (:func:`~cinerec.models.for_you.adapted_weights`)."""
     names = list(WEIGHT_GRID)
-    return [scaled_weights({"collaborative": 1.0, **dict(zip(names, values, strict=True))}, share)
+    return [adapted_weights({"collaborative": 1.0, **dict(zip(names, values, strict=True))}, likings_per_movie, arrival)
             for values in itertools.product(*(WEIGHT_GRID[name] for name in names))]
 
 
 def tune(validation: Split, *, k: int, seed: int, max_people: int | None = None) -> Tuning:
     """Search the grid on ``validation`` (a split of the training data), centred on the
     defaults for its likings per movie (which join the grid's EASE penalties)."""
-    likings = likings_per_movie(likes_matrix(validation.train))
+    likings, arrival = likings_per_movie(likes_matrix(validation.train)), Rising().fit(validation.train).arrival_
     default_l2 = blend_l2_scale(likings)
-    tried, n_people = score_grid(validation, weight_grid(signal_share(likings)), sorted({*L2_SCALES, default_l2}),
+    tried, n_people = score_grid(validation, weight_grid(likings, arrival), sorted({*L2_SCALES, default_l2}),
                                  k=k, seed=seed, max_people=max_people)
     blends = [entry for entry in tried if entry["weights"] is not None]
-    defaults = _setting_of(blends, default_l2, default_weights(likings))
+    defaults = _setting_of(blends, default_l2, default_weights(likings, arrival))
     best = clearly_better(choose(guard_mainstream(blends)), defaults)
     alone = [entry for entry in tried if entry["weights"] is None and entry["l2_scale"] in L2_SCALES]
     ease_alone = clearly_better(max(alone, key=lambda entry: entry["ndcg"]), _setting_of(alone, DEFAULT_L2_SCALE, None))
