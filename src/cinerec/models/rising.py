@@ -25,7 +25,7 @@ no opinion.
 The signal only says something when new movies keep arriving. ``arrival_`` measures
 that: the share of recent likings that went to movies first rated in the latest
 :data:`ARRIVAL_WINDOW` of the ratings. It is 0.0 on synthetic ml-1m-format data (ratings
-from 2000 to 2003, no movie after 2000), 0.01 on ml-100k and about 0.25 on ml-latest-style
+from 2000 to 2003, no movie after 2000), 0.01 on ml-100k and 0.08–0.27 on ml-latest-style
 data; *For you* weighs rising by it (:func:`~cinerec.models.for_you.rising_share`).
 """
 
