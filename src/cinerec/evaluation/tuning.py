@@ -81,7 +81,8 @@ L2_SCALES: tuple[float, ...] = tuple(factor * DEFAULT_L2_SCALE for factor in (1.
 #: are (:func:`~cinerec.models.for_you.adapted_weights`), so that the grid stays centred on them.
 #: ``popular`` adds nothing beside ``mainstream`` for people with a history (the same
 #: like counts). The strongest ``mainstream`` value is never chosen itself: it is the
-#: probe that guards the one before it (see :func:`guard_mainstream`).
+#: probe that guards the one before it (see :func:`guard_mainstream`). *Rising* keeps its
+#: default: each value tried would multiply the grid.
 WEIGHT_GRID: dict[str, tuple[float, ...]] = {
     "collaborative_seen": (0.25, 0.5, 0.8),
     "also_liked": (0.13, 0.3, 0.6),

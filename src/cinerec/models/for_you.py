@@ -58,8 +58,9 @@ from cinerec.models.ease import DEFAULT_L2_SCALE
 #: people random and temporal, ml-latest-small-shaped random and temporal, 20,000
 #: people random, 5M ratings temporal; ml-1m-format 3,000 random and temporal), each
 #: counted by the worse of itself and the next stronger weight: 0.3 leads by +0.4% at
-#: worst (ml-100k random falls from +2.7% to +2.1%; the 5M release's temporal split
-#: rises from -3.8% to +3.1%).
+#: worst (the 5M release's temporal split rises from -3.8% to +3.1%; at full weight
+#: ml-100k random would fall from +2.7% to +2.1%, but data where few new movies arrive
+#: give rising less, see :func:`rising_share`).
 DEFAULT_WEIGHTS: dict[str, float] = {
     "collaborative": 1.0,
     "collaborative_seen": 0.25,
