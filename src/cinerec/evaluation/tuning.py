@@ -285,7 +285,7 @@ class _StandardisedBlock:
         positive = weights_key(blend.affinity_weights())
         if positive not in self._contenders:
             self._contenders[positive] = blend.contenders(affinity, queries.seen)
-        return blend.penalise(affinity, standardised, self._contenders[positive])
+        return blend.reorder(affinity, standardised, self._contenders[positive])
 
 
 def _blend_scorer(weights: dict[str, float], block: _StandardisedBlock) -> ScoreFn:

@@ -21,9 +21,10 @@ across the whole catalogue it would lift every obscure movie with one recent lik
 
 The weights are configuration, not learned state: the evaluation command tunes them
 on a validation split and the tuned values become the defaults here. The defaults
-depend on one fact of the training data, how many likings each modelled movie has
-(:func:`default_weights`, :func:`blend_l2_scale`): the denser the evidence, the more
-EASE is trusted alone.
+depend on two facts of the training data (:func:`default_weights`): how many likings
+each modelled movie has — the denser the evidence, the more EASE is trusted alone
+(:func:`signal_share`, :func:`blend_l2_scale`) — and how many of the recent likings
+went to newly arrived movies — the more, the more *rising* counts (:func:`rising_share`).
 """
 
 from __future__ import annotations
@@ -208,7 +209,7 @@ class Blend:
         — so that many blends of the same scores (a tuning grid) standardise them once."""
         total = self.affinity(standardised)
         if self.pooled(standardised):
-            total = self.penalise(total, standardised, self.contenders(total, exclude))
+            total = self.reorder(total, standardised, self.contenders(total, exclude))
         return total
 
     def affinity(self, standardised: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -244,7 +245,7 @@ class Blend:
         rows, rank = np.nonzero(pool >= 0)
         return rows, pool[rows, rank]
 
-    def penalise(self, affinity: np.ndarray, standardised: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    def reorder(self, affinity: np.ndarray, standardised: Mapping[str, tuple[np.ndarray, np.ndarray]],
                  contenders: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         """``affinity`` plus each pooled component, standardised among each row's
         ``contenders`` (see :meth:`contenders`) and added to them alone (in place,
