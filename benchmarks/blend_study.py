@@ -33,11 +33,9 @@ from typing import Any
 
 from cinerec.data.readers import load_dataset
 from cinerec.evaluation.splits import PROTOCOLS, Split, split_dataset, validation_split
-from cinerec.evaluation.tuning import MIN_COVERAGE, guard_mainstream, score_grid, weights_key
-from cinerec.models.ease import DEFAULT_L2_SCALE, likings_per_movie
+from cinerec.evaluation.tuning import MIN_COVERAGE, guard_mainstream, score_grid, training_facts, weights_key
+from cinerec.models.ease import DEFAULT_L2_SCALE
 from cinerec.models.for_you import UNSCALED, blend_l2_scale, default_weights
-from cinerec.models.likes import likes_matrix
-from cinerec.models.rising import Rising
 
 #: Factors, relative to each dataset's defaults, on the weights beside EASE, on the
 #: mainstream penalty and on EASE's penalty inside the blend.
@@ -85,8 +83,8 @@ def study_split(path: str, protocol: str, seed: int, part: str) -> Split:
 def leads(split: Split, seed: int, k: int, grid: Grid = Grid(),
           max_people: int | None = None) -> dict[Setting, dict[str, float]]:
     """Each setting's guarded NDCG@k lead over EASE alone at its default, and its coverage."""
-    likings = likings_per_movie(likes_matrix(split.train))
-    weights = candidates(grid, likings, Rising().fit(split.train).arrival_)
+    likings, arrival = training_facts(split.train)
+    weights = candidates(grid, likings, arrival)
     l2_factors = {blend_l2_scale(likings) * factor: factor for factor in grid.l2}
     tried, _ = score_grid(split, weights, sorted({*l2_factors, DEFAULT_L2_SCALE}), k=k, seed=seed,
                           max_people=max_people)

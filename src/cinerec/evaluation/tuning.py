@@ -133,8 +133,10 @@ class Tuning:
         weights = ", ".join(f"{name} {value:.3g}" for name, value in self.weights.items())
         l2 = f"EASE l2 {self.l2_scale:.3g}× likings per movie; " if self.l2_scale is not None else ""
         alone = f"; EASE alone: l2 {self.ease_l2_scale:g}×" if self.ease_l2_scale is not None else ""
-        kept = "the build defaults (at validation's density: " if self.defaults else ""
-        return f"{kept}{l2}blend weights {weights}{')' if self.defaults else ''}{alone}"
+        chosen = f"{l2}blend weights {weights}"
+        if self.defaults:
+            chosen = f"the build defaults (at validation's density: {chosen})"
+        return chosen + alone
 
 
 def weight_grid(likings_per_movie: float | None = None, arrival: float | None = None) -> list[dict[str, float]]:
@@ -148,7 +150,7 @@ def weight_grid(likings_per_movie: float | None = None, arrival: float | None = 
 def tune(validation: Split, *, k: int, seed: int, max_people: int | None = None) -> Tuning:
     """Search the grid on ``validation`` (a split of the training data), centred on the
     defaults for its likings per movie (which join the grid's EASE penalties)."""
-    likings, arrival = likings_per_movie(likes_matrix(validation.train)), Rising().fit(validation.train).arrival_
+    likings, arrival = training_facts(validation.train)
     default_l2 = blend_l2_scale(likings)
     tried, n_people = score_grid(validation, weight_grid(likings, arrival), sorted({*L2_SCALES, default_l2}),
                                  k=k, seed=seed, max_people=max_people)
@@ -159,14 +161,21 @@ def tune(validation: Split, *, k: int, seed: int, max_people: int | None = None)
     ease_alone = clearly_better(max(alone, key=lambda entry: entry["ndcg"]), _setting_of(alone, DEFAULT_L2_SCALE, None))
     public = [{key: value for key, value in entry.items() if key != PER_PERSON} for entry in blends]
     return Tuning(best["l2_scale"], best["weights"], n_people, public, ease_alone["l2_scale"],
-                  defaults=_same_setting(best, defaults))
+                  defaults=defaults is not None and best is defaults)
+
+
+def training_facts(train: Dataset) -> tuple[float, float]:
+    """``(likings per modelled movie, arrival)`` of a training dataset: the facts the
+    *For you* defaults follow (:func:`~cinerec.models.for_you.default_weights`), read
+    before fitting — :func:`cinerec.engine.data_facts` reads them from fitted components."""
+    return likings_per_movie(likes_matrix(train)), Rising().fit(train).arrival_
 
 
 def clearly_better(candidate: dict[str, Any], default: dict[str, Any] | None,
                    significance: float = SIGNIFICANCE) -> dict[str, Any]:
     """``candidate`` if its validation NDCG@k beats ``default``'s by more than
     ``significance`` standard errors of their paired per-person difference, else
-    ``default`` (``candidate`` when there is no default to keep)."""
+    ``default`` itself (``candidate`` when there is no default to keep)."""
     if default is None or candidate is default:
         return candidate
     difference = np.asarray(candidate[PER_PERSON]) - np.asarray(default[PER_PERSON])
@@ -175,11 +184,6 @@ def clearly_better(candidate: dict[str, Any], default: dict[str, Any] | None,
         return default
     standard_error = float(difference.std(ddof=1)) / np.sqrt(difference.size)
     return candidate if float(difference.mean()) > significance * standard_error else default
-
-
-def _same_setting(entry: dict[str, Any], other: dict[str, Any] | None) -> bool:
-    """Whether two grid entries are the same setting (guarded copies included)."""
-    return other is not None and entry["l2_scale"] == other["l2_scale"] and entry["weights"] == other["weights"]
 
 
 def _setting_of(entries: list[dict[str, Any]], l2_scale: float,

@@ -105,6 +105,14 @@ class Recommender:
         return f"{type(self).__name__}({params})"
 
 
+def history_rows(row: np.ndarray, queries: QueryBatch) -> np.ndarray:
+    """``(q, n_movies)`` float32: ``row`` for every person who rated or named a movie,
+    NaN (no opinion) for everyone else — for signals meant only for people with a history."""
+    scores = np.tile(np.asarray(row, dtype=np.float32), (queries.n_queries, 1))
+    scores[np.diff(queries.seen.indptr) == 0] = np.nan
+    return scores
+
+
 def top_n(scores: np.ndarray, n: int, exclude: sp.csr_matrix | None = None, *,
           ordered: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Best ``n`` movie indices per row of ``scores`` and their scores, best first.

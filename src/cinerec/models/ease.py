@@ -114,13 +114,12 @@ class EASE(Recommender):
         if self.feedback not in FEEDBACK:
             raise ModelError(f"EASE: feedback must be one of {', '.join(FEEDBACK)}, got {self.feedback!r}")
         likes = likes_matrix(dataset) if self.feedback == "likes" else seen_matrix(dataset)
-        like_counts = np.bincount(likes.indices, minlength=likes.shape[1]).astype(np.int32)
-        self.modelled_ = modelled_movies(like_counts, int(self.max_movies))
+        self.like_counts_ = np.bincount(likes.indices, minlength=likes.shape[1]).astype(np.int32)
+        self.modelled_ = modelled_movies(self.like_counts_, int(self.max_movies))
         self.l2_ = float(self.l2) if self.l2 is not None else \
-            float(self.l2_scale) * max(mean_diagonal(like_counts[self.modelled_]), float(self.min_mean_likings))
+            float(self.l2_scale) * max(self.mean_likings, float(self.min_mean_likings))
         self.weights_ = ease_weights(likes[:, self.modelled_].tocsr(), self.l2_)
         self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
-        self.like_counts_ = like_counts
         return self
 
     @property

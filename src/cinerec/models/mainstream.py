@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from cinerec.models.base import QueryBatch
+from cinerec.models.base import QueryBatch, history_rows
 from cinerec.models.popular import MostPopular
 
 
@@ -44,7 +44,4 @@ class Mainstream(MostPopular):
         """``(q, n_movies)`` float32: the square-rooted like counts for every person who
         rated or named a movie, NaN for everyone else."""
         self.check_fitted()
-        root = np.sqrt(np.asarray(self.scores_, dtype=np.float32))
-        scores = np.tile(root, (queries.n_queries, 1))
-        scores[np.diff(queries.seen.indptr) == 0] = np.nan
-        return scores
+        return history_rows(np.sqrt(np.asarray(self.scores_, dtype=np.float32)), queries)

@@ -37,7 +37,7 @@ import numpy as np
 
 from cinerec.data.dataset import Dataset
 from cinerec.errors import ModelError
-from cinerec.models.base import QueryBatch, Recommender
+from cinerec.models.base import QueryBatch, Recommender, history_rows
 from cinerec.models.likes import liked
 
 #: Movies first rated within this latest share of all ratings count as newly arrived.
@@ -89,9 +89,7 @@ class Rising(Recommender):
         """``(q, n_movies)`` float32: the same row for every person who rated or named a
         movie, NaN for everyone else."""
         self.check_fitted()
-        scores = np.tile(np.asarray(self.scores_, dtype=np.float32), (queries.n_queries, 1))
-        scores[np.diff(queries.seen.indptr) == 0] = np.nan
-        return scores
+        return history_rows(self.scores_, queries)
 
 
 def _latest(times: np.ndarray, share: float) -> np.ndarray:
