@@ -21,7 +21,7 @@ from benchmarks.combined_benchmark import (
 from benchmarks.datasets import COMBINATIONS, ML_1M, ML_25M, SCALES, Combination, DataShape
 from benchmarks.harness import Environment, MeasurementResult, Run, SuitePlan, SuiteResult
 from benchmarks.scale_benchmark import ScaleRun, build_model_directory
-from cinerec.data.synthetic import SynthConfig, generate
+from cinerec.data.synthetic import GENERATOR_VERSION, SynthConfig, generate
 
 TINY_1M = DataShape("tiny-1m", users=60, movies=90, ratings=2_400, tags=0, format="ml-1m", demographics_share=1.0)
 TINY_LATEST = DataShape("tiny-latest", users=80, movies=120, ratings=3_000, tags=100)
@@ -84,7 +84,7 @@ def test_ml_1m_has_its_real_shape_and_pairs_with_the_cached_releases() -> None:
     assert big.releases[0] == small.releases[0] == ML_1M
     # the ml-latest releases are the scale suite's shapes without users.csv, so already generated ones are reused
     assert big.releases[1].key == replace(ML_25M, demographics_share=0.0).key == \
-        "ml-latest-u162541-m62000-r25000000-t1000000-seed0"
+        f"ml-latest-u162541-m62000-r25000000-t1000000-seed0-g{GENERATOR_VERSION}"
     assert small.releases[1].key == replace(SCALES["1m"], demographics_share=0.0).key
     assert big.ratings == 26_000_209
     assert combined_benchmark.build_parser().parse_args([]).combination == "1m+25m"

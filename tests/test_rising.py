@@ -1,5 +1,6 @@
-"""Rising: the recent share of each movie's likings, for people with a history, and a
-blend component that only re-orders the contenders whatever its weight's sign."""
+"""Rising: the recent share of each movie's likings at each person's time, for people
+with a history, and a blend component that only re-orders the contenders whatever its
+weight's sign."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from cinerec.data.dataset import Dataset
 from cinerec.errors import ModelError
 from cinerec.models.base import QueryBatch
 from cinerec.models.for_you import Blend, standardise_rows
-from cinerec.models.rising import Rising
+from cinerec.models.rising import PERIODS, Rising
 
 #: (person, movie, stars, day): movie 0 liked only lately, movie 1 only long ago, movie 2
 #: both, movie 3 only rated badly. Ten people rate on days 0..9, so "recent" is day 9.
@@ -32,22 +33,41 @@ def _dataset(same_time: bool = False) -> Dataset:
     return Dataset.from_frames(catalogue, pd.DataFrame({"user_id": np.arange(1, 11)}), ratings)
 
 
-def _queries(seen_rows: list[list[int]], n_movies: int = 4) -> QueryBatch:
+def _queries(seen_rows: list[list[int]], n_movies: int = 4, *, rated: bool = False) -> QueryBatch:
+    """People who named (or, with ``rated``, rated) the movies of each row."""
     rows = [r for r, movies in enumerate(seen_rows) for _ in movies]
     cols = [m for movies in seen_rows for m in movies]
     seen = sp.csr_matrix((np.ones(len(cols), np.float32), (rows, cols)), shape=(len(seen_rows), n_movies))
-    return QueryBatch(seen, seen, pd.DataFrame(index=range(len(seen_rows))), seen)
+    ratings = seen if rated else sp.csr_matrix(seen.shape, dtype=np.float32)
+    return QueryBatch(seen, ratings, pd.DataFrame(index=range(len(seen_rows))), seen)
 
 
 def test_recent_likings_rise_and_old_ones_sink() -> None:
     model = Rising(recent_share=0.2, prior=1.0).fit(_dataset())
-    # Recent = the latest fifth of the ratings by time: day 9.
-    np.testing.assert_allclose(model.scores_[:3], np.log([(4 + 1) / (4 + 1), (0 + 1) / (6 + 1), (3 + 1) / (6 + 1)]),
+    # Now, recent = the latest fifth of the ratings by time: day 9.
+    present = model.scores_[-1]
+    np.testing.assert_allclose(present[:3], np.log([(4 + 1) / (4 + 1), (0 + 1) / (6 + 1), (3 + 1) / (6 + 1)]),
                                rtol=1e-6)
-    assert np.isnan(model.scores_[3])  # rated, never liked
+    assert present[3] < present[:3].min()  # rated, never liked: lowest
     scores = model.score(_queries([[3], []]))
     assert scores[0, 0] > scores[0, 2] > scores[0, 1]
     assert np.isnan(scores[1]).all()  # nobody to speak of: no opinion
+
+
+def test_a_person_is_scored_at_their_own_time() -> None:
+    model = Rising(recent_share=0.2, prior=1.0).fit(_dataset())
+    # Rated movie 1 only (first rated on day 0), rated movies 1 and 2 (2 first rated on
+    # day 1), named movie 1 (asking now).
+    queries = _queries([[1], [1, 2]], rated=True)
+    day_0, day_1 = model.periods(queries)
+    assert day_0 < day_1 < PERIODS - 1
+    assert list(model.periods(_queries([[1]]))) == [PERIODS - 1]
+    (on_day_0, on_day_1), now = model.score(queries), model.score(_queries([[1]]))[0]
+    # Movie 0 (first rated on day 9) ranks lowest on days 0 and 1, first now; movie 2
+    # had been liked by day 1, not by day 0.
+    assert on_day_0[1] > on_day_0[0] == on_day_0[2] == on_day_0.min()
+    assert on_day_1[2] > on_day_1[0] == on_day_1.min()
+    assert now[0] == now.max()
 
 
 def test_arrival_is_the_share_of_recent_likings_on_newly_arrived_movies() -> None:
@@ -60,8 +80,8 @@ def test_arrival_is_the_share_of_recent_likings_on_newly_arrived_movies() -> Non
 def test_the_prior_keeps_a_few_recent_likings_from_outranking_everything() -> None:
     strong = Rising(recent_share=0.2, prior=50.0).fit(_dataset())
     weak = Rising(recent_share=0.2, prior=1.0).fit(_dataset())
-    assert strong.scores_[0] < weak.scores_[0]
-    assert strong.scores_[0] > strong.scores_[1]
+    assert strong.scores_[-1, 0] < weak.scores_[-1, 0]
+    assert strong.scores_[-1, 0] > strong.scores_[-1, 1]
 
 
 def test_data_without_a_present_have_no_opinion() -> None:
@@ -79,7 +99,7 @@ def test_save_and_load_give_equal_scores(tmp_path: Path) -> None:
     model = Rising().fit(_dataset())
     model.save(tmp_path / "rising")
     loaded = Rising.load(tmp_path / "rising")
-    queries = _queries([[1], [0, 2]])
+    queries = _queries([[1], [0, 2]], rated=True)
     np.testing.assert_array_equal(loaded.score(queries), model.score(queries))
 
 

@@ -161,6 +161,25 @@ def test_titles_look_like_movielens(datasets: dict[str, Dataset]) -> None:
     assert (years > 2009).sum() > ((years > 1999) & (years <= 2009)).sum() > ((years > 1989) & (years <= 1999)).sum()
 
 
+def test_people_rate_movies_of_their_time(datasets: dict[str, Dataset]) -> None:
+    """Nobody rates a movie before its year; people are active for a while, not across
+    the whole release; and what they rate leans to what was new then."""
+    dataset = datasets["ml-latest"]
+    years = dataset.movies.set_index("movie_id")["year"].dropna()
+    ratings = dataset.ratings[dataset.ratings["movie_id"].isin(years.index)]
+    rated_in = pd.to_datetime(ratings["timestamp"], unit="s").dt.year.to_numpy()
+    age = rated_in - years.loc[ratings["movie_id"]].to_numpy()
+    assert age.min() >= 0
+    active_years = dataset.ratings.groupby("user_id")["timestamp"].agg(np.ptp) / (365.25 * 86_400)
+    assert active_years.median() < 3.0 < active_years.max()  # the release spans 25 years
+    # The share of ratings on movies at most a year old, against those movies' share of
+    # what was out in the year of each rating.
+    catalogue = np.sort(years.to_numpy())
+    out = np.searchsorted(catalogue, rated_in, side="right")
+    new = out - np.searchsorted(catalogue, rated_in - 1, side="left")
+    assert np.mean(age <= 1) > 1.5 * np.mean(new / out)
+
+
 def test_every_movie_has_one_to_three_genres_from_the_vocabulary(datasets: dict[str, Dataset]) -> None:
     genre_counts = datasets["ml-1m"].movies["genres"].map(len)
     assert genre_counts.between(1, 3).all() and genre_counts.nunique() == 3

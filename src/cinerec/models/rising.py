@@ -1,32 +1,38 @@
-"""*Rising*: how much of each movie's liking is recent — the one signal that knows the
-ratings have a present.
+"""*Rising*: how much of each movie's liking is recent — at the time of the person asking.
+The one signal that knows the ratings have a time.
 
-Every other component reads the training ratings as one timeless heap. But a person's
-next movies are not a random draw from their past: on data that spans years, new movies
-keep arriving, and what people rate next leans toward what is being liked *now*. On
-synthetic releases in ml-latest's shape (ratings from 1995 to 2019, movies up to 2019,
-nobody rating a movie before its year), *For you* without this signal trailed EASE by
-1–4% on the temporal protocol's validation splits (each person's last 20% held out),
-whatever the other weights.
+Every other component reads the training ratings as one timeless heap. But what people
+rate leans to what is new at the time: the 1996-97 films are among ml-100k's most rated,
+American Beauty (1999) tops ml-1m. So a person's next movies lean to those being liked
+*when they rate*: today for someone asking now, 2003 for someone whose ratings stop in
+2003 (and whose held-out ratings, in an evaluation, come from then).
 
-The score is ``log((recent likings + 1) / (all likings + prior))``: the share of a
-movie's likings that fall in the most recent ``recent_share`` of all ratings, shrunk
-toward "old" by ``prior`` pseudo-likings so that a movie with two likings, both recent,
-does not outrank everything. Popularity cancels: an old blockbuster still liked today
-scores like a small film still liked today, and only the balance of then and now
-counts. Like the mainstream penalty it only re-orders each person's best candidates
-(:class:`~cinerec.models.for_you.Blend`), and like it only for people with a history
-(new people get a NaN row): its weight was chosen on people with a history.
+The training ratings are cut into :data:`PERIODS` periods of equal numbers of ratings.
+For a person whose time is period ``p``, a movie scores
+``log((recent likings + 1) / (likings by then + prior))``: the share of its likings up to
+``p`` that fall in the ``recent_share`` of all ratings ending with ``p``, shrunk toward
+"old" by ``prior`` pseudo-likings so that a movie with two likings, both recent, does
+not outrank everything. Popularity cancels: an old blockbuster still liked then scores
+like a small film still liked then, and only the balance of then and before counts. A
+movie nobody had liked by then — most often one not out yet — ranks below every other.
+
+A person's time is the present when they only name movies (someone asking now), and
+otherwise the latest period in which any of the movies they rated was first rated: they
+cannot have rated a movie before anyone did, and people rate what is new, so it is a
+close lower bound of when they last rated. Like the mainstream penalty this signal only
+re-orders each person's best candidates (:class:`~cinerec.models.for_you.Blend`), and
+only for people with a history (new people get a NaN row): its weight was chosen on them.
 
 Data whose ratings all carry one timestamp (or too few distinct ones to tell a recent
-tenth) have no present to speak of: every movie then gets NaN, which the blend reads as
-no opinion.
+tenth) have no time to speak of: every movie then gets NaN, which the blend reads as no
+opinion.
 
 The signal only says something when new movies keep arriving. ``arrival_`` measures
-that: the share of recent likings that went to movies first rated in the latest
-:data:`ARRIVAL_WINDOW` of the ratings. It is 0.0 on synthetic ml-1m-format data (ratings
-from 2000 to 2003, no movie after 2000), 0.01 on ml-100k and 0.08–0.27 on ml-latest-style
-data; *For you* weighs rising by it (:func:`~cinerec.models.for_you.rising_share`).
+that: the share of the present's recent likings that went to movies first rated in the
+latest :data:`ARRIVAL_WINDOW` of the ratings. It is 0.0 on synthetic ml-1m-format data
+(ratings from 2000 to 2003, no movie after 2000), 0.01 on ml-100k and about a quarter on
+ml-latest-style data; *For you* weighs rising by it
+(:func:`~cinerec.models.for_you.rising_share`).
 """
 
 from __future__ import annotations
@@ -37,28 +43,35 @@ import numpy as np
 
 from cinerec.data.dataset import Dataset
 from cinerec.errors import ModelError
-from cinerec.models.base import QueryBatch, Recommender, history_rows
+from cinerec.models.base import QueryBatch, Recommender
 from cinerec.models.likes import liked
 
 #: Movies first rated within this latest share of all ratings count as newly arrived.
 ARRIVAL_WINDOW = 0.2
+#: The training ratings are cut into this many periods of equal numbers of ratings: a
+#: person's time is known to a period, and ``recent_share`` is counted in periods.
+PERIODS = 20
 
 
 class Rising(Recommender):
-    """The recent share of each movie's likings (see the module docstring).
+    """The recent share of each movie's likings at each person's time (see the module
+    docstring).
 
     Parameters
     ----------
     recent_share:
-        Which ratings are recent: the latest this share of all training ratings, by
-        timestamp (a tenth: three weeks of ml-100k, a couple of years of ML-25M).
+        Which ratings are recent: the latest this share of all training ratings up to a
+        person's time (a tenth: three weeks of ml-100k, a couple of years of ML-25M),
+        rounded to whole :data:`PERIODS`.
     prior:
         Pseudo-likings, all old, added to each movie's likings.
 
-    Learned attributes: ``scores_`` (float32 per movie; NaN for a movie nobody liked, or
-    for every movie when the data have no recent tenth), ``arrival_`` (float: the share
-    of recent likings on newly arrived movies, see the module docstring), ``movie_ids_``
-    (int32).
+    Learned attributes: ``scores_`` (float32 ``(PERIODS, n_movies)``: row ``p`` scores
+    every movie for a person whose time is period ``p``, the last row is the present; all
+    NaN when the data have no recent tenth), ``first_period_`` (int16 per movie: the
+    period of its first rating, :data:`PERIODS` if unrated), ``arrival_`` (float: the
+    share of recent likings on newly arrived movies, see the module docstring),
+    ``movie_ids_`` (int32).
     """
 
     def __init__(self, recent_share: float = 0.1, prior: float = 10.0) -> None:
@@ -75,26 +88,61 @@ class Rising(Recommender):
         movies = dataset.movie_vocab.index(ratings["movie_id"].to_numpy())
         is_liked = liked(ratings["rating"].to_numpy(np.float32), people, dataset.n_users)
         times = ratings["timestamp"].to_numpy(np.int64)
-        recent = _latest(times, float(self.recent_share))
-        likings = np.bincount(movies[is_liked], minlength=dataset.n_movies)
-        recent_likings = np.bincount(movies[is_liked & recent], minlength=dataset.n_movies)
-        scores = np.log((recent_likings + 1.0) / (likings + float(self.prior)))
+        period = _periods(times)
+        window = max(1, round(float(self.recent_share) * PERIODS))
+        recent = period >= PERIODS - window
         has_present = 0 < np.count_nonzero(recent) <= 2 * float(self.recent_share) * times.size
-        self.scores_ = np.where((likings > 0) & has_present, scores, np.nan).astype(np.float32)
+        likings = np.bincount(period[is_liked] * dataset.n_movies + movies[is_liked],
+                              minlength=PERIODS * dataset.n_movies).reshape(PERIODS, dataset.n_movies)
+        self.scores_ = _scores(likings, window, float(self.prior)) if has_present else \
+            np.full((PERIODS, dataset.n_movies), np.nan, np.float32)
+        first_period = np.full(dataset.n_movies, PERIODS, np.int16)
+        np.minimum.at(first_period, movies, period.astype(np.int16))
+        self.first_period_ = first_period
         self.arrival_ = _arrival(times, movies, is_liked & recent, dataset.n_movies) if has_present else 0.0
         self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
         return self
 
     def score(self, queries: QueryBatch) -> np.ndarray:
-        """``(q, n_movies)`` float32: the same row for every person who rated or named a
-        movie, NaN for everyone else."""
+        """``(q, n_movies)`` float32: each person's row at their time (see the module
+        docstring), NaN for people who neither rated nor named a movie."""
         self.check_fitted()
-        return history_rows(self.scores_, queries)
+        scores = np.asarray(self.scores_)[self.periods(queries)]
+        scores[np.diff(queries.seen.indptr) == 0] = np.nan
+        return scores
+
+    def periods(self, queries: QueryBatch) -> np.ndarray:
+        """Each person's time, as a period: the present for people who only name movies,
+        else the latest first period among the movies they rated."""
+        present = PERIODS - 1
+        seen = queries.seen
+        first = np.minimum(np.asarray(self.first_period_)[seen.indices], present).astype(np.int64)
+        latest = np.zeros(queries.n_queries, np.int64)
+        np.maximum.at(latest, np.repeat(np.arange(queries.n_queries), np.diff(seen.indptr)), first)
+        return np.where(np.diff(queries.ratings.indptr) > 0, latest, present)
 
 
-def _latest(times: np.ndarray, share: float) -> np.ndarray:
-    """Which of ``times`` fall in the latest ``share`` of them (ties included)."""
-    return times >= np.quantile(times, 1.0 - share) if times.size else np.zeros(0, bool)
+def _periods(times: np.ndarray) -> np.ndarray:
+    """The period ``0 .. PERIODS - 1`` of each of ``times``: equal shares of them, a
+    timestamp's ties all in one period (so the latest ``k`` periods are the ratings at or
+    after the ``1 - k / PERIODS`` quantile)."""
+    if not times.size:
+        return np.zeros(0, np.int64)
+    return np.searchsorted(np.quantile(times, np.arange(1, PERIODS) / PERIODS), times, side="right")
+
+
+def _scores(likings: np.ndarray, window: int, prior: float) -> np.ndarray:
+    """``(PERIODS, n_movies)`` float32 from per-period likings: row ``p`` is
+    ``log((likings in the window ending at p + 1) / (likings up to p + prior))``, and a
+    movie nobody had liked by ``p`` gets one less than the row's lowest score (a factor
+    of e below the least rising movie liked by then)."""
+    cumulative = np.vstack([np.zeros((1, likings.shape[1]), np.int64), np.cumsum(likings, axis=0)])
+    by_then = cumulative[1:]
+    recent = by_then - cumulative[np.maximum(np.arange(1, PERIODS + 1) - window, 0)]
+    scores = np.log((recent + 1.0) / (by_then + prior)).astype(np.float32)
+    unliked = by_then == 0
+    lowest = np.where(unliked, np.inf, scores).min(axis=1, keepdims=True)
+    return np.where(unliked, np.where(np.isfinite(lowest), lowest - 1.0, np.nan), scores).astype(np.float32)
 
 
 def _arrival(times: np.ndarray, movies: np.ndarray, recent_likings: np.ndarray, n_movies: int) -> float:

@@ -12,8 +12,8 @@ Modules: ``_taste`` (how ratings arise), ``_catalogue`` (movies), ``_population`
 (``synthetic.json``), ``_generate`` (configuration and the block loop), ``_words``.
 """
 
-from cinerec.data.synthetic._generate import SynthConfig, SynthSummary, generate
+from cinerec.data.synthetic._generate import GENERATOR_VERSION, SynthConfig, SynthSummary, generate
 from cinerec.data.synthetic._release import FORMATS
 from cinerec.data.synthetic._truth import TRUTH_FILE
 
-__all__ = ["FORMATS", "TRUTH_FILE", "SynthConfig", "SynthSummary", "generate"]
+__all__ = ["FORMATS", "GENERATOR_VERSION", "TRUTH_FILE", "SynthConfig", "SynthSummary", "generate"]

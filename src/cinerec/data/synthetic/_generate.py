@@ -13,7 +13,7 @@ from cinerec.data.synthetic._catalogue import Catalogue, build_catalogue
 from cinerec.data.synthetic._population import (
     TAGS_PER_RATING_LIMIT, Population, build_population, rating_bounds,
 )
-from cinerec.data.synthetic._release import FORMATS, HALF_STARS_SINCE, STYLES, ReleaseStyle
+from cinerec.data.synthetic._release import FORMATS, HALF_STARS_SINCE, STYLES, ReleaseStyle, release_times
 from cinerec.data.synthetic._sampling import MovieSampler
 from cinerec.data.synthetic._tags import TagWords
 from cinerec.data.synthetic._taste import GENRE_WEIGHT, LATENT_WEIGHT, MEAN_SCORE, N_FACTORS, NOISE_SD, TasteModel, \
@@ -23,9 +23,13 @@ from cinerec.data.synthetic._writers import WRITERS
 from cinerec.errors import DataError
 from cinerec.progress import progress
 
+#: Bumped whenever the same config would give different files, so that caches of
+#: generated releases (benchmarks) know theirs are stale. 2: people rate only movies out
+#: by the end of their active period, leaning to new ones (1 pushed a rating of a movie
+#: not yet out to a random later day, giving many people a 20-year span).
+GENERATOR_VERSION = 2
 #: Ratings generated per block: bounds memory (about 100 bytes per rating at the peak).
 BLOCK_RATINGS = 2_000_000
-SECONDS_PER_YEAR = 31_556_952
 #: Tags follow the rating they comment on by about this long.
 TAG_DELAY_SECONDS = 3 * 86_400
 
@@ -115,7 +119,7 @@ def generate(config: SynthConfig, out_dir: Path) -> SynthSummary:
     world = np.random.default_rng(np.random.SeedSequence(config.seed, spawn_key=(0,)))
     taste = TasteModel.build(style.genres, world)
     catalogue = build_catalogue(config.movies, style, world)
-    population = build_population(config.users, config.movies, config.ratings, int(config.tags or 0),
+    population = build_population(config.users, release_times(catalogue.years), config.ratings, int(config.tags or 0),
                                   float(config.demographics_share or 0.0), style, taste, world)
     sampler = MovieSampler(catalogue, taste, population)
     tag_words = TagWords(style.genres)
@@ -135,7 +139,7 @@ def generate(config: SynthConfig, out_dir: Path) -> SynthSummary:
             files = (*writer.files, TRUTH_FILE)
         counts = {"users": config.users, "movies": config.movies, "ratings": int(population.n_ratings.sum()),
                   "tags": int(population.n_tags.sum()), "users_with_demographics": int(population.described.sum())}
-        write_truth(staging / TRUTH_FILE, config, counts, taste, catalogue, population)
+        write_truth(staging / TRUTH_FILE, config, GENERATOR_VERSION, counts, taste, catalogue, population)
     return SynthSummary(format=style.name, out_dir=Path(out_dir), **counts, files=files,
                         seconds=time.perf_counter() - started)
 
@@ -160,7 +164,7 @@ def rate_block(first: int, stop: int, population: Population, catalogue: Catalog
     latent = np.einsum("ij,ij->i", population.factors[users], catalogue.factors[movies]) / np.sqrt(N_FACTORS)
     scores = (MEAN_SCORE + population.bias[users] + catalogue.bias[movies] + GENRE_WEIGHT * affinity
               + LATENT_WEIGHT * latent + rng.normal(0.0, NOISE_SD, users.size))
-    timestamps = _rating_times(users, movies, population, catalogue, style, rng)
+    timestamps = _rating_times(users, movies, population, catalogue, rng)
     half_star_odds = None
     if style.half_stars:
         half_star_odds = np.where(timestamps >= HALF_STARS_SINCE, population.half_star_odds[users], 0.0)
@@ -168,15 +172,12 @@ def rate_block(first: int, stop: int, population: Population, catalogue: Catalog
 
 
 def _rating_times(users: np.ndarray, movies: np.ndarray, population: Population, catalogue: Catalogue,
-                  style: ReleaseStyle, rng: np.random.Generator) -> np.ndarray:
-    """Each user rates within their active period; nobody rates a movie before its year."""
-    offsets = rng.random(users.size) * (population.rating_span[users] + 1)
-    times = population.first_rating[users] + offsets.astype(np.int64)
-    released = (catalogue.years[movies].astype(np.int64) - 1970) * SECONDS_PER_YEAR
-    end = style.rating_period[1]
-    early = times < released
-    times[early] = released[early] + (rng.random(int(early.sum())) * (end - released[early])).astype(np.int64)
-    return times
+                  rng: np.random.Generator) -> np.ndarray:
+    """Each user rates within their active period, a movie only once it is out (the
+    sampler picked only movies out before the period ends)."""
+    end = population.first_rating[users] + population.rating_span[users]
+    begin = np.maximum(population.first_rating[users], release_times(catalogue.years[movies]))
+    return begin + (rng.random(users.size) * (end - begin + 1)).astype(np.int64)
 
 
 def tag_block(first: int, n_tags: np.ndarray, users: np.ndarray, movies: np.ndarray, timestamps: np.ndarray,

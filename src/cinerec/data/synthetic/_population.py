@@ -86,18 +86,21 @@ def rating_bounds(n_users: int, n_movies: int, n_ratings: int, style: ReleaseSty
     return lower, upper
 
 
-def build_population(n_users: int, n_movies: int, n_ratings: int, n_tags: int, demographics_share: float,
+def build_population(n_users: int, released: np.ndarray, n_ratings: int, n_tags: int, demographics_share: float,
                      style: ReleaseStyle, taste: TasteModel, rng: np.random.Generator) -> Population:
+    """``n_users`` people for a catalogue whose movies came out at ``released`` (epoch
+    seconds): each rates within an active period, and only movies out by its end."""
     gender = (rng.random(n_users) >= FEMALE_SHARE).astype(np.int8)  # GENDERS = ("F", "M")
     age_band = _draw(np.tile(AGE_BAND_SHARES, (n_users, 1)), rng).astype(np.int8)
     occupation = _draw(_occupation_odds(style)[age_band], rng).astype(np.int8)
     shift = taste.demographic_shift(age_band, gender, occupation)
     segment = _draw(taste.segment_probabilities(shift), rng).astype(np.int8)
     preferences = taste.segment_preferences[segment] + shift + rng.normal(0, PERSONAL_TASTE_SD, shift.shape)
-    lower, upper = rating_bounds(n_users, n_movies, n_ratings, style)
-    n_user_ratings = allocate(n_ratings, rng.lognormal(0.0, ACTIVITY_SIGMA, n_users), lower, upper)
     start, end = style.rating_period
     first_rating = rng.integers(start, end, n_users)
+    span = np.minimum(rng.exponential(0.1 * (end - start), n_users), end - first_rating).astype(np.int64)
+    n_user_ratings, span = _activity(n_ratings, rng.lognormal(0.0, ACTIVITY_SIGMA, n_users), first_rating, span,
+                                     released, style)
     described = np.zeros(n_users, dtype=bool)
     described[rng.permutation(n_users)[: round(demographics_share * n_users)]] = True
     return Population(
@@ -115,8 +118,29 @@ def build_population(n_users: int, n_movies: int, n_ratings: int, n_tags: int, d
         bias=rng.normal(0, USER_BIAS_SD, n_users).astype(np.float32),
         half_star_odds=np.where(rng.random(n_users) < NO_HALF_STAR_SHARE, 0.0, rng.beta(4, 2, n_users)),
         first_rating=first_rating,
-        rating_span=np.minimum(rng.exponential(0.1 * (end - start), n_users), end - first_rating).astype(np.int64),
+        rating_span=span,
     )
+
+
+def _activity(n_ratings: int, weights: np.ndarray, first_rating: np.ndarray, span: np.ndarray,
+              released: np.ndarray, style: ReleaseStyle) -> tuple[np.ndarray, np.ndarray]:
+    """How many ratings each person gives, and their active spans (seconds), such that
+    everyone's count fits the movies already out when their activity ends.
+
+    A person active in 1996 cannot rate a 2015 movie, so their share of the catalogue is
+    what came out by then. Spans too short to offer the release's minimum are stretched
+    until they do; if the totals still cannot fit, everyone stays active to the end.
+    """
+    n_movies = released.size
+    lower, upper = rating_bounds(first_rating.size, n_movies, n_ratings, style)
+    by_date = np.sort(released)
+    needed = min(n_movies, int(np.ceil(lower / MAX_CATALOGUE_SHARE)))
+    last = np.maximum(first_rating + span, by_date[max(needed, 1) - 1])
+    out = np.searchsorted(by_date, last, side="right")
+    room = np.minimum(upper, np.maximum(lower, np.ceil(MAX_CATALOGUE_SHARE * out).astype(np.int64)))
+    if room.sum() < n_ratings:
+        last, room = np.full_like(last, style.rating_period[1]), np.full_like(room, upper)
+    return allocate(n_ratings, weights, lower, room), last - first_rating
 
 
 def _draw(probabilities: np.ndarray, rng: np.random.Generator) -> np.ndarray:

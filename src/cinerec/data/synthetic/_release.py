@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+import numpy as np
+
 from cinerec.data.vocabulary import GENRES
 
 
@@ -19,6 +21,13 @@ def _epoch(day: str) -> int:
 
 #: MovieLens offered half stars from this day on; earlier ratings are whole stars.
 HALF_STARS_SINCE = _epoch("2003-02-12")
+SECONDS_PER_YEAR = 31_556_952
+
+
+def release_times(years: np.ndarray) -> np.ndarray:
+    """When movies of ``years`` came out, in epoch seconds: the year's first day, since the
+    catalogue knows only years. Nobody rates a movie before then."""
+    return (years.astype(np.int64) - 1970).astype("datetime64[Y]").astype("datetime64[s]").astype(np.int64)
 
 
 @dataclass(frozen=True)

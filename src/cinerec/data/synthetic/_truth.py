@@ -28,12 +28,13 @@ TRUTH_VERSION = 1
 FAVOURED_PREFERENCE = 0.5
 
 
-def write_truth(path: Path, config: Any, counts: dict[str, int], taste: TasteModel,
+def write_truth(path: Path, config: Any, generator_version: int, counts: dict[str, int], taste: TasteModel,
                 catalogue: Catalogue, population: Population) -> None:
     genres = taste.genres
     truth = {
         "generator": "cinerec.data.synthetic",
         "truth_version": TRUTH_VERSION,
+        "generator_version": generator_version,
         "config": asdict(config),
         "counts": counts,
         "genres": list(genres),
