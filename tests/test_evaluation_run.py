@@ -82,10 +82,12 @@ def test_tuning_keeps_to_the_coverage_floor_when_it_can() -> None:
              {"ndcg": 0.280, "coverage": 0.50}]
     assert choose(tried, min_coverage=0.2) == tried[1]          # the most accurate wide enough
     assert choose(tried[:1], min_coverage=0.2) == tried[0]      # nothing reaches it: ignored
-    # Reaching the floor would cost more than allowed: accuracy first.
-    assert choose(tried, min_coverage=0.2, max_coverage_cost=0.01) == tried[0]
-    assert choose(tried, min_coverage=0.4, max_coverage_cost=0.05) == tried[0]
-    assert choose(tried, min_coverage=0.4, max_coverage_cost=0.1) == tried[2]
+    assert choose(tried, min_coverage=0.4) == tried[2]
+    # Lists narrower than the defaults' are never chosen, even below the floor.
+    narrow = [{"ndcg": 0.300, "coverage": 0.08}, {"ndcg": 0.290, "coverage": 0.12},
+              {"ndcg": 0.295, "coverage": 0.13}]
+    assert choose(narrow, defaults=narrow[1]) == narrow[2]
+    assert choose(narrow, defaults=tried[1]) == narrow[0]  # none reaches the floor: ignored
 
 
 def _blend(l2_scale: float, mainstream: float, ndcg: float, seen: float = 0.3) -> dict[str, object]:
