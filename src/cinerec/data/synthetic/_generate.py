@@ -28,7 +28,7 @@ from cinerec.progress import progress
 #: by the end of their active period, leaning to new ones (1 pushed a rating of a movie
 #: not yet out to a random later day, giving many people a 20-year span).
 GENERATOR_VERSION = 2
-#: Ratings generated per block: bounds memory (about 100 bytes per rating at the peak).
+#: Ratings generated per block: bounds memory (1.3 GB at the peak at ML-25M size).
 BLOCK_RATINGS = 2_000_000
 #: Tags follow the rating they comment on by about this long.
 TAG_DELAY_SECONDS = 3 * 86_400

@@ -87,7 +87,8 @@ class MovieSampler:
         while missing.any():
             # A draw is kept with odds at most (unrated and out / all movies) × STALE_ODDS
             # or more: draw enough to expect all.
-            odds_kept = np.maximum(out - have, 1) / self.n_movies * (STALE_ODDS if round_ < ROUNDS_BEFORE_UNIFORM else 1.0)
+            attention = STALE_ODDS if round_ < ROUNDS_BEFORE_UNIFORM else 1.0
+            odds_kept = np.maximum(out - have, 1) / self.n_movies * attention
             draws = np.divide(missing * OVERDRAW, odds_kept, out=np.zeros(counts.size), where=missing > 0)
             users = np.repeat(local, np.ceil(draws).astype(np.int64))
             if round_ < ROUNDS_BEFORE_UNIFORM:
