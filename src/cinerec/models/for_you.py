@@ -130,11 +130,11 @@ def rising_share(arrival: float | None = None) -> float:
     without it, +2.5% with it), so ml-100k keeps a tenth of it. On ml-latest-style
     synthetic data 20–28% of the training data's recent likings go to new movies under
     either protocol, and rising lifts both. (Synthetic ml-1m-format data, at 0, would
-    gain from it: +4.5% → +5.4% on the random protocol's validation — but there time is
-    as the generator made it, and real ml-1m, like ml-100k, spans a few years in which
-    no new movies arrive, so the measure stays the real data's.) Full weight starts at
-    0.1: the first version of the generator gave 0.08–0.18 under the temporal protocol,
-    where rising was needed most.
+    gain from it: +4.5% → +5.4% on the random protocol's validation. But how strongly
+    synthetic people lean to new movies is the generator's own assumption, while
+    ml-100k is real data, so the gate follows ml-100k.) Full weight starts at 0.1: the
+    first version of the generator gave 0.08–0.18 under the temporal protocol, where
+    rising was needed most.
     """
     return 1.0 if arrival is None else min(1.0, max(0.0, float(arrival)) / FULL_RISING_ARRIVAL)
 
