@@ -6,9 +6,9 @@ of it), plus ml-1m-style demographics for a share of the users: the seed combine
 6,040 described users with ml-25m, so the demographic model must be measured too; the
 combined suite builds that pairing itself from a :class:`Combination` of releases (an ml-1m
 release of ml-1m's real shape beside an ml-latest one without demographics). Generating
-25M ratings takes a minute or two, so each release is kept in a cache
-folder named after its shape and seed; the generator is deterministic, so the same name
-always means the same bytes. Generation runs in a child process to keep the benchmark
+25M ratings takes two to three minutes, so each release is kept in a cache
+folder named after its shape, seed and the generator's version; the generator is
+deterministic, so the same name always means the same bytes. Generation runs in a child process to keep the benchmark
 runner small (see :mod:`benchmarks.harness`).
 """
 
