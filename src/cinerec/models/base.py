@@ -105,10 +105,15 @@ class Recommender:
         return f"{type(self).__name__}({params})"
 
 
-def history_rows(row: np.ndarray, queries: QueryBatch) -> np.ndarray:
-    """``(q, n_movies)`` float32: ``row`` for every person who rated or named a movie,
-    NaN (no opinion) for everyone else — for signals meant only for people with a history."""
-    scores = np.tile(np.asarray(row, dtype=np.float32), (queries.n_queries, 1))
+def history_rows(rows: np.ndarray, queries: QueryBatch) -> np.ndarray:
+    """``(q, n_movies)`` float32: ``rows`` for every person who rated or named a movie,
+    NaN (no opinion) for everyone else — for signals meant only for people with a history.
+
+    ``rows`` is one row for everyone, or a fresh float32 ``(q, n_movies)`` array of each
+    person's own row, which is filled in place and returned.
+    """
+    rows = np.asarray(rows, dtype=np.float32)
+    scores = np.tile(rows, (queries.n_queries, 1)) if rows.ndim == 1 else rows
     scores[np.diff(queries.seen.indptr) == 0] = np.nan
     return scores
 

@@ -35,11 +35,15 @@ collaborative similarities and EASE's Gram matrix are defined on.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 
 from cinerec.data.dataset import Dataset
+
+T = TypeVar("T")
 
 #: Stars at or above which a rating is always a liking.
 LIKE_THRESHOLD = 4.0
@@ -62,42 +66,59 @@ def likes_matrix(
     are stored. A dataset's likes are computed once and shared: treat them as read-only.
     """
     if isinstance(source, Dataset):
-        key = (threshold, margin)
-        per_dataset = _LIKES_OF.setdefault(source, {})
-        if key not in per_dataset:  # every model of a build asks; at 25M ratings this takes seconds
-            per_dataset[key] = _likes(source.rating_matrix(), threshold, margin)
-        return per_dataset[key]
-    return _likes(source, threshold, margin)
+        return _per_dataset(source, ("matrix", threshold, margin), lambda: _likes(
+            source.rating_matrix(), liked_ratings(source, threshold=threshold, margin=margin)))
+    ratings = sp.csr_matrix(source, dtype=np.float32)
+    return _likes(ratings, _liked_entries(ratings, threshold, margin))
 
 
-def liked(stars: np.ndarray, people: np.ndarray, n_people: int, *, threshold: float = LIKE_THRESHOLD,
-          margin: float | None = RELATIVE_MARGIN) -> np.ndarray:
-    """Which ratings are likings (a boolean mask): ``stars[i]`` was given by person
-    ``people[i]`` (row indices below ``n_people``); see :func:`likes_matrix`."""
-    stars = np.asarray(stars, dtype=np.float32)
-    is_liked = stars >= threshold
+def liked_ratings(dataset: Dataset, *, threshold: float = LIKE_THRESHOLD,
+                  margin: float | None = RELATIVE_MARGIN) -> np.ndarray:
+    """Which rows of ``dataset.ratings`` are likings (a boolean mask in their order), for
+    callers that work per rating (they need the timestamps); see :func:`likes_matrix`.
+
+    The ratings are sorted by person, then movie, like the stored entries of the
+    dataset's ``rating_matrix()``, so one mask serves both, computed once per dataset
+    (read-only).
+    """
+    return _per_dataset(dataset, ("ratings", threshold, margin),
+                        lambda: _liked_entries(dataset.rating_matrix(), threshold, margin))
+
+
+def _liked_entries(ratings: sp.csr_matrix, threshold: float, margin: float | None) -> np.ndarray:
+    """Which stored entries of a float32 CSR rating matrix are likings (row = person)."""
+    is_liked = ratings.data >= threshold
     if margin is not None:
-        counts = np.bincount(people, minlength=n_people)
-        sums = np.bincount(people, weights=stars, minlength=n_people)
-        means = (sums / np.maximum(counts, 1)).astype(np.float32)
-        is_liked |= stars >= means[people] + margin
+        counts = np.diff(ratings.indptr)
+        people = np.repeat(np.arange(ratings.shape[0]), counts)
+        means = (np.bincount(people, weights=ratings.data, minlength=ratings.shape[0]) /
+                 np.maximum(counts, 1)).astype(np.float32)
+        is_liked |= ratings.data >= means[people] + margin
     return is_liked
 
 
-def _likes(source: sp.spmatrix, threshold: float, margin: float | None) -> sp.csr_matrix:
-    ratings = sp.csr_matrix(source, dtype=np.float32)
-    people = np.repeat(np.arange(ratings.shape[0]), np.diff(ratings.indptr))
-    liked_ratings = liked(ratings.data, people, ratings.shape[0], threshold=threshold, margin=margin)
+def _likes(ratings: sp.csr_matrix, is_liked: np.ndarray) -> sp.csr_matrix:
+    """The likes matrix: ``ratings``' entries where ``is_liked``, as 1.0."""
     # Row pointers from the likings per person: a cumulative sum over every rating's
     # mask would cost ten times as much at 25M ratings.
-    per_person = np.bincount(people[liked_ratings], minlength=ratings.shape[0])
+    people = np.repeat(np.arange(ratings.shape[0]), np.diff(ratings.indptr))
+    per_person = np.bincount(people[is_liked], minlength=ratings.shape[0])
     indptr = np.concatenate(([0], np.cumsum(per_person)))
-    likes = sp.csr_matrix((np.ones(int(indptr[-1]), dtype=np.float32), ratings.indices[liked_ratings], indptr),
+    likes = sp.csr_matrix((np.ones(int(indptr[-1]), dtype=np.float32), ratings.indices[is_liked], indptr),
                           shape=ratings.shape)
     likes.sort_indices()
     return likes
 
 
+def _per_dataset(dataset: Dataset, key: tuple[str, float, float | None], compute: Callable[[], T]) -> T:
+    """``compute()`` once per dataset and key (every model of a build asks; at 25M
+    ratings it takes a second)."""
+    per_dataset = _LIKES_OF.setdefault(dataset, {})
+    if key not in per_dataset:
+        per_dataset[key] = compute()
+    return per_dataset[key]
+
+
 #: Likes already computed, per dataset (dropped with the dataset).
-_LIKES_OF: weakref.WeakKeyDictionary[Dataset, dict[tuple[float, float | None], sp.csr_matrix]] = \
+_LIKES_OF: weakref.WeakKeyDictionary[Dataset, dict[tuple[str, float, float | None], Any]] = \
     weakref.WeakKeyDictionary()

@@ -43,8 +43,8 @@ import numpy as np
 
 from cinerec.data.dataset import Dataset
 from cinerec.errors import ModelError
-from cinerec.models.base import QueryBatch, Recommender
-from cinerec.models.likes import liked
+from cinerec.models.base import QueryBatch, Recommender, history_rows
+from cinerec.models.likes import liked_ratings
 
 #: Movies first rated within this latest share of all ratings count as newly arrived.
 ARRIVAL_WINDOW = 0.2
@@ -83,15 +83,12 @@ class Rising(Recommender):
             raise ModelError(f"Rising: recent_share must be between 0 and 0.5, got {self.recent_share}")
         if float(self.prior) <= 0.0:
             raise ModelError(f"Rising: prior must be positive, got {self.prior}")
-        ratings = dataset.ratings
-        people = dataset.user_vocab.index(ratings["user_id"].to_numpy())
-        movies = dataset.movie_vocab.index(ratings["movie_id"].to_numpy())
-        is_liked = liked(ratings["rating"].to_numpy(np.float32), people, dataset.n_users)
-        times = ratings["timestamp"].to_numpy(np.int64)
-        period = _periods(times)
-        window = max(1, round(float(self.recent_share) * PERIODS))
+        movies = dataset.movie_vocab.index(dataset.ratings["movie_id"].to_numpy())
+        is_liked = liked_ratings(dataset)
+        period = _periods(dataset.ratings["timestamp"].to_numpy(np.int64))
+        window = _in_periods(float(self.recent_share))
         recent = period >= PERIODS - window
-        has_present = 0 < np.count_nonzero(recent) <= 2 * float(self.recent_share) * times.size
+        has_present = 0 < np.count_nonzero(recent) <= 2 * float(self.recent_share) * period.size
         likings = np.bincount(period[is_liked] * dataset.n_movies + movies[is_liked],
                               minlength=PERIODS * dataset.n_movies).reshape(PERIODS, dataset.n_movies)
         self.scores_ = _scores(likings, window, float(self.prior)) if has_present else \
@@ -99,7 +96,7 @@ class Rising(Recommender):
         first_period = np.full(dataset.n_movies, PERIODS, np.int16)
         np.minimum.at(first_period, movies, period.astype(np.int16))
         self.first_period_ = first_period
-        self.arrival_ = _arrival(times, movies, is_liked & recent, dataset.n_movies) if has_present else 0.0
+        self.arrival_ = _arrival(first_period, movies[is_liked & recent]) if has_present else 0.0
         self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
         return self
 
@@ -107,9 +104,7 @@ class Rising(Recommender):
         """``(q, n_movies)`` float32: each person's row at their time (see the module
         docstring), NaN for people who neither rated nor named a movie."""
         self.check_fitted()
-        scores = np.asarray(self.scores_)[self.periods(queries)]
-        scores[np.diff(queries.seen.indptr) == 0] = np.nan
-        return scores
+        return history_rows(np.asarray(self.scores_)[self.periods(queries)], queries)
 
     def periods(self, queries: QueryBatch) -> np.ndarray:
         """Each person's time, as a period: the present for people who only name movies,
@@ -145,11 +140,14 @@ def _scores(likings: np.ndarray, window: int, prior: float) -> np.ndarray:
     return np.where(unliked, np.where(np.isfinite(lowest), lowest - 1.0, np.nan), scores).astype(np.float32)
 
 
-def _arrival(times: np.ndarray, movies: np.ndarray, recent_likings: np.ndarray, n_movies: int) -> float:
-    """The share of ``recent_likings`` (a mask over the ratings) that went to movies first
-    rated within the latest :data:`ARRIVAL_WINDOW` of the ratings."""
-    first_rated = np.full(n_movies, np.iinfo(np.int64).max)
-    np.minimum.at(first_rated, movies, times)
-    arrived = first_rated >= np.quantile(times, 1.0 - ARRIVAL_WINDOW)
-    total = int(np.count_nonzero(recent_likings))
-    return float(np.count_nonzero(arrived[movies[recent_likings]]) / total) if total else 0.0
+def _in_periods(share: float) -> int:
+    """How many of the latest :data:`PERIODS` hold ``share`` of the ratings (at least one)."""
+    return max(1, round(share * PERIODS))
+
+
+def _arrival(first_period: np.ndarray, recent_likings: np.ndarray) -> float:
+    """The share of the recent likings (their movies' indices) that went to movies first
+    rated within the latest :data:`ARRIVAL_WINDOW` of the ratings (``first_period``: each
+    movie's first period)."""
+    arrived = first_period >= PERIODS - _in_periods(ARRIVAL_WINDOW)
+    return float(np.count_nonzero(arrived[recent_likings]) / recent_likings.size) if recent_likings.size else 0.0
