@@ -15,7 +15,8 @@ Side by side in one run (every row in fresh processes, rounds interleaved, media
   movies, users and ratings per release; the combine's own seconds and memory apart;
 * the whole ``cinerec build`` of both folders: seconds, peak RSS, the model directory's
   size and the build's step timings, as in the scale suite;
-* ``Engine.load``; ``Engine.recommend`` latency (p50, p99) for new and known people;
+* ``Engine.load``; ``Engine.recommend`` latency (p50, p99) for new people (five movies, or
+  one blockbuster) and known ones;
 * that known users of *every* release get a full *For you* list.
 
 The suite's table goes to ``<out>/combined-<name>.{md,json}``; the figures set against
@@ -70,7 +71,8 @@ def prepare(combination: Combination) -> SuitePlan:
                     "benchmarks.scale_benchmark:build_model_directory", (model, *folders), DATA_MODULES),
         Measurement("load", "`Engine.load` of the model directory", "benchmarks.scale_benchmark:load_model",
                     (model,), ENGINE_MODULES),
-        Measurement("latency", f"{LATENCY_QUERIES} new + {LATENCY_QUERIES} known-user `Engine.recommend` calls",
+        Measurement("latency", f"{LATENCY_QUERIES} new (5 movies), {LATENCY_QUERIES} new (1 blockbuster) and "
+                    f"{LATENCY_QUERIES} known-user `Engine.recommend` calls",
                     "benchmarks.scale_benchmark:query_latency", (model, LATENCY_QUERIES), ENGINE_MODULES),
         Measurement("releases", f"`Engine.recommend` for {USERS_PER_RELEASE} known users of each release",
                     "benchmarks.combined_benchmark:answers_by_release", (model, USERS_PER_RELEASE),

@@ -39,7 +39,8 @@ def test_build_writes_a_verified_model_with_a_report(ml100k_path: Path, tmp_path
     assert manifest["components"]["content"]["params"]["k"] == 20
     assert manifest["datasets"][0]["counts"]["ratings"] == 100_000
     assert set(manifest["components"]) == {"popular", "content", "also_liked", "people_like_you", "collaborative",
-                                            "collaborative_seen", "mainstream", "rising"}
+                                            "collaborative_seen", "mainstream", "rising", "fans"}
+    assert manifest["for_you"]["named_half"] > 0 and manifest["for_you"]["blend"]["weights"]["collaborative"] == 1.0
     report = (tmp_path / "model" / "report" / "index.html").read_text()
     assert "data:image/png;base64" in report and "clusters" in report.lower()
     assert not any(p.name.startswith(".") for p in tmp_path.iterdir())

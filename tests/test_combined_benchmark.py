@@ -64,7 +64,8 @@ def measured(pairing: TinyPairing, tmp_path_factory: pytest.TempPathFactory) -> 
         patch.setenv("CINEREC_CACHE_DIR", str(pairing.cache))
         return {"read_combine": read_and_combine(*pairing.folders),
                 "build": build_model_directory(pairing.model, *pairing.folders),
-                "load": {}, "latency": {"new_p50_ms": 2.0, "new_p99_ms": 9.0, "known_p50_ms": 1.0, "known_p99_ms": 30.0},
+                "load": {}, "latency": {"new_p50_ms": 2.0, "new_p99_ms": 9.0, "new_one_p50_ms": 3.0,
+                                        "new_one_p99_ms": 12.0, "known_p50_ms": 1.0, "known_p99_ms": 30.0},
                 "releases": answers_by_release(pairing.model, ASKED)}
 
 
@@ -141,7 +142,8 @@ def test_summary_sets_the_combined_build_against_the_targets(pairing: TinyPairin
     assert every_release_answered(run) is True
     assert "| whole `cinerec build` | 1.0 s | 150 s | yes |" in summary
     assert "| whole build peak RSS | 1.07 GB | 8 GB | yes |" in summary
-    assert "| recommend p99, new user | 9.0 ms (p50 2.0) | 20 ms | yes |" in summary
+    assert "| recommend p99, new user, 5 movies | 9.0 ms (p50 2.0) | 20 ms | yes |" in summary
+    assert "| recommend p99, new user, 1 blockbuster | 12.0 ms (p50 3.0) | 20 ms | yes |" in summary
     assert "| recommend p99, known user | 30.0 ms (p50 1.0) | 20 ms | **no** |" in summary
     assert "| known users of every release get *For you* | all | all | yes |" in summary
     assert f"Combining found {measured['read_combine']['matched_movies']:,} movies in more than one release" in summary

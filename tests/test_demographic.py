@@ -258,8 +258,8 @@ def test_neighbour_likes_equal_the_sparse_product(rng: np.random.Generator) -> N
 
 
 def test_a_refitted_model_does_not_answer_from_the_earlier_fit(tmp_path) -> None:
-    from cinerec.data.synthetic import SynthConfig, generate
     from cinerec.data.readers import load_dataset
+    from cinerec.data.synthetic import SynthConfig, generate
     from cinerec.engine import Engine
     from cinerec.profile import Profile
 
@@ -274,3 +274,15 @@ def test_a_refitted_model_does_not_answer_from_the_earlier_fit(tmp_path) -> None
     refitted = model.fit(engine_data).score(queries)
     fresh = PeopleLikeYou(random_state=0).fit(engine_data).score(queries)
     np.testing.assert_array_equal(refitted, fresh)
+
+
+def test_the_lift_says_what_a_group_likes_more_than_everyone(rng: np.random.Generator) -> None:
+    model = PeopleLikeYou(k=2, random_state=0).fit(_dataset(PLANTED, rng))
+    lift = model.lift(_batch([YOUNG_WOMEN, OLDER_MEN, NOBODY]))
+    assert lift.shape == (3, N_MOVIES) and lift.dtype == np.float32
+    assert lift[0, 1] > 0 > lift[0, 3] and lift[1, 3] > 0 > lift[1, 1]
+    assert abs(lift[0, 0]) < lift[0, 1]         # liked alike by both groups: little lift
+    assert not lift[2].any()                     # no demographics, no lift
+    shares = np.asarray(model.group_shares_)
+    np.testing.assert_allclose(np.exp(lift[0, :5]), shares[model.assign(_batch([YOUNG_WOMEN]).demographics)[0], :5]
+                               / shares[-1, :5], rtol=1e-5)

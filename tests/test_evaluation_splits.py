@@ -84,9 +84,21 @@ def test_new_users_are_held_out_whole_with_their_demographics(rng: np.random.Gen
     assert split.test_people["gender"].astype(str).tolist() == expected.tolist()
 
 
-def test_new_users_needs_demographics(rng: np.random.Generator) -> None:
-    with pytest.raises(DataError, match="demographics"):
-        split_dataset(make_dataset(rng, demographics=False), "new-users")
+def test_new_users_are_the_described_people_where_anyone_is_described(rng: np.random.Generator) -> None:
+    dataset = make_dataset(rng)
+    users = dataset.users.copy()
+    users.loc[users["user_id"] > 20, ["gender", "age_band"]] = None
+    partly = Dataset.from_frames(dataset.movies, users, dataset.ratings, dataset.tags, releases=("test",))
+    assert (split_dataset(partly, "new-users", seed=2).test_users <= 20).all()
+    # Data that describe nobody hold out anyone: such newcomers only name movies.
+    anyone = split_dataset(make_dataset(rng, demographics=False), "new-users", seed=2)
+    eligible = (dataset.ratings["user_id"].value_counts() >= 5).sum()
+    assert anyone.test_users.size == round(0.2 * eligible)
+
+
+def test_new_users_needs_people_to_hold_out(rng: np.random.Generator) -> None:
+    with pytest.raises(DataError, match="at least two people"):
+        split_dataset(make_dataset(rng), "new-users", min_ratings=1_000)
 
 
 def test_unknown_protocol_is_refused(rng: np.random.Generator) -> None:

@@ -136,3 +136,61 @@ def test_rising_weighs_by_how_many_recent_likings_went_to_new_movies() -> None:
     still = default_weights(arrival=0.0)
     assert still["rising"] == 0.0 and still["also_liked"] == DEFAULT_WEIGHTS["also_liked"]
     assert default_weights(arrival=FULL_RISING_ARRIVAL)["rising"] == DEFAULT_WEIGHTS["rising"]
+
+
+def _people(likes: list[list[int]], history: list[list[int]], n_movies: int = 6):
+    """A query block: each person's named likes (column indices) and rated history."""
+    import pandas as pd
+
+    from cinerec.models.base import QueryBatch
+
+    def matrix(rows: list[list[int]]) -> sp.csr_matrix:
+        cells = [(i, movie) for i, movies in enumerate(rows) for movie in movies]
+        rows_, cols = (np.array([c[k] for c in cells], dtype=np.int64) for k in (0, 1))
+        return sp.csr_matrix((np.ones(len(cells), np.float32), (rows_, cols)), shape=(len(rows), n_movies))
+
+    liked, rated = matrix(likes), matrix(history)
+    return QueryBatch(liked, rated, pd.DataFrame(index=range(len(likes))), (liked + rated).tocsr())
+
+
+def test_the_fans_weigh_more_the_fewer_movies_a_newcomer_named() -> None:
+    from cinerec.models.for_you import ForYou
+
+    for_you = ForYou(named_half=10.0)
+    weights = for_you.fans_weights(_people([[0], [0, 1, 2], [], [0]], [[], [], [], [0, 3]]))
+    np.testing.assert_allclose(weights, [10 / 11, 10 / 13, 0.0, 0.0])  # nobody named / a known user: none
+
+
+def test_newcomers_follow_the_fans_and_known_users_the_history_blend() -> None:
+    from cinerec.models.for_you import ForYou
+
+    queries = _people([[0], [0]], [[], [0, 5]])
+    history = {"collaborative": np.array([[0, 1, 2, 3, 4, 0], [0, 1, 2, 3, 4, 0]], dtype=np.float32)}
+    fans = np.array([[0, 4, 3, 2, 1, 0]], dtype=np.float32)  # asked for the newcomer alone
+    asked = []
+
+    def signals(newcomers):
+        asked.append(newcomers.n_queries)
+        return {"fans": fans}
+
+    for_you = ForYou(Blend({"collaborative": 1.0}), named_half=1e6, pool=3)
+    scores = for_you.combine(history, queries, signals)
+    assert asked == [1]
+    assert np.argsort(-np.where(np.isin(np.arange(6), [0]), -np.inf, scores[0]))[:3].tolist() == [1, 2, 3]
+    np.testing.assert_allclose(scores[1], Blend({"collaborative": 1.0}).combine(history, queries.seen)[1])
+    # Named few movies: the fans lead; the history blend alone would put movie 4 first.
+    assert np.argmax(np.where(np.arange(6) == 0, -np.inf, scores[0])) == 1
+    # A demographic lift multiplies the fans' shares (adds, in logs).
+    lifted = ForYou(Blend({"collaborative": 1.0}), lift_weight=1.0, named_half=1e6, pool=3).combine(
+        history, queries, lambda _q: {"fans": fans, "demographic_lift": np.array([[0, 0, 0, 5, 0, 0]], np.float32)})
+    assert np.argmax(np.where(np.arange(6) == 0, -np.inf, lifted[0])) == 3
+
+
+def test_the_for_you_settings_survive_json_and_refuse_unknown_fields() -> None:
+    from cinerec.models.for_you import ForYou
+
+    for_you = ForYou(Blend({"collaborative": 1.0, "mainstream": -0.5}, pool=40), lift_weight=0.7, named_half=12.0,
+                     pool=30)
+    assert ForYou.from_json(for_you.to_json()) == for_you
+    with pytest.raises(ValueError, match="surprise"):
+        ForYou.from_json({**for_you.to_json(), "surprise": 1})

@@ -91,7 +91,7 @@ def test_facts_describe_the_tiny_data_and_model(tiny_run: TinyRun) -> None:
     assert tiny_run.facts("build")["model_bytes"] == sum(path.stat().st_size for path in files)
     assert tiny_run.facts("load") == {"movies": TINY.movies, "users": TINY.users}
     latency = tiny_run.facts("latency")
-    for who in ("new", "known"):
+    for who in ("new", "new_one", "known"):
         assert 0 < latency[f"{who}_p50_ms"] <= latency[f"{who}_p99_ms"]
     batch = tiny_run.facts("batch")
     assert batch["users"] == TINY.users  # fewer users than the batch size: all of them
@@ -107,7 +107,8 @@ def test_summary_sets_the_targets_and_names_the_command(tiny_run: TinyRun) -> No
     summary = (tiny_run.out / SUMMARY_FILE).read_text()
 
     for target in ("whole `cinerec build`", "whole build peak RSS", "model directory on disk", "`Engine.load`",
-                   "recommend p99, new user", "recommend p99, known user"):
+                   "recommend p99, new user, 5 movies", "recommend p99, new user, 1 blockbuster",
+                   "recommend p99, known user"):
         assert f"| {target} |" in summary
     assert "python -m benchmarks.scale_benchmark --scales tiny --repeat 1" in summary
     assert "Load average (1 min)" in summary

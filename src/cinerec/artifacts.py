@@ -38,7 +38,7 @@ MODEL_FORMAT = "cinerec-model"
 #: Bumped whenever any component's saved parameters or learned state change shape or
 #: meaning, so an older model directory is refused at load ("rebuild it") instead of
 #: failing mid-query or answering with a blend it was not built for.
-MODEL_FORMAT_VERSION = 5
+MODEL_FORMAT_VERSION = 6
 MANIFEST_FILE = "manifest.json"
 LIBRARIES = ("numpy", "scipy", "numba", "pandas", "pyarrow", "scikit-learn", "rapidfuzz")
 R = TypeVar("R", bound=Recommender)

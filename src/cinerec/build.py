@@ -50,6 +50,7 @@ class BuildOptions:
         from cinerec.models.also_liked import AlsoLiked
         from cinerec.models.content import ContentSimilarity
         from cinerec.models.demographic import PeopleLikeYou
+        from cinerec.models.fans import Fans
         from cinerec.models.mainstream import Mainstream
         from cinerec.models.popular import MostPopular
         from cinerec.models.rising import Rising
@@ -72,6 +73,7 @@ class BuildOptions:
         components["collaborative_seen"] = EASE(l2_scale=10.0, feedback="seen")
         components["mainstream"] = Mainstream()
         components["rising"] = Rising()
+        components["fans"] = Fans()
         return components
 
 
@@ -123,7 +125,10 @@ def fit_components(dataset: Dataset, options: BuildOptions = BuildOptions(),
 
 def build_from_dataset(dataset: Dataset, out: str | Path, options: BuildOptions = BuildOptions(),
                        on_step: Callable[[str, float], None] | None = None) -> BuildResult:
-    """Fit every component on ``dataset`` and write the model directory ``out``."""
+    """Fit every component on ``dataset`` and write the model directory ``out``, with the
+    *For you* settings the fitted components call for."""
+    from cinerec.engine import default_for_you
+
     fitted, timings = fit_components(dataset, options, on_step)
     with ModelWriter(out) as writer:
         with _timed(timings, "write", "Writing the model directory…"):
@@ -141,6 +146,7 @@ def build_from_dataset(dataset: Dataset, out: str | Path, options: BuildOptions 
             "releases": list(dataset.releases), "fingerprint": dataset.fingerprint, "counts": dataset.counts(),
         })
         writer.manifest["build_options"] = asdict(options)
+        writer.manifest["for_you"] = default_for_you(fitted).to_json()
         report_path = None
         if options.report:
             from cinerec.reports.build_report import write_build_report

@@ -23,7 +23,7 @@ from cinerec.artifacts import ModelDirectory
 from cinerec.data.dataset import Vocabulary
 from cinerec.errors import ModelError, QueryError
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, QueryBatch, Recommender, top_n
-from cinerec.models.for_you import Blend, default_weights
+from cinerec.models.for_you import Blend, ForYou, default_weights
 from cinerec.models.likes import likes_matrix
 from cinerec.profile import Profile
 
@@ -42,6 +42,10 @@ SECTIONS: dict[str, str] = {
 SECTION_COMPONENTS: tuple[str, ...] = ("content", "also_liked", "people_like_you")
 #: Components that do not score from what the person liked (their reason is not "because you liked").
 NON_PERSONAL_COMPONENTS = frozenset({"people_like_you", "popular"})
+#: Components only *For you*'s newcomer ranking reads (see :meth:`Engine.newcomer_signals`).
+NEWCOMER_COMPONENTS = frozenset({"fans"})
+#: The reason of a movie nothing personal put in a list.
+CROWD_REASON = "a favourite of many MovieLens viewers"
 #: ``recommend-batch --kind`` values → section keys.
 BATCH_KINDS: dict[str, str] = {"for-you": "for_you", "similar": "similar", "also-liked": "also_liked",
                                "people-like-you": "people_like_you"}
@@ -86,7 +90,7 @@ class Engine:
 
     ``components`` are fitted models by name (at least ``content``, ``also_liked`` and
     ``people_like_you``, which the sections show; every component may be blended into
-    *For you* by :attr:`blend`'s weights), all indexing
+    *For you* by :attr:`for_you`'s blend weights; ``fans`` ranks newcomers), all indexing
     movies in the order of ``movies`` (the catalogue table with ``n_ratings``).
     ``users`` holds the known users' ids and demographics; ``history`` their training
     ratings, ``(n_users, n_movies)`` CSR. Build one with :meth:`load` (a model
@@ -94,7 +98,7 @@ class Engine:
     """
 
     def __init__(self, components: Mapping[str, Recommender], movies: pd.DataFrame, users: pd.DataFrame,
-                 history: sp.csr_matrix, blend: Blend | None = None, manifest: Mapping[str, Any] | None = None):
+                 history: sp.csr_matrix, for_you: ForYou | None = None, manifest: Mapping[str, Any] | None = None):
         from cinerec.catalogue import Catalogue
 
         self.components = dict(components)
@@ -108,7 +112,7 @@ class Engine:
         self._stored_demographics = {
             column: self.users[column].astype(object).where(self.users[column].notna(), None).to_numpy()
             for column in DEMOGRAPHIC_COLUMNS}
-        self.blend = blend or default_blend(self.components)
+        self.for_you = for_you or default_for_you(self.components)
         self.manifest = dict(manifest or {})
         self.content = self.components["content"]
         self.also_liked = self.components["also_liked"]
@@ -127,7 +131,8 @@ class Engine:
         history = sp.csr_matrix(
             (model_dir.array("history_ratings"), model_dir.array("history_indices"), model_dir.array("history_indptr")),
             shape=(len(users), len(movies)))
-        return cls(components, movies, users, history, manifest=model_dir.manifest)
+        return cls(components, movies, users, history, for_you=saved_for_you(model_dir.manifest),
+                   manifest=model_dir.manifest)
 
     @classmethod
     def fit(cls, dataset: Dataset, options: BuildOptions | None = None) -> Engine:
@@ -231,15 +236,31 @@ class Engine:
         return pd.DataFrame(table, columns=list(DEMOGRAPHIC_COLUMNS), dtype=object)
 
     def component_scores(self, queries: QueryBatch, names: Sequence[str] | None = None) -> dict[str, np.ndarray]:
-        """The named components' (default: all) ``(q, n_movies)`` scores for a block of queries."""
-        return {name: self.components[name].score(queries) for name in (names or self.components)}
+        """The named components' ``(q, n_movies)`` scores for a block of queries (default:
+        every component but those only newcomers are ranked by, which
+        :meth:`newcomer_signals` asks for the newcomers alone)."""
+        if names is None:
+            names = [name for name in self.components if name not in NEWCOMER_COMPONENTS]
+        return {name: self.components[name].score(queries) for name in names}
 
-    def blended_scores(self, queries: QueryBatch) -> np.ndarray:
-        """*For you* scores (only the components the blend weighs are computed)."""
-        return self.blend.combine(self.component_scores(queries, self._weighted_components()), queries.seen)
+    def for_you_scores(self, queries: QueryBatch, scores: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """*For you* scores; ``scores`` may hold component scores already computed for the
+        block (the rest of what the history blend weighs is computed here)."""
+        scores = dict(scores or {})
+        missing = [name for name in self._weighted_components() if name not in scores]
+        scores.update(self.component_scores(queries, missing))
+        return self.for_you.combine(scores, queries, self.newcomer_signals)
+
+    def newcomer_signals(self, queries: QueryBatch) -> dict[str, np.ndarray]:
+        """What *For you* ranks newcomers by (see :class:`~cinerec.models.for_you.ForYou`):
+        the fans' log shares and the demographic lift; nothing without a fans model."""
+        if "fans" not in self.components:
+            return {}
+        return {"fans": self.components["fans"].score(queries), "demographic_lift": self.people_like_you.lift(queries)}
 
     def _weighted_components(self) -> list[str]:
-        return [name for name in self.components if self.blend.weights.get(name, 0.0) != 0.0]
+        weights = self.for_you.blend.weights
+        return [name for name in self.components if weights.get(name, 0.0) != 0.0]
 
     def recommend(self, profile: Profile, n: int = 10) -> Recommendations:
         """The four sections for one person."""
@@ -292,23 +313,63 @@ class Engine:
         return Section("people_like_you", heading, items)
 
     def _for_you_section(self, queries: QueryBatch, scores: dict[str, np.ndarray], n: int, who: str) -> Section:
-        standardised = self.blend.standardise(scores)
-        idx, best = top_n(self.blend.combine_standardised(standardised, queries.seen), n, exclude=queries.seen)
+        fans_weight = float(self.for_you.fans_weights(queries)[0])
+        signals = self.newcomer_signals(queries) if fans_weight > 0 else {}
+        combined = self.for_you.combine(scores, queries, lambda _newcomers: signals)
+        idx, best = top_n(combined, n, exclude=queries.seen)
         movies = idx[0][idx[0] >= 0]
-        strongest = self.blend.strongest(standardised, 0, movies) if movies.size else []
-        because = self.also_liked.explain(queries.likes, movies)
-        because_content = self.content.explain(queries.likes, movies)
-        items = []
-        for movie, score, source, src, src_content in zip(movies, best[0], strongest, because, because_content):
-            liked = src if src >= 0 else src_content
+        if fans_weight >= 0.5 and signals:
+            reasons = self._newcomer_reasons(queries, scores, signals, movies, who)
+        else:
+            reasons = self._history_reasons(queries, scores, movies, who)
+        items = tuple(self._item(movie, score, reason) for movie, score, reason in zip(movies, best[0], reasons))
+        return Section("for_you", SECTIONS["for_you"], items)
+
+    def _history_reasons(self, queries: QueryBatch, scores: dict[str, np.ndarray], movies: np.ndarray,
+                         who: str) -> list[str]:
+        """Why each movie of a list the history blend led: the liked movie behind it when
+        the strongest contribution was personal, else the group or the crowd."""
+        blend = self.for_you.blend
+        strongest = blend.strongest(blend.standardise(scores), 0, movies) if movies.size else []
+        because = self._because(queries, movies, (self.also_liked, self.content))
+        reasons = []
+        for source, liked in zip(strongest, because):
             if source not in NON_PERSONAL_COMPONENTS and liked >= 0:
-                reason = f"because you liked {self.label(liked)}"
+                reasons.append(f"because you liked {self.label(liked)}")
             elif source == "people_like_you" and who != "people like you":
-                reason = f"popular with {who}"
+                reasons.append(f"popular with {who}")
             else:
-                reason = "a favourite of many MovieLens viewers"
-            items.append(self._item(movie, score, reason))
-        return Section("for_you", SECTIONS["for_you"], tuple(items))
+                reasons.append(CROWD_REASON)
+        return reasons
+
+    def _newcomer_reasons(self, queries: QueryBatch, scores: dict[str, np.ndarray],
+                          signals: Mapping[str, np.ndarray], movies: np.ndarray, who: str) -> list[str]:
+        """Why each movie of a list the fans led: "popular with <who>" for a movie only the
+        demographic lift brought into the list (it is not there without it), else the
+        liked movie whose fans rated it most."""
+        unlifted = {key: value for key, value in signals.items() if key != "demographic_lift"}
+        plain = self.for_you.combine(scores, queries, lambda _newcomers: unlifted)
+        without_lift = set(top_n(plain, max(movies.size, 1), exclude=queries.seen)[0][0].tolist())
+        because = self._because(queries, movies, (self.components["fans"], self.also_liked, self.content))
+        reasons = []
+        for movie, liked in zip(movies, because):
+            if movie not in without_lift and who != "people like you":
+                reasons.append(f"popular with {who}")
+            elif liked >= 0:
+                reasons.append(f"because you liked {self.label(liked)}")
+            else:
+                reasons.append(CROWD_REASON)
+        return reasons
+
+    def _because(self, queries: QueryBatch, movies: np.ndarray, explainers: Sequence[Any]) -> np.ndarray:
+        """For each movie, the liked movie the first explainer that has one names (``-1``: none)."""
+        because = np.full(movies.size, -1, dtype=np.int64)
+        for model in explainers:
+            open_ = because < 0
+            if not open_.any():
+                break
+            because[open_] = model.explain(queries.likes, movies[open_])
+        return because
 
     def similar(self, movie_id: int, n: int = 10) -> list[Recommendation]:
         """Movies most similar in content to one movie."""
@@ -345,15 +406,23 @@ class Engine:
 
     def _batch_scores(self, key: str, queries: QueryBatch) -> np.ndarray:
         if key == "for_you":
-            return self.blended_scores(queries)
+            return self.for_you_scores(queries)
         return self.components[SECTION_COMPONENTS[list(SECTIONS).index(key)]].score(queries)
 
 
-def default_blend(components: Mapping[str, Recommender]) -> Blend:
-    """*For you*'s default blend for these fitted components: the weights for the
-    likings per movie behind the collaborative model and the arrivals *rising* saw (see
-    :func:`~cinerec.models.for_you.default_weights`), the plain defaults without them."""
-    return Blend(default_weights(*data_facts(components)))
+def default_for_you(components: Mapping[str, Recommender]) -> ForYou:
+    """*For you*'s defaults for these fitted components: the history blend's weights for
+    the likings per movie behind the collaborative model and the arrivals *rising* saw
+    (see :func:`~cinerec.models.for_you.default_weights`), the plain defaults without them."""
+    return ForYou(Blend(default_weights(*data_facts(components))))
+
+
+def saved_for_you(manifest: Mapping[str, Any]) -> ForYou:
+    """The *For you* configuration a model directory's build saved."""
+    try:
+        return ForYou.from_json(manifest["for_you"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(f"the model directory's For you settings cannot be read ({exc}); rebuild it") from None
 
 
 def data_facts(components: Mapping[str, Recommender]) -> tuple[float | None, float | None]:
@@ -389,12 +458,13 @@ def _component_class(name: str) -> type[Recommender]:
     from cinerec.models.content import ContentSimilarity
     from cinerec.models.demographic import PeopleLikeYou
     from cinerec.models.ease import EASE
+    from cinerec.models.fans import Fans
     from cinerec.models.mainstream import Mainstream
     from cinerec.models.popular import MostPopular
     from cinerec.models.rising import Rising
 
     classes = {cls.__name__: cls for cls in (AlsoLiked, ContentSimilarity, PeopleLikeYou, EASE, MostPopular,
-                                             Mainstream, Rising)}
+                                             Mainstream, Rising, Fans)}
     if name not in classes:
         raise ModelError(f"model directory names an unknown component class {name!r}")
     return classes[name]

@@ -22,7 +22,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("data", nargs="+", metavar="DATA", help="MovieLens folder or zip (several = combined)")
     parser.add_argument("--protocol", choices=PROTOCOLS, default="random",
                         help="random: 20%% of each person's ratings; temporal: each person's latest 20%%; "
-                             "new-users: 20%% of the people, known only by demographics (default: random)")
+                             "new-users: 20%% of the people, asked as newcomers who give their demographics "
+                             "and name a few movies they like (default: random)")
+    parser.add_argument("--given-likes", type=_counts, default=(0,), metavar="K[,K...]",
+                        help="new-users: how many of their own liked movies (4 stars or more, drawn with the "
+                             "seed) each newcomer names; several give one table each, e.g. 0,1,3 (default 0)")
+    parser.add_argument("--likes-only", action="store_true",
+                        help="new-users: newcomers name movies but give no gender, age, occupation or zip")
     parser.add_argument("--k", type=positive_int, default=10, help="length of the recommended lists (default 10)")
     parser.add_argument("--models", type=_model_list, default=CONTENDERS, metavar="LIST",
                         help=f"comma-separated models to compare (default all: {','.join(CONTENDERS)})")
@@ -47,19 +53,34 @@ def _model_list(text: str) -> tuple[str, ...]:
     return names
 
 
+def _counts(text: str) -> tuple[int, ...]:
+    """``"0,1,3"`` → ``(0, 1, 3)``: distinct whole numbers of at least 0, in order."""
+    try:
+        values = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        values = [-1]
+    if not values or values[0] < 0:
+        raise argparse.ArgumentTypeError(f"expected whole numbers of 0 or more separated by commas, got {text!r}")
+    return tuple(values)
+
+
 def _evaluate(args: argparse.Namespace) -> int:
     from cinerec.data.readers import load_datasets
     from cinerec.evaluation.report import build_report, print_result, write_json
-    from cinerec.evaluation.runner import evaluate
+    from cinerec.evaluation.runner import evaluate_runs
 
+    if args.protocol != "new-users" and (args.given_likes != (0,) or args.likes_only):
+        raise CinerecError("--given-likes and --likes-only describe newcomers: add --protocol new-users")
     dataset, _ = load_datasets(args.data)
-    result = evaluate(dataset, args.protocol, k=args.k, models=args.models, seed=args.seed,
-                      tuned=not args.no_tune, max_people=args.max_people)
-    print_result(result)
+    results = evaluate_runs(dataset, args.protocol, k=args.k, models=args.models, seed=args.seed,
+                            tuned=not args.no_tune, max_people=args.max_people, given_likes=args.given_likes,
+                            demographics=not args.likes_only)
+    for result in results:
+        print_result(result)
     if args.out is not None:
         try:
-            json_path = write_json(result, args.out)
-            report_path = build_report(result).write(args.out)
+            json_path = write_json(results, args.out)
+            report_path = build_report(results).write(args.out)
         except OSError as exc:
             raise CinerecError(f"cannot write the results to {args.out}: {exc.strerror or exc}") from None
         print(f"Results: {json_path}\nReport: {report_path}")

@@ -110,7 +110,7 @@ def contenders(engine: Engine, train: Dataset, names: Sequence[str], seed: int,
         "ease": lambda: (_fitted("ease", "EASE collaborative model", "history", ease) if ease is not None else
                          _component("ease", "collaborative", "EASE collaborative model", "history", engine)),
         "for-you": lambda: Contender("for-you", "the For you blend", "nothing",
-                                     lambda queries, scores, _start: engine.blend.combine(scores, queries.seen)),
+                                     lambda queries, scores, _start: engine.for_you_scores(queries, scores)),
     }
     chosen = [makers[name]() for name in CONTENDERS if name in names]
     return [c for c in chosen if c is not None]

@@ -8,10 +8,12 @@ Three protocols, each answering a different question:
 * ``temporal`` — *how well do we predict what a person watches next?* The same share,
   but each person's **latest** ratings by timestamp (ties broken by movie id), so the
   models never learn from the future of the people they are tested on.
-* ``new-users`` — *what do we say to someone we know only by their demographics?* A
-  seeded ``fraction`` of the people who have demographics is held out entirely: their
-  ratings leave the training data and so do they (the models never saw them), and
-  they are asked as anonymous profiles with their gender, age band, occupation and zip.
+* ``new-users`` — *what do we say to someone new, who gives a few facts about themselves
+  and names a few movies they like?* A seeded ``fraction`` of the people is held out
+  entirely (of the people with demographics, where the data describe anyone): their
+  ratings leave the training data and so do they (the models never saw them). The
+  evaluation asks them as newcomers with their gender, age band, occupation and zip and
+  a few of their own liked movies (see :func:`cinerec.evaluation.runner.newcomer_people`).
 
 The training part is a :class:`~cinerec.data.dataset.Dataset` with the full catalogue,
 so every model indexes movies exactly as it would in production.
@@ -95,16 +97,17 @@ def _held_out_per_person(users: np.ndarray, key: np.ndarray, movies: np.ndarray,
 
 
 def _split_people(dataset: Dataset, fraction: float, min_ratings: int, rng: np.random.Generator) -> Split:
-    """Hold out whole people among those with demographics and enough ratings."""
+    """Hold out whole people among those with enough ratings — among those with
+    demographics where the data describe anyone, so that every newcomer can say
+    something about themselves (data that describe nobody hold out anyone)."""
     users = dataset.users
     n_ratings = dataset.ratings["user_id"].value_counts()
     enough = users["user_id"].map(n_ratings).fillna(0).to_numpy() >= min_ratings
     described = users[["gender", "age_band", "occupation", "zip"]].notna().any(axis=1).to_numpy()
-    eligible = users["user_id"].to_numpy()[enough & described]
+    eligible = users["user_id"].to_numpy()[enough & (described if described.any() else True)]
     if eligible.size < 2:
-        raise DataError("the new-users protocol needs people with demographics (gender, age, occupation or zip); "
-                        f"{', '.join(dataset.releases) or 'this dataset'} describes "
-                        f"{int(described.sum())} of its {len(users):,} users")
+        raise DataError(f"the new-users protocol needs at least two people with {min_ratings} or more ratings; "
+                        f"{', '.join(dataset.releases) or 'this dataset'} has {eligible.size}")
     n_held = max(1, int(round(fraction * eligible.size)))
     held = np.sort(rng.choice(eligible, size=n_held, replace=False))
     is_held = dataset.ratings["user_id"].isin(held).to_numpy()

@@ -55,10 +55,10 @@ class QueryBatch:
     def n_movies(self) -> int:
         return int(self.likes.shape[1])
 
-    def rows(self, start: int, stop: int) -> QueryBatch:
-        """The queries ``start:stop`` as a smaller batch (for blockwise scoring)."""
-        return QueryBatch(self.likes[start:stop], self.ratings[start:stop],
-                          self.demographics.iloc[start:stop].reset_index(drop=True), self.seen[start:stop])
+    def take(self, rows: np.ndarray) -> QueryBatch:
+        """The queries at positions ``rows``, in that order, as a smaller batch."""
+        return QueryBatch(self.likes[rows], self.ratings[rows],
+                          self.demographics.iloc[rows].reset_index(drop=True), self.seen[rows])
 
 
 class NotFittedError(ModelError):

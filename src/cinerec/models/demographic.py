@@ -87,6 +87,8 @@ class PeopleLikeYou(Recommender):
     Learned: ``movie_ids_``, ``encoder_`` (JSON), ``k_values_``, ``silhouettes_``,
     ``inertias_``, ``n_clusters_``, ``centers_``, ``center_spreads_``, ``cluster_sizes_``, ``shrinkage_``,
     ``cluster_scores_`` (``(n_clusters + 1, n_movies)`` float32, last row = everyone),
+    ``group_shares_`` (``(n_clusters + 1, n_movies)`` float32: each group's shrunk share of
+    likers, last row = the share among everyone with demographics),
     ``cluster_profiles_``, ``embedding_2d_`` and ``embedding_labels_``, ``member_features_``
     (float32 ``(n_described, n_features)``: the encoded people with demographics) and
     ``member_likes_`` (their likes, CSR ``(n_described, n_movies)``).
@@ -145,8 +147,10 @@ class PeopleLikeYou(Recommender):
         self.shrinkage_ = float(self.shrinkage if self.shrinkage is not None else
                                 empirical_bayes_strength(group_likes, self.cluster_sizes_, known_share))
         everyone_share = np.asarray(likes.sum(axis=0)).ravel() / max(dataset.n_users, 1)
+        shrunk = self._shrunk_shares(group_likes, known_share)
+        self.group_shares_ = np.vstack([shrunk, known_share[None, :]]).astype(np.float32)
         self.cluster_scores_ = np.vstack([
-            self._group_scores(group_likes, known_share),
+            np.where(known_share > 0, shrunk + self.lift_weight * (shrunk - known_share), np.nan),
             np.where(everyone_share > 0, everyone_share, np.nan)[None, :],
         ]).astype(np.float32)
         self.cluster_profiles_ = _profiles(known_users, labels, n_clusters)
@@ -208,14 +212,12 @@ class PeopleLikeYou(Recommender):
 
         return KMeans(n_clusters=k, n_init=self.n_init, random_state=seed).fit(features)
 
-    def _group_scores(self, group_likes: np.ndarray, known_share: np.ndarray) -> np.ndarray:
-        """Shrunk share plus γ × its excess over everyone's, per group and movie; NaN
-        where nobody with demographics liked the movie."""
+    def _shrunk_shares(self, group_likes: np.ndarray, known_share: np.ndarray) -> np.ndarray:
+        """Each group's share of likers per movie, shrunk toward the share among everyone
+        with demographics (``(n_clusters, n_movies)`` float64)."""
         m = self.shrinkage_
         sizes = self.cluster_sizes_[:, None].astype(np.float64)
-        shrunk = (group_likes + m * known_share) / np.maximum(sizes + m, 1e-12)
-        scores = shrunk + self.lift_weight * (shrunk - known_share)
-        return np.where(known_share > 0, scores, np.nan)
+        return (group_likes + m * known_share) / np.maximum(sizes + m, 1e-12)
 
     def _embedding(self, features: np.ndarray, labels: np.ndarray,
                    rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -264,6 +266,21 @@ class PeopleLikeYou(Recommender):
         matched = given.any(axis=1)
         rows[matched] = distances[matched].argmin(axis=1)
         return rows
+
+    def lift(self, queries: QueryBatch) -> np.ndarray:
+        """``(q, n_movies)`` float32: how much more each person's group likes each movie
+        than everyone with demographics does, as the log of the ratio of their shrunk
+        shares — 0 for people who gave no demographics and for movies nobody with
+        demographics liked. *For you* multiplies a newcomer's list by it (adds, in logs).
+        """
+        self.check_fitted()
+        shares = np.asarray(self.group_shares_, dtype=np.float32)
+        everyone = shares[-1]
+        rows = self.assign(queries.demographics)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lift = np.log(shares[rows] / everyone)
+        lift[~np.isfinite(lift)] = 0.0
+        return lift
 
     def score(self, queries: QueryBatch) -> np.ndarray:
         """``(n_queries, n_movies)`` float32 (NaN = nobody liked it): each person's group

@@ -29,13 +29,14 @@ went to newly arrived movies — the more, the more *rising* counts (:func:`risi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from cinerec.models.base import top_n
+from cinerec.models.base import QueryBatch, top_n
 from cinerec.models.ease import DEFAULT_L2_SCALE
 
 #: Default weights on data like ml-100k's, chosen on validation splits carved from the
@@ -280,6 +281,127 @@ class Blend:
         names = [name for name in standardised if name in ranking]
         contributions = np.stack([self.weights[name] * standardised[name][0][row, movies] for name in names])
         return [names[i] for i in contributions.argmax(axis=0)]
+
+
+#: The weight of the fans' ranking for someone who named ``n`` movies is
+#: ``NAMED_HALF / (NAMED_HALF + n)``: see :class:`ForYou`.
+NAMED_HALF = 10.0
+#: How strongly a newcomer's demographic lift multiplies the fans' shares: see :class:`ForYou`.
+NEWCOMER_LIFT = 0.75
+
+
+@dataclass(frozen=True)
+class ForYou:
+    """*For you*: one ranking whose behaviour follows how much it knows about the person.
+
+    * Someone who names nothing is ranked by the history blend, in which only *people
+      like you* (or, without demographics, nothing personal) can speak: their list is
+      *people like you*'s.
+    * Someone who names ``n`` movies they like, without a rating history (a newcomer),
+      is ranked by two lists mixed by the evidence: the **fans' ranking** — the log share
+      of the people who like what they like who rated each movie
+      (:class:`~cinerec.models.fans.Fans`) plus ``lift_weight`` times how much more people
+      like them like the movie than everyone (:meth:`PeopleLikeYou.lift
+      <cinerec.models.demographic.PeopleLikeYou.lift>`), a product of the two in shares —
+      weighted ``named_half / (named_half + n)``, and the history blend weighted the rest.
+      Both lists are standardised by their mean and spread among the movies in contention
+      (each list's ``pool`` best unseen movies), so that a 0.9 weight means "mostly the
+      fans" however differently the two lists spread over the long tail.
+    * Someone with a rating history (a known user) is ranked by the history blend
+      (:class:`Blend`), which was chosen on them.
+
+    Why two regimes and this switch: for a newcomer the fans' shares, which lean on what
+    many people watch, beat every other list up to a few named movies, while the blend,
+    whose EASE rows and mainstream penalty assume the person's history already holds the
+    obvious movies, ranks below plain popularity after one; with more movies named the
+    blend's view of what sets the person apart gains. A known user's history says what
+    they have seen, and mixing the fans in cost them at any weight (see
+    ``docs/newcomers.md``). ``named_half`` and ``lift_weight`` were chosen there, on
+    validation newcomers carved from training data.
+    """
+
+    blend: Blend = field(default_factory=Blend)
+    lift_weight: float = NEWCOMER_LIFT
+    named_half: float = NAMED_HALF
+    pool: int = POOL
+
+    def fans_weights(self, queries: QueryBatch) -> np.ndarray:
+        """Per person, the weight of the fans' ranking: ``named_half / (named_half + n)``
+        for someone with no rating history who likes ``n >= 1`` movies, else 0."""
+        likes = sp.csr_matrix(queries.likes)
+        named = np.bincount(np.repeat(np.arange(queries.n_queries), np.diff(likes.indptr)),
+                            weights=likes.data > 0, minlength=queries.n_queries)
+        newcomer = (np.diff(sp.csr_matrix(queries.ratings).indptr) == 0) & (named > 0)
+        return np.where(newcomer, self.named_half / (self.named_half + named), 0.0)
+
+    def combine(self, history_scores: Mapping[str, np.ndarray], queries: QueryBatch,
+                newcomer_signals: Callable[[QueryBatch], Mapping[str, np.ndarray]]) -> np.ndarray:
+        """*For you* scores ``(q, n_movies)``: the history blend of ``history_scores`` (named
+        like :attr:`Blend.weights`), mixed for newcomers with their fans' ranking from
+        ``newcomer_signals(newcomers)`` — ``"fans"`` and, where known, ``"demographic_lift"``
+        — which is asked only for the newcomers' rows."""
+        history = self.blend.combine(history_scores, queries.seen)
+        weights = self.fans_weights(queries)
+        rows = np.flatnonzero(weights > 0)
+        if rows.size == 0:
+            return history
+        newcomers = queries.take(rows)
+        fans = self.newcomer_scores(newcomer_signals(newcomers))
+        history[rows] = self.mix(fans, history[rows], weights[rows], newcomers.seen)
+        return history
+
+    def newcomer_scores(self, signals: Mapping[str, np.ndarray]) -> np.ndarray:
+        """The fans' ranking: log shares plus ``lift_weight`` times the demographic lift."""
+        scores = np.asarray(signals["fans"], dtype=np.float32)
+        if "demographic_lift" in signals and self.lift_weight:
+            scores = scores + np.float32(self.lift_weight) * np.asarray(signals["demographic_lift"], np.float32)
+        return scores
+
+    def mix(self, fans: np.ndarray, history: np.ndarray, weights: np.ndarray, seen: sp.csr_matrix) -> np.ndarray:
+        """``weights × fans + (1 − weights) × history`` per row, each standardised by its
+        mean and spread among the contenders: the union of both lists' :attr:`pool` best
+        unseen movies. A movie one list cannot score gets that list's lowest standardised
+        value in the row."""
+        contenders = np.zeros(fans.shape, dtype=bool)
+        for scores in (fans, history):
+            best, _ = top_n(np.array(scores, dtype=np.float32), min(int(self.pool), scores.shape[1]), seen,
+                            ordered=False)
+            rows, rank = np.nonzero(best >= 0)
+            contenders[rows, best[rows, rank]] = True
+        mixed = weights[:, None].astype(np.float32) * _standardise_among(fans, contenders)
+        mixed += (1.0 - weights[:, None]).astype(np.float32) * _standardise_among(history, contenders)
+        return mixed
+
+    def to_json(self) -> dict[str, Any]:
+        """The configuration as plain data (saved in a model directory's manifest)."""
+        return {"blend": {"weights": dict(self.blend.weights), "pool": int(self.blend.pool)},
+                "lift_weight": float(self.lift_weight), "named_half": float(self.named_half), "pool": int(self.pool)}
+
+    @classmethod
+    def from_json(cls, document: Mapping[str, Any]) -> ForYou:
+        """The configuration :meth:`to_json` wrote; a field it does not know is refused."""
+        known = {"blend", "lift_weight", "named_half", "pool"}
+        unknown = sorted(set(document) - known)
+        if unknown:
+            raise ValueError(f"unknown For you setting {unknown[0]!r}")
+        blend = document["blend"]
+        return cls(Blend({str(k): float(v) for k, v in blend["weights"].items()}, int(blend["pool"])),
+                   float(document["lift_weight"]), float(document["named_half"]), int(document["pool"]))
+
+
+def _standardise_among(scores: np.ndarray, contenders: np.ndarray) -> np.ndarray:
+    """Each row of ``scores`` minus its mean among the row's ``contenders``, divided by
+    their standard deviation (float32); non-finite entries get the row's lowest value."""
+    scores = np.asarray(scores, dtype=np.float32)
+    finite = np.isfinite(scores)
+    counted = contenders & finite
+    n = np.maximum(counted.sum(axis=1, keepdims=True), 1)
+    values = np.where(counted, scores, 0.0).astype(np.float64)
+    mean = values.sum(axis=1, keepdims=True) / n
+    var = (np.where(counted, scores - mean, 0.0) ** 2).sum(axis=1, keepdims=True) / n
+    z = ((np.where(finite, scores, 0.0) - mean) * _inverse_deviation(var)).astype(np.float32)
+    lowest = np.where(finite, z, np.inf).min(axis=1, keepdims=True)
+    return np.where(finite, z, np.where(np.isfinite(lowest), lowest, 0.0)).astype(np.float32)
 
 
 def _is_pooled(name: str, weight: float) -> bool:
