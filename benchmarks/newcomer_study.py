@@ -15,7 +15,7 @@ lists (most popular, *also liked*, *people like you*, EASE, the history blend al
 settings ranked by their worst lead over the best single list across the numbers::
 
     python -m benchmarks.newcomer_study ../shared/datasets/ml-100k [SYNTHETIC_DIR...] [--seeds 5]
-        [--named 1,2,3] [--feedback likes,seen] [--overlap 2,3] [--rarity 0,0.5] [--shrinkage 0,10]
+        [--named 1,2,3] [--feedback likes,seen] [--overlap 2,3] [--rarity 0,0.5] [--shrinkage 0,10] [--max-fans 1000]
         [--lift 0.5,1] [--half 10,20] [--pool 50]
 
 Each option takes comma-separated values to try; left out, the build's default.
@@ -54,12 +54,20 @@ class Setting:
     rarity: float
     shrinkage: float
     feedback: str
+    max_fans: int
+    activity: float
     lift: float
     half: float
     pool: int
 
+    @property
+    def fans_key(self) -> tuple[float, float, float, str, int, float]:
+        """What the fans model of this setting is fitted with."""
+        return self.overlap, self.rarity, self.shrinkage, self.feedback, self.max_fans, self.activity
+
     def label(self) -> str:
         return (f"{self.feedback}, overlap {self.overlap:g}, rarity {self.rarity:g}, shrinkage {self.shrinkage:g}, "
+                f"{self.max_fans:,} fans, activity {self.activity:g}, "
                 f"lift {self.lift:g}, half {self.half:g}, pool {self.pool}")
 
 
@@ -78,9 +86,9 @@ def study(paths: Sequence[str], seeds: int, grid: Sequence[Setting], k: int = 10
             validation = validation_split(split, seed)
             engine = Engine.fit(validation.train, BuildOptions(report=False, random_state=seed))
             described = validation.train.users_with_demographics() > 0
-            fans_models = {key: Fans(overlap_power=key[0], rarity_power=key[1], shrinkage=key[2],
-                                     feedback=key[3]).fit(validation.train)
-                           for key in {(s.overlap, s.rarity, s.shrinkage, s.feedback) for s in grid}}
+            fans_models = {key: Fans(overlap_power=key[0], rarity_power=key[1], shrinkage=key[2], feedback=key[3],
+                                     max_fans=key[4], activity_power=key[5]).fit(validation.train)
+                           for key in {setting.fans_key for setting in grid}}
             for demographics, named in itertools.product((True, False) if described else (False,), named_counts):
                 people, _ = newcomer_people(validation, seed, named, demographics=demographics)
                 if not people.profiles:
@@ -96,7 +104,7 @@ def study(paths: Sequence[str], seeds: int, grid: Sequence[Setting], k: int = 10
                 lift = engine.people_like_you.lift(queries)
                 fans = {key: model.score(queries) for key, model in fans_models.items()}
                 for setting in grid:
-                    signals = {"fans": fans[(setting.overlap, setting.rarity, setting.shrinkage, setting.feedback)],
+                    signals = {"fans": fans[setting.fans_key],
                                "demographic_lift": lift}
                     for_you = replace(engine.for_you, lift_weight=setting.lift, named_half=setting.half,
                                       pool=setting.pool)
@@ -139,6 +147,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rarity", type=numbers, default=(fans.rarity_power,))
     parser.add_argument("--shrinkage", type=numbers, default=(fans.shrinkage,))
     parser.add_argument("--feedback", type=lambda text: tuple(text.split(",")), default=(fans.feedback,))
+    parser.add_argument("--max-fans", type=lambda text: tuple(int(v) for v in text.split(",")),
+                        default=(fans.max_fans,))
+    parser.add_argument("--activity", type=numbers, default=(fans.activity_power,))
     parser.add_argument("--lift", type=numbers, default=(ForYou.lift_weight,))
     parser.add_argument("--half", type=numbers, default=(ForYou.named_half,))
     parser.add_argument("--pool", type=numbers, default=(float(ForYou.pool),))
@@ -146,8 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="numbers of movies the newcomers name (default 1,2,3,5,10,20)")
     parser.add_argument("--top", type=int, default=20)
     args = parser.parse_args(argv)
-    grid = [Setting(*values[:6], int(values[6])) for values in itertools.product(
-        args.overlap, args.rarity, args.shrinkage, args.feedback, args.lift, args.half, args.pool)]
+    grid = [Setting(*values[:8], int(values[8])) for values in itertools.product(
+        args.overlap, args.rarity, args.shrinkage, args.feedback, args.max_fans, args.activity, args.lift, args.half,
+        args.pool)]
     summarise(study(args.data, args.seeds, grid, named_counts=args.named), args.top)
     return 0
 

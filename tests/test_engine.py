@@ -182,3 +182,20 @@ def test_the_default_blend_follows_the_likings_behind_the_collaborative_model(
     assert dense.mean_likings > 2 * collaborative.mean_likings
     weights = default_for_you({"collaborative": dense}).blend.weights
     assert weights["also_liked"] < DEFAULT_WEIGHTS["also_liked"] and weights["collaborative"] == 1.0
+
+
+@pytest.mark.realdata
+def test_a_newcomer_s_for_you_says_which_liked_movie_or_which_people_put_each_movie_there(
+        ml100k_engine: Engine) -> None:
+    star_wars = 50
+    profile = Profile(liked=(star_wars,), gender="M", age_band="56+", occupation="retired", zip="10001")
+    items = ml100k_engine.recommend(profile, n=10).section("for_you").items
+    reasons = [item.reason for item in items]
+    assert set(reasons) == {"because you liked Star Wars (1977)", "popular with men 56+, retired, zip 100xx"}
+    # The fans of Star Wars lead; the group only adds what it likes more than everyone does.
+    assert reasons[0] == "because you liked Star Wars (1977)"
+    assert reasons.count("because you liked Star Wars (1977)") > reasons.count("popular with men 56+, retired, zip 100xx")
+    assert "Return of the Jedi" in [item.title for item in items[:3]]
+    # Without demographics nothing is said about a group.
+    alone = ml100k_engine.recommend(Profile(liked=(star_wars,)), n=10).section("for_you").items
+    assert {item.reason for item in alone} == {"because you liked Star Wars (1977)"}

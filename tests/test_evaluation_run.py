@@ -250,8 +250,8 @@ def test_newcomers_without_demographics_must_name_a_movie(synthetic_release: Pat
 @pytest.mark.slow
 def test_newcomers_on_real_ml100k_get_for_you_first(ml100k_path: Path) -> None:
     """A newcomer with demographics and a movie or three they like: For you leads every
-    single list by more than two standard errors (seed 0 measured 0.476 at one movie,
-    0.501 at three; without demographics 0.477 and 0.494). With nothing named it is
+    single list by more than two standard errors (seed 0 measured 0.483 at one movie,
+    0.507 at three; without demographics 0.480 and 0.498). With nothing named it is
     *people like you*'s list."""
     from cinerec.evaluation.runner import evaluate_runs
 
@@ -263,7 +263,21 @@ def test_newcomers_on_real_ml100k_get_for_you_first(ml100k_path: Path) -> None:
             if result.given_likes == 0:
                 assert result.model("for-you").metrics == result.model("people-like-you").metrics
                 continue
-            assert result.model("for-you").metrics["ndcg"] > (0.47 if result.given_likes == 1 else 0.49)
+            assert result.model("for-you").metrics["ndcg"] > (0.475 if result.given_likes == 1 else 0.49)
             for model in result.models:
                 if model.name != "for-you":
                     assert model.paired["difference"] > 2 * model.paired["standard_error"], model.name
+
+
+def test_newcomer_settings_are_tuned_on_validation_newcomers(synthetic_release: Path, tmp_path: Path) -> None:
+    from cinerec.evaluation.report import build_report
+    from cinerec.evaluation.tuning import NEWCOMER_GRID, NewcomerTuning
+
+    result = evaluate(load_dataset(synthetic_release), "new-users", seed=2, given_likes=2,
+                      models=("popular", "also-liked", "for-you"))
+    tuning = result.tuning
+    assert isinstance(tuning, NewcomerTuning) and tuning.validation_people > 0
+    assert len(tuning.tried) == len(NEWCOMER_GRID["lift_weight"]) * len(NEWCOMER_GRID["named_half"])
+    assert tuning.lift_weight in NEWCOMER_GRID["lift_weight"] and tuning.named_half in NEWCOMER_GRID["named_half"]
+    assert all(0.0 <= entry["ndcg"] <= 1.0 for entry in tuning.tried)
+    assert "Tuning on validation newcomers" in build_report([result]).render()

@@ -40,13 +40,13 @@ STARS = np.array([
 
 
 def test_one_named_movie_gives_the_share_of_its_fans_who_liked_each_movie() -> None:
-    model = Fans(shrinkage=0.0).fit(dataset_from_stars(STARS))
+    model = Fans(shrinkage=0.0, activity_power=0.0).fit(dataset_from_stars(STARS))
     shares = np.exp(model.score(naming([0], n_movies=5))[0])
     # Movie 1: 2 of movie 0's 4 fans (person 2's two stars are no liking); movie 2: 1 of 4.
     np.testing.assert_allclose(shares[[1, 2]], [2 / 4, 1 / 4], rtol=1e-6)
     assert np.isnan(shares[[3, 4]]).all()  # no fan of movie 0 liked them (person 1's 3 is below their mean)
     # Counting what fans rated instead: person 2's two-star rating says they watched it.
-    seen = Fans(shrinkage=0.0, feedback="seen").fit(dataset_from_stars(STARS))
+    seen = Fans(shrinkage=0.0, feedback="seen", activity_power=0.0).fit(dataset_from_stars(STARS))
     np.testing.assert_allclose(np.exp(seen.score(naming([0], n_movies=5))[0, 1]), 3 / 4, rtol=1e-6)
 
 
@@ -75,8 +75,8 @@ def test_sharing_several_named_movies_outweighs_sharing_one() -> None:
 def test_shrinkage_pulls_a_share_toward_everyone_else_s() -> None:
     dataset = dataset_from_stars(STARS)
     queries = naming([0], n_movies=5)
-    raw = np.nan_to_num(np.exp(Fans(shrinkage=0.0).fit(dataset).score(queries)[0]))
-    shrunk = np.exp(Fans(shrinkage=4.0).fit(dataset).score(queries)[0])
+    raw = np.nan_to_num(np.exp(Fans(shrinkage=0.0, activity_power=0.0).fit(dataset).score(queries)[0]))
+    shrunk = np.exp(Fans(shrinkage=4.0, activity_power=0.0).fit(dataset).score(queries)[0])
     everyone = np.asarray(likes_matrix(dataset).sum(axis=0)).ravel() / STARS.shape[0]
     # Four fans of weight 1 and four pseudo-fans liking as everyone does: halfway.
     np.testing.assert_allclose(shrunk[1:], (raw[1:] + everyone[1:]) / 2, rtol=1e-6)
@@ -88,7 +88,7 @@ def test_at_most_max_fans_are_asked_the_same_ones_every_time(rng: np.random.Gene
     stars[:, 0] = 5
     stars[:, 5] = np.where(np.arange(300) % 15 == 0, 4, 0)  # 20 people rated movie 5
     dataset = dataset_from_stars(stars)
-    capped = Fans(max_fans=50).fit(dataset)
+    capped = Fans(max_fans=50, activity_power=0.0).fit(dataset)
     people, weights = capped.fans(np.array([0]))
     assert people.size == 50 and np.all(weights == 1.0)
     again, _ = capped.fans(np.array([0]))
@@ -98,6 +98,23 @@ def test_at_most_max_fans_are_asked_the_same_ones_every_time(rng: np.random.Gene
     assert set(np.flatnonzero(stars[:, 5])) <= set(two.tolist())
     everyone = Fans(max_fans=1_000).fit(dataset).fans(np.array([0]))[0]
     assert np.sort(everyone).tolist() == list(range(300))
+    # A budget of likes: the first fans asked, none beyond it (but always one).
+    likes_of = np.count_nonzero(likes_matrix(dataset).toarray(), axis=1)
+    budget = Fans(max_likes=200).fit(dataset).fans(np.array([0]))[0]
+    assert likes_of[budget].sum() <= 200 < likes_of[budget].sum() + likes_of.max()
+    assert Fans(max_likes=1).fit(dataset).fans(np.array([0]))[0].size == 1
+
+
+def test_a_fan_who_liked_everything_says_less_about_each_movie() -> None:
+    # Both fans of movie 0 liked movie 1; the one who also liked movies 2-9 weighs less.
+    stars = np.zeros((2, 10), np.float32)
+    stars[:, [0, 1]] = 5
+    stars[1, 2:] = 5
+    model = Fans(shrinkage=0.0, activity_power=0.5).fit(dataset_from_stars(stars))
+    people, weights = model.fans(np.array([0]))
+    np.testing.assert_allclose(weights[np.argsort(people)], [1.0, np.sqrt(2 / 10)])
+    shares = np.exp(model.score(naming([0], n_movies=10))[0])
+    assert shares[1] == pytest.approx(1.0) and shares[2] == pytest.approx(np.sqrt(0.2) / (1 + np.sqrt(0.2)))
 
 
 def test_explain_names_the_liked_movie_whose_fans_rated_it() -> None:
@@ -119,7 +136,7 @@ def test_save_and_load_answer_alike(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("params", [{"overlap_power": 0.0}, {"rarity_power": -1.0}, {"max_fans": 0},
-                                    {"shrinkage": -1.0}, {"feedback": "clicks"}])
+                                    {"shrinkage": -1.0}, {"feedback": "clicks"}, {"activity_power": -0.5}])
 def test_bad_parameters_are_refused(params: dict[str, float]) -> None:
     with pytest.raises(ModelError, match=next(iter(params))):
         Fans(**params).fit(dataset_from_stars(STARS))

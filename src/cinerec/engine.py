@@ -313,13 +313,23 @@ class Engine:
         return Section("people_like_you", heading, items)
 
     def _for_you_section(self, queries: QueryBatch, scores: dict[str, np.ndarray], n: int, who: str) -> Section:
-        fans_weight = float(self.for_you.fans_weights(queries)[0])
-        signals = self.newcomer_signals(queries) if fans_weight > 0 else {}
-        combined = self.for_you.combine(scores, queries, lambda _newcomers: signals)
+        for_you = self.for_you
+        history = for_you.blend.combine(scores, queries.seen)
+        fans_weight = for_you.fans_weights(queries)
+        signals = self.newcomer_signals(queries) if fans_weight[0] > 0 else {}
+        if signals:
+            fans = for_you.newcomer_scores(signals)
+            contenders = for_you.contenders(fans, history, seen=queries.seen)
+            combined = for_you.mix(fans, history, fans_weight, queries.seen, contenders)
+        else:
+            combined = history
         idx, best = top_n(combined, n, exclude=queries.seen)
         movies = idx[0][idx[0] >= 0]
-        if fans_weight >= 0.5 and signals:
-            reasons = self._newcomer_reasons(queries, scores, signals, movies, who)
+        if fans_weight[0] >= 0.5 and signals:
+            # Mixed the same way without the demographic lift: what the lift alone brought in.
+            plain = for_you.mix(for_you.newcomer_scores({"fans": signals["fans"]}), history, fans_weight,
+                                queries.seen, contenders)
+            reasons = self._newcomer_reasons(queries, plain, movies, who)
         else:
             reasons = self._history_reasons(queries, scores, movies, who)
         items = tuple(self._item(movie, score, reason) for movie, score, reason in zip(movies, best[0], reasons))
@@ -342,14 +352,12 @@ class Engine:
                 reasons.append(CROWD_REASON)
         return reasons
 
-    def _newcomer_reasons(self, queries: QueryBatch, scores: dict[str, np.ndarray],
-                          signals: Mapping[str, np.ndarray], movies: np.ndarray, who: str) -> list[str]:
+    def _newcomer_reasons(self, queries: QueryBatch, unlifted: np.ndarray, movies: np.ndarray,
+                          who: str) -> list[str]:
         """Why each movie of a list the fans led: "popular with <who>" for a movie only the
-        demographic lift brought into the list (it is not there without it), else the
-        liked movie whose fans rated it most."""
-        unlifted = {key: value for key, value in signals.items() if key != "demographic_lift"}
-        plain = self.for_you.combine(scores, queries, lambda _newcomers: unlifted)
-        without_lift = set(top_n(plain, max(movies.size, 1), exclude=queries.seen)[0][0].tolist())
+        demographic lift brought into the list (not among the best of ``unlifted``, the
+        same mix without it), else the liked movie whose fans liked it most."""
+        without_lift = set(top_n(unlifted, max(movies.size, 1), exclude=queries.seen)[0][0].tolist())
         because = self._because(queries, movies, (self.components["fans"], self.also_liked, self.content))
         reasons = []
         for movie, liked in zip(movies, because):

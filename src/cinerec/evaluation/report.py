@@ -11,7 +11,7 @@ from rich.table import Table
 
 from cinerec.atomic import atomic_file
 from cinerec.evaluation.runner import REFERENCE, EvaluationResult
-from cinerec.evaluation.tuning import SIGNIFICANCE, TOLERANCE
+from cinerec.evaluation.tuning import SIGNIFICANCE, TOLERANCE, NewcomerTuning
 from cinerec.reports.html import Report, format_column
 from cinerec.reports.plots import grouped_bar_chart, line_chart
 
@@ -166,7 +166,17 @@ def add_run(report: Report, result: EvaluationResult, heading: str) -> None:
                                                 for m in result.models},
                                      title=f"{metric.capitalize()} at k", x_label="k (list length)",
                                      y_label=metric, marker_x=result.k))
-    if result.tuning is not None:
+    if isinstance(result.tuning, NewcomerTuning):
+        report.add_heading("Tuning on validation newcomers")
+        report.add_paragraph(f"Chosen: {result.tuning.describe()}. Highest validation NDCG@{result.k} over "
+                             f"{result.tuning.validation_people:,} validation newcomers, the build defaults unless "
+                             f"that beats them by more than {SIGNIFICANCE:g} standard errors. The test people were "
+                             "never used.")
+        report.add_table([{"demographic lift weight": e["lift_weight"], "fans weigh half at (named movies)":
+                           e["named_half"], f"NDCG@{result.k}": e["ndcg"]}
+                          for e in sorted(result.tuning.tried, key=lambda entry: -entry["ndcg"])],
+                         caption="Every setting on validation")
+    elif result.tuning is not None:
         report.add_heading("Tuning on the validation split")
         report.add_paragraph(f"Chosen: {result.tuning.describe()}. Highest validation NDCG@{result.k}, each "
                              "setting counted at its worst with a stronger mainstream penalty; among settings "

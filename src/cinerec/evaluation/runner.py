@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -20,12 +20,12 @@ import scipy.sparse as sp
 
 from cinerec.build import BuildOptions
 from cinerec.data.dataset import Dataset
-from cinerec.engine import BATCH_CELLS, Engine, data_facts
+from cinerec.engine import BATCH_CELLS, Engine, data_facts, default_for_you
 from cinerec.errors import CinerecError
 from cinerec.evaluation import metrics
 from cinerec.evaluation.scorers import CONTENDERS, DEMOGRAPHIC_CONTENDERS, Contender, ScoreFn, contenders
 from cinerec.evaluation.splits import Split, split_dataset, validation_split
-from cinerec.evaluation.tuning import Tuning, tune
+from cinerec.evaluation.tuning import NewcomerTuning, Tuning, tune, tune_newcomers
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, Recommender, top_n
 from cinerec.models.ease import DEFAULT_L2_SCALE, EASE
 from cinerec.models.for_you import Blend, ForYou, describe_defaults
@@ -185,7 +185,7 @@ class EvaluationResult:
     k: int
     seed: int
     sizes: dict[str, int]
-    tuning: Tuning | None
+    tuning: Tuning | NewcomerTuning | None
     models: list[ModelResult]
     seconds: float
     notes: list[str] = field(default_factory=list)
@@ -246,26 +246,28 @@ def evaluate_runs(dataset: Dataset, protocol: str = "random", *, k: int = 10, mo
         raise CinerecError("newcomers who give no demographics must name a movie they like: "
                            "--given-likes 1 or more")
     notes: list[str] = []
-    tuning = None
+    tuning: Tuning | NewcomerTuning | None = None
     if tuned and not new_users:
         tuning = tune(validation_split(split, seed), k=k, seed=seed, max_people=max_people)
     elif tuned:
-        notes.append("For you for newcomers runs at the build defaults, chosen on validation newcomers "
-                     "carved from training data (never these).")
+        tuning = tune_newcomers(validation_split(split, seed), given_likes, demographics=described, k=k, seed=seed,
+                                max_people=max_people)
     skipped = [name for name in models if name in DEMOGRAPHIC_CONTENDERS and not described]
     models = [name for name in models if name not in skipped]
     if skipped and split.train.users_with_demographics() == 0:
         note(f"cinerec: skipping {', '.join(skipped)}: the data describe no user's gender, age, occupation or zip")
-    tuned_blend = tuning if tuning is not None and not tuning.defaults else None
+    tuned_blend = tuning if isinstance(tuning, Tuning) and not tuning.defaults else None
     with status("Fitting every model on the training split…"):
         fitted = Engine.fit(split.train, BuildOptions(report=False, random_state=seed,
                                                       ease_l2_scale=tuned_blend.l2_scale if tuned_blend else None))
         engine = Engine(fitted.components, fitted.movies, fitted.users, fitted.history,
-                        for_you=ForYou(Blend(tuned_blend.weights)) if tuned_blend else None)
+                        for_you=_tuned_for_you(tuning, fitted.components))
         likings, arrival = data_facts(engine.components)
         if tuned_blend is None and likings is not None:
             notes.append(f"For you: {describe_defaults(likings, arrival)}.")
-        ease = _ease_alone(tuning, engine.components.get("collaborative"), split.train) if "ease" in models else None
+        blend_tuning = tuning if isinstance(tuning, Tuning) else None
+        ease = _ease_alone(blend_tuning, engine.components.get("collaborative"), split.train) \
+            if "ease" in models else None
         chosen = [*contenders(engine, split.train, models, seed, ease), *(make(split.train) for make in extra)]
     setup = time.perf_counter() - started
     ranks = metrics.popularity_ranks(np.bincount(likes_matrix(split.train).indices, minlength=split.train.n_movies))
@@ -310,6 +312,15 @@ def paired_difference(first: np.ndarray, second: np.ndarray) -> dict[str, float]
     difference = difference[np.isfinite(difference)]
     error = float(difference.std(ddof=1) / np.sqrt(difference.size)) if difference.size > 1 else float("nan")
     return {"difference": float(difference.mean()) if difference.size else float("nan"), "standard_error": error}
+
+
+def _tuned_for_you(tuning: Tuning | NewcomerTuning | None, components: Mapping[str, Recommender]) -> ForYou | None:
+    """*For you* as tuning chose it (``None``: the defaults for these components)."""
+    if tuning is None or tuning.defaults:
+        return None
+    if isinstance(tuning, NewcomerTuning):
+        return replace(default_for_you(components), lift_weight=tuning.lift_weight, named_half=tuning.named_half)
+    return ForYou(Blend(tuning.weights))
 
 
 def _ease_alone(tuning: Tuning | None, blend_ease: Recommender | None, train: Dataset) -> EASE | None:

@@ -33,6 +33,11 @@ Choosing the best of 486 settings on a few hundred people picks noise: on two sy
 releases shaped like ml-latest-small (610 people) the tuned blend fell below the
 defaults on the test (0.256 against 0.262, 0.275 against 0.283).
 
+Under the new-users protocol the history blend has no one to serve: newcomers are ranked by
+the fans and the demographic lift (:class:`~cinerec.models.for_you.ForYou`), and
+:func:`tune_newcomers` chooses the lift's weight and the half-point of the fans' weight on
+validation newcomers, with the same rule of keeping the defaults unless clearly beaten.
+
 The choice: among the settings whose validation coverage reaches :data:`MIN_COVERAGE`,
 or the defaults' own coverage where that is lower, the highest validation NDCG@k, except
 that among the settings within :data:`TOLERANCE` of it — indistinguishable at
@@ -44,7 +49,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -60,6 +65,7 @@ from cinerec.models.ease import DEFAULT_L2_SCALE, EASE, likings_per_movie
 from cinerec.models.for_you import (
     DEFAULT_WEIGHTS,
     Blend,
+    ForYou,
     adapted_weights,
     blend_l2_scale,
     default_weights,
@@ -138,6 +144,86 @@ class Tuning:
         if self.defaults:
             chosen = f"the build defaults (at validation's density: {chosen})"
         return chosen + alone
+
+
+#: Newcomer settings tried (:class:`~cinerec.models.for_you.ForYou`): the demographic
+#: lift's weight and the number of named movies at which the fans weigh half.
+NEWCOMER_GRID: dict[str, tuple[float, ...]] = {"lift_weight": (0.5, 0.75, 1.0), "named_half": (5.0, 10.0, 20.0)}
+
+
+@dataclass(frozen=True)
+class NewcomerTuning:
+    """What :func:`tune_newcomers` chose: *For you*'s ``lift_weight`` and ``named_half``,
+    on ``validation_people`` validation newcomers (summed over the numbers of named
+    movies), every setting tried with its validation ``ndcg``, and whether the build
+    defaults were kept."""
+
+    lift_weight: float
+    named_half: float
+    validation_people: int
+    tried: list[dict[str, Any]] = field(default_factory=list)
+    defaults: bool = False
+
+    def describe(self) -> str:
+        chosen = (f"newcomers' demographic lift at weight {self.lift_weight:g}, the fans weighing half at "
+                  f"{self.named_half:g} named movies")
+        return f"the build defaults ({chosen})" if self.defaults else chosen
+
+
+def tune_newcomers(validation: Split, given_likes: Sequence[int], *, demographics: bool, k: int, seed: int,
+                   max_people: int | None = None) -> NewcomerTuning:
+    """Choose *For you*'s newcomer settings from :data:`NEWCOMER_GRID` on ``validation``
+    (a new-users split of the training data), its people naming each of ``given_likes``
+    movies; the defaults stay unless a setting is :func:`clearly_better`."""
+    from cinerec.evaluation.runner import newcomer_people, top_lists
+
+    with status("Fitting the components for the newcomer grid…"):
+        engine = Engine.fit(validation.train, BuildOptions(report=False, random_state=seed))
+    defaults = engine.for_you
+    settings = [dict(zip(NEWCOMER_GRID, values, strict=True)) for values in itertools.product(*NEWCOMER_GRID.values())]
+    per_person: dict[int, list[np.ndarray]] = {i: [] for i in range(len(settings))}
+    n_people = 0
+    for named in [count for count in given_likes if count > 0]:
+        people, _ = newcomer_people(validation, seed, named, demographics=demographics, max_people=max_people)
+        n_people += len(people.profiles)
+        signals = _NewcomerSignals(engine)
+        scorers = {str(i): _newcomer_scorer(engine, replace(defaults, **setting), signals)
+                   for i, setting in enumerate(settings)}
+        lists = top_lists(engine, people, scorers, k, f"newcomer grid ({named} named)")
+        for i, ndcgs in per_person.items():
+            hit = metrics.hits(lists[str(i)], people.relevant)
+            ndcgs.append(metrics.person_metrics(hit, people.n_relevant, k)["ndcg"])
+    tried = [{**setting, "ndcg": float(np.nanmean(np.concatenate(per_person[i]))) if per_person[i] else float("nan"),
+              PER_PERSON: np.concatenate(per_person[i]) if per_person[i] else np.zeros(0)}
+             for i, setting in enumerate(settings)]
+    kept = next((entry for entry in tried if entry["lift_weight"] == defaults.lift_weight
+                 and entry["named_half"] == defaults.named_half), None)
+    best = clearly_better(max(tried, key=lambda entry: np.nan_to_num(entry["ndcg"], nan=-1.0)), kept) \
+        if n_people else kept or tried[0]
+    public = [{key: value for key, value in entry.items() if key != PER_PERSON} for entry in tried]
+    return NewcomerTuning(best["lift_weight"], best["named_half"], n_people, public, defaults=best is kept)
+
+
+class _NewcomerSignals:
+    """The newcomer signals of the block being ranked, computed once and shared by every
+    setting of the newcomer grid (the fans' shares are most of a setting's cost)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._key: tuple[int, int] | None = None
+        self._signals: Mapping[str, np.ndarray] = {}
+
+    def __call__(self, queries: QueryBatch, start: int) -> Mapping[str, np.ndarray]:
+        key = (start, queries.n_queries)
+        if key != self._key:
+            self._key, self._signals = key, self._engine.newcomer_signals(queries)
+        return self._signals
+
+
+def _newcomer_scorer(engine: Engine, for_you: ForYou, signals: _NewcomerSignals) -> ScoreFn:
+    return lambda queries, components, start: for_you.combine(
+        {name: components[name] for name in for_you.blend.weights if name in components}, queries,
+        lambda newcomers: signals(newcomers, start))
 
 
 def weight_grid(likings_per_movie: float | None = None, arrival: float | None = None) -> list[dict[str, float]]:

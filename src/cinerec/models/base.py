@@ -56,7 +56,11 @@ class QueryBatch:
         return int(self.likes.shape[1])
 
     def take(self, rows: np.ndarray) -> QueryBatch:
-        """The queries at positions ``rows``, in that order, as a smaller batch."""
+        """The queries at positions ``rows``, in that order, as a smaller batch (this batch
+        itself when ``rows`` are all of them, in order)."""
+        rows = np.asarray(rows)
+        if rows.size == self.n_queries and np.array_equal(rows, np.arange(self.n_queries)):
+            return self
         return QueryBatch(self.likes[rows], self.ratings[rows],
                           self.demographics.iloc[rows].reset_index(drop=True), self.seen[rows])
 

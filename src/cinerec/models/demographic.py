@@ -274,49 +274,61 @@ class PeopleLikeYou(Recommender):
         demographics liked. *For you* multiplies a newcomer's list by it (adds, in logs).
         """
         self.check_fitted()
-        shares = np.asarray(self.group_shares_, dtype=np.float32)
-        everyone = shares[-1]
-        rows = self.assign(queries.demographics)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lift = np.log(shares[rows] / everyone)
-        lift[~np.isfinite(lift)] = 0.0
-        return lift
+        groups = np.fromiter((group for _, group in self._lists(queries.demographics)), dtype=np.int64,
+                             count=queries.n_queries)
+        lifts = self.__dict__.get("_log_lifts")
+        if lifts is None:
+            shares = np.asarray(self.group_shares_, dtype=np.float32)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                lifts = np.log(shares / shares[-1])
+            lifts[~np.isfinite(lifts)] = 0.0
+            self._log_lifts = lifts
+        return lifts[groups]
 
     def score(self, queries: QueryBatch) -> np.ndarray:
         """``(n_queries, n_movies)`` float32 (NaN = nobody liked it): each person's group
-        list, blended with their demographic neighbours' list when they gave any field.
+        list, blended with their demographic neighbours' list when they gave any field."""
+        self.check_fitted()
+        lists = self._lists(queries.demographics)
+        return np.stack([row for row, _ in lists]) if lists else \
+            np.zeros((0, self.movie_ids_.size), dtype=np.float32)
 
-        A list depends only on the person's gender, age band, occupation and zip area, and
-        few such combinations exist, so lists are kept (up to :data:`SCORE_CACHE_BYTES`)
+    def _lists(self, frame: pd.DataFrame) -> list[tuple[np.ndarray, int]]:
+        """Each person's list (:meth:`score`'s row) and group (row of ``group_shares_``).
+
+        Both depend only on the person's gender, age band, occupation and zip area, and
+        few such combinations exist, so they are kept (up to :data:`SCORE_CACHE_BYTES`)
         and each distinct combination in a block is worked out once: a web service asked
         again and again for "men 25-34, programmer" does the work once.
         """
-        frame = queries.demographics
         columns = [frame[field].to_numpy(dtype=object) if field in frame else np.full(len(frame), None, dtype=object)
                    for field in FIELDS]
         keys = [_demographic_key(row) for row in zip(*columns)]
         cache = self.__dict__.setdefault("_score_cache", {})
         missing = list(dict.fromkeys(key for key in keys if key not in cache))
+        fresh: dict[tuple, tuple[np.ndarray, int]] = {}
         if missing:
-            if len(cache) * 4 * self.movie_ids_.size > SCORE_CACHE_BYTES:
+            rows, groups = self._score_demographics(pd.DataFrame(missing, columns=list(FIELDS)))
+            fresh = dict(zip(missing, zip(rows, groups.tolist())))
+            if (len(cache) + len(fresh)) * 4 * self.movie_ids_.size > SCORE_CACHE_BYTES:
                 cache.clear()
-            fresh = self._score_demographics(pd.DataFrame(missing, columns=list(FIELDS)))
-            cache.update(zip(missing, fresh))
-        return np.stack([cache[key] for key in keys]) if keys else \
-            np.zeros((0, self.movie_ids_.size), dtype=np.float32)
+            if len(fresh) * 4 * self.movie_ids_.size <= SCORE_CACHE_BYTES:
+                cache.update(fresh)
+        return [fresh[key] if key in fresh else cache[key] for key in keys]
 
-    def _score_demographics(self, demographics: pd.DataFrame) -> np.ndarray:
-        """The lists of :meth:`score` for a frame of demographics, without the cache."""
+    def _score_demographics(self, demographics: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """The lists of :meth:`score` for a frame of demographics, without the cache, and
+        each person's group."""
         features, given = self._encode(demographics)
         rows = self._assign_encoded(features, given)
         scores = np.array(self.cluster_scores_[rows], dtype=np.float32)
         described = np.flatnonzero(rows < self.n_clusters_)
         if described.size == 0 or float(self.neighbor_weight) == 0.0:
-            return scores
+            return scores, rows
         neighbours = self._neighbor_shares_encoded(features[described], given[described])
         scores[described] = Blend({"group": 1.0, "neighbours": float(self.neighbor_weight)}).combine(
             {"group": scores[described], "neighbours": neighbours})
-        return scores
+        return scores, rows
 
     def neighbor_shares(self, demographics: pd.DataFrame) -> np.ndarray:
         """``(n, n_movies)`` float32: the share of each person's nearest ``neighbors``

@@ -337,18 +337,24 @@ class ForYou:
     def combine(self, history_scores: Mapping[str, np.ndarray], queries: QueryBatch,
                 newcomer_signals: Callable[[QueryBatch], Mapping[str, np.ndarray]]) -> np.ndarray:
         """*For you* scores ``(q, n_movies)``: the history blend of ``history_scores`` (named
-        like :attr:`Blend.weights`), mixed for newcomers with their fans' ranking from
-        ``newcomer_signals(newcomers)`` — ``"fans"`` and, where known, ``"demographic_lift"``
-        — which is asked only for the newcomers' rows."""
-        history = self.blend.combine(history_scores, queries.seen)
+        like :attr:`Blend.weights`), mixed for newcomers with their fans' ranking (see
+        :meth:`with_newcomers`)."""
+        return self.with_newcomers(self.blend.combine(history_scores, queries.seen), queries, newcomer_signals)
+
+    def with_newcomers(self, history: np.ndarray, queries: QueryBatch,
+                       newcomer_signals: Callable[[QueryBatch], Mapping[str, np.ndarray]]) -> np.ndarray:
+        """``history`` (the history blend's scores) with each newcomer's row mixed with their
+        fans' ranking from ``newcomer_signals(newcomers)`` — ``"fans"`` and, where known,
+        ``"demographic_lift"`` — which is asked for the newcomers' rows alone (a new array
+        when there are any)."""
         weights = self.fans_weights(queries)
         rows = np.flatnonzero(weights > 0)
-        if rows.size == 0:
+        signals = newcomer_signals(queries.take(rows)) if rows.size else {}
+        if "fans" not in signals:
             return history
-        newcomers = queries.take(rows)
-        fans = self.newcomer_scores(newcomer_signals(newcomers))
-        history[rows] = self.mix(fans, history[rows], weights[rows], newcomers.seen)
-        return history
+        mixed = np.array(history, dtype=np.float32)
+        mixed[rows] = self.mix(self.newcomer_scores(signals), mixed[rows], weights[rows], queries.seen[rows])
+        return mixed
 
     def newcomer_scores(self, signals: Mapping[str, np.ndarray]) -> np.ndarray:
         """The fans' ranking: log shares plus ``lift_weight`` times the demographic lift."""
@@ -357,20 +363,29 @@ class ForYou:
             scores = scores + np.float32(self.lift_weight) * np.asarray(signals["demographic_lift"], np.float32)
         return scores
 
-    def mix(self, fans: np.ndarray, history: np.ndarray, weights: np.ndarray, seen: sp.csr_matrix) -> np.ndarray:
+    def mix(self, fans: np.ndarray, history: np.ndarray, weights: np.ndarray, seen: sp.csr_matrix,
+            contenders: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """``weights × fans + (1 − weights) × history`` per row, each standardised by its
-        mean and spread among the contenders: the union of both lists' :attr:`pool` best
-        unseen movies. A movie one list cannot score gets that list's lowest standardised
-        value in the row."""
-        contenders = np.zeros(fans.shape, dtype=bool)
-        for scores in (fans, history):
-            best, _ = top_n(np.array(scores, dtype=np.float32), min(int(self.pool), scores.shape[1]), seen,
-                            ordered=False)
-            rows, rank = np.nonzero(best >= 0)
-            contenders[rows, best[rows, rank]] = True
-        mixed = weights[:, None].astype(np.float32) * _standardise_among(fans, contenders)
-        mixed += (1.0 - weights[:, None]).astype(np.float32) * _standardise_among(history, contenders)
+        mean and spread among the contenders — the union of both lists' :attr:`pool` best
+        unseen movies, or ``contenders`` as :meth:`contenders` gives them. A movie one list
+        cannot score gets that list's lowest standardised value in the row."""
+        rows, columns = contenders if contenders is not None else self.contenders(fans, history, seen=seen)
+        share = weights[:, None].astype(np.float32)
+        mixed = share * _standardise_among(fans, rows, columns)
+        mixed += (np.float32(1.0) - share) * _standardise_among(history, rows, columns)
         return mixed
+
+    def contenders(self, *lists: np.ndarray, seen: sp.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The union of each list's :attr:`pool` best unseen movies per row, as ``(rows,
+        movies)`` index arrays."""
+        n_movies = lists[0].shape[1]
+        cells = []
+        for scores in lists:
+            best, _ = top_n(np.array(scores, dtype=np.float32), min(int(self.pool), n_movies), seen, ordered=False)
+            rows, rank = np.nonzero(best >= 0)
+            cells.append(rows.astype(np.int64) * n_movies + best[rows, rank])
+        union = np.unique(np.concatenate(cells))
+        return union // n_movies, union % n_movies
 
     def to_json(self) -> dict[str, Any]:
         """The configuration as plain data (saved in a model directory's manifest)."""
@@ -389,19 +404,23 @@ class ForYou:
                    float(document["lift_weight"]), float(document["named_half"]), int(document["pool"]))
 
 
-def _standardise_among(scores: np.ndarray, contenders: np.ndarray) -> np.ndarray:
-    """Each row of ``scores`` minus its mean among the row's ``contenders``, divided by
-    their standard deviation (float32); non-finite entries get the row's lowest value."""
+def _standardise_among(scores: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Each row of ``scores`` minus its mean over the cells ``(rows, columns)`` in that row,
+    divided by their standard deviation (float32); non-finite entries get the row's lowest
+    value (0 in a row with none finite)."""
     scores = np.asarray(scores, dtype=np.float32)
-    finite = np.isfinite(scores)
-    counted = contenders & finite
-    n = np.maximum(counted.sum(axis=1, keepdims=True), 1)
-    values = np.where(counted, scores, 0.0).astype(np.float64)
-    mean = values.sum(axis=1, keepdims=True) / n
-    var = (np.where(counted, scores - mean, 0.0) ** 2).sum(axis=1, keepdims=True) / n
-    z = ((np.where(finite, scores, 0.0) - mean) * _inverse_deviation(var)).astype(np.float32)
-    lowest = np.where(finite, z, np.inf).min(axis=1, keepdims=True)
-    return np.where(finite, z, np.where(np.isfinite(lowest), lowest, 0.0)).astype(np.float32)
+    values = scores[rows, columns]
+    finite = np.isfinite(values)
+    at, values = rows[finite], values[finite].astype(np.float64)
+    count = np.maximum(np.bincount(at, minlength=scores.shape[0]), 1)
+    mean = np.bincount(at, weights=values, minlength=scores.shape[0]) / count
+    var = np.bincount(at, weights=np.square(values - mean[at]), minlength=scores.shape[0]) / count
+    z = (scores - mean[:, None].astype(np.float32)) * _inverse_deviation(var)[:, None]
+    missing = ~np.isfinite(z)
+    if missing.any():
+        lowest = np.fmin.reduce(np.where(missing, np.float32(np.inf), z), axis=1)
+        np.copyto(z, np.where(np.isfinite(lowest), lowest, np.float32(0.0))[:, None], where=missing)
+    return z
 
 
 def _is_pooled(name: str, weight: float) -> bool:

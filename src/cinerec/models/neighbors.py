@@ -537,16 +537,9 @@ class NeighborScorer(Recommender):
 def gather_rows(matrix: sp.csr_matrix, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The stored entries of ``matrix[rows]`` in CSR order, as ``(position in rows,
     column, value)`` — a row slice without the cost of building a sparse matrix."""
-    source, entries = row_entries(matrix.indptr, rows)
-    return source, matrix.indices[entries], matrix.data[entries]
-
-
-def row_entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The positions of the stored entries of ``rows`` in a CSR matrix with row pointers
-    ``indptr``, in CSR order, and the position in ``rows`` each belongs to:
-    ``(position in rows, entry)``, both int64."""
-    starts = indptr[rows].astype(np.int64)
-    lengths = indptr[np.asarray(rows) + 1].astype(np.int64) - starts
+    starts = matrix.indptr[rows].astype(np.int64)
+    lengths = matrix.indptr[np.asarray(rows) + 1].astype(np.int64) - starts
     source = np.repeat(np.arange(len(rows), dtype=np.int64), lengths)
     offsets = np.arange(source.size, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-    return source, np.repeat(starts, lengths) + offsets
+    entries = np.repeat(starts, lengths) + offsets
+    return source, matrix.indices[entries], matrix.data[entries]
