@@ -317,18 +317,14 @@ class Engine:
         history = for_you.blend.combine(scores, queries.seen)
         fans_weight = for_you.fans_weights(queries)
         signals = self.newcomer_signals(queries) if fans_weight[0] > 0 else {}
+        combined = plain = history
         if signals:
-            fans = for_you.newcomer_scores(signals)
-            contenders = for_you.contenders(fans, history, seen=queries.seen)
-            combined = for_you.mix(fans, history, fans_weight, queries.seen, contenders)
-        else:
-            combined = history
+            # Also mixed without the demographic lift: what the lift alone brought in.
+            lists = [for_you.newcomer_scores(signals), for_you.newcomer_scores({"fans": signals["fans"]})]
+            combined, plain = for_you.mixes(lists, history, fans_weight, queries.seen)
         idx, best = top_n(combined, n, exclude=queries.seen)
         movies = idx[0][idx[0] >= 0]
         if fans_weight[0] >= 0.5 and signals:
-            # Mixed the same way without the demographic lift: what the lift alone brought in.
-            plain = for_you.mix(for_you.newcomer_scores({"fans": signals["fans"]}), history, fans_weight,
-                                queries.seen, contenders)
             reasons = self._newcomer_reasons(queries, plain, movies, who)
         else:
             reasons = self._history_reasons(queries, scores, movies, who)

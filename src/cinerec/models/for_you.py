@@ -29,7 +29,7 @@ went to newly arrived movies — the more, the more *rising* counts (:func:`risi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -363,17 +363,21 @@ class ForYou:
             scores = scores + np.float32(self.lift_weight) * np.asarray(signals["demographic_lift"], np.float32)
         return scores
 
-    def mix(self, fans: np.ndarray, history: np.ndarray, weights: np.ndarray, seen: sp.csr_matrix,
-            contenders: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    def mix(self, fans: np.ndarray, history: np.ndarray, weights: np.ndarray, seen: sp.csr_matrix) -> np.ndarray:
         """``weights × fans + (1 − weights) × history`` per row, each standardised by its
-        mean and spread among the contenders — the union of both lists' :attr:`pool` best
-        unseen movies, or ``contenders`` as :meth:`contenders` gives them. A movie one list
-        cannot score gets that list's lowest standardised value in the row."""
-        rows, columns = contenders if contenders is not None else self.contenders(fans, history, seen=seen)
+        mean and spread among the contenders (:meth:`contenders` of the two). A movie one
+        list cannot score gets that list's lowest standardised value in the row."""
+        return self.mixes([fans], history, weights, seen)[0]
+
+    def mixes(self, fans_lists: Sequence[np.ndarray], history: np.ndarray, weights: np.ndarray,
+              seen: sp.csr_matrix) -> list[np.ndarray]:
+        """:meth:`mix` of each of ``fans_lists`` with ``history``, all standardised among the
+        contenders of the first and ``history`` (variants of one ranking, compared on the
+        same movies)."""
+        rows, columns = self.contenders(fans_lists[0], history, seen=seen)
         share = weights[:, None].astype(np.float32)
-        mixed = share * _standardise_among(fans, rows, columns)
-        mixed += (np.float32(1.0) - share) * _standardise_among(history, rows, columns)
-        return mixed
+        rest = (np.float32(1.0) - share) * _standardise_among(history, rows, columns)
+        return [share * _standardise_among(fans, rows, columns) + rest for fans in fans_lists]
 
     def contenders(self, *lists: np.ndarray, seen: sp.csr_matrix | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The union of each list's :attr:`pool` best unseen movies per row, as ``(rows,
