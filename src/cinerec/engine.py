@@ -314,7 +314,9 @@ class Engine:
 
     def _for_you_section(self, queries: QueryBatch, scores: dict[str, np.ndarray], n: int, who: str) -> Section:
         for_you = self.for_you
-        history = for_you.blend.combine(scores, queries.seen)
+        standardised = for_you.blend.standardise(scores)  # once, for the ranking and for the reasons
+        history = for_you.blend.combine_standardised(standardised, queries.seen) if standardised else \
+            np.full((1, self.movie_ids.size), np.nan, dtype=np.float32)
         fans_weight = for_you.fans_weights(queries)
         signals = self.newcomer_signals(queries) if fans_weight[0] > 0 else {}
         combined = plain = history
@@ -327,16 +329,16 @@ class Engine:
         if fans_weight[0] >= 0.5 and signals:
             reasons = self._newcomer_reasons(queries, plain, movies, who)
         else:
-            reasons = self._history_reasons(queries, scores, movies, who)
+            reasons = self._history_reasons(queries, standardised, movies, who)
         items = tuple(self._item(movie, score, reason) for movie, score, reason in zip(movies, best[0], reasons))
         return Section("for_you", SECTIONS["for_you"], items)
 
-    def _history_reasons(self, queries: QueryBatch, scores: dict[str, np.ndarray], movies: np.ndarray,
-                         who: str) -> list[str]:
-        """Why each movie of a list the history blend led: the liked movie behind it when
-        the strongest contribution was personal, else the group or the crowd."""
-        blend = self.for_you.blend
-        strongest = blend.strongest(blend.standardise(scores), 0, movies) if movies.size else []
+    def _history_reasons(self, queries: QueryBatch, standardised: Mapping[str, tuple[np.ndarray, np.ndarray]],
+                         movies: np.ndarray, who: str) -> list[str]:
+        """Why each movie of a list the history blend led (``standardised``: its components
+        as :meth:`Blend.standardise` gives them): the liked movie behind it when the
+        strongest contribution was personal, else the group or the crowd."""
+        strongest = self.for_you.blend.strongest(standardised, 0, movies) if movies.size else []
         because = self._because(queries, movies, (self.also_liked, self.content))
         reasons = []
         for source, liked in zip(strongest, because):

@@ -189,15 +189,13 @@ class Fans(Recommender):
         return last[1], last[2]
 
     def _find_fans(self, liked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        from cinerec.models.fans_kernel import weighted_column_sums
+        from cinerec.models.fans_kernel import touched_sums
 
         # Each liked movie's rarity weight, relative to the rarest's 1 (so that powers do not underflow).
         rarity = np.power(np.maximum(np.asarray(self.fan_counts_)[liked], 1).astype(np.float64),
                           -float(self.rarity_power))
-        sharing = weighted_column_sums(np.asarray(self.movie_indptr_), np.asarray(self.movie_people_), liked,
-                                       rarity / rarity.max(), int(self.n_people_))
-        people = np.flatnonzero(sharing)
-        shared = sharing[people]
+        people, shared = touched_sums(np.asarray(self.movie_indptr_), np.asarray(self.movie_people_), liked,
+                                      rarity / rarity.max(), int(self.n_people_))
         # Those who share the most are asked first; among equals, a fixed hashed order, so
         # that the asked fans of a blockbuster are a fair sample of its fans.
         order = (people.astype(np.uint64) * _ORDER_MULTIPLIER) % np.uint64(2**32)

@@ -41,3 +41,27 @@ def columns_among(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray, pos
             if target >= 0:
                 holds[r, target] = True
     return holds
+
+
+@numba.njit(nogil=True, cache=True)
+def touched_sums(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray, weights: np.ndarray,
+                 n_columns: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`weighted_column_sums`, returned for the touched columns only: ``(columns
+    int64, sums float64)`` in the order first touched — no pass over all ``n_columns``
+    to find them (a newcomer's fellow fans are a few thousand of 160,000 people)."""
+    sums = np.zeros(n_columns)
+    total = 0
+    for r in range(rows.size):
+        total += indptr[rows[r] + 1] - indptr[rows[r]]
+    touched = np.empty(total, dtype=np.int64)
+    n_touched = 0
+    for r in range(rows.size):
+        row, weight = rows[r], weights[r]
+        for entry in range(indptr[row], indptr[row + 1]):
+            column = indices[entry]
+            if sums[column] == 0.0:
+                touched[n_touched] = column
+                n_touched += 1
+            sums[column] += weight
+    columns = touched[:n_touched].copy()
+    return columns, sums[columns]
