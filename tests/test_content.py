@@ -41,7 +41,7 @@ def _likes(n_movies: int, liked: list[int]) -> QueryBatch:
 # --------------------------------------------------------------------- known answers
 def _tiny(tags: list[tuple[int, str]] = (), genome: Genome | None = None) -> Dataset:
     """Six dramas of 1995 whose titles share nothing, except that "Night Train" and
-    "Night Shift" share a word: without tags or genome, those two are closest."""
+    "Night Shift" share a word — which makes them no closer than any others."""
     titles = ["Night Train", "Paper Moon", "Night Shift", "Harbour Lights", "Summer Rain", "Glass House"]
     movies = pd.DataFrame({"movie_id": np.arange(1, 7), "title": titles, "year": 1995, "genres": [["Drama"]] * 6})
     tag_frame = pd.DataFrame({"user_id": 1, "movie_id": [m for m, _ in tags], "tag": [t for _, t in tags],
@@ -54,9 +54,10 @@ def _nearest(model: ContentSimilarity, movie_index: int) -> int:
     return int(model.similar(movie_index, 1)[0][0])
 
 
-def test_without_tags_the_shared_title_word_decides() -> None:
-    model = ContentSimilarity(k=3).fit(_tiny())
-    assert _nearest(model, 0) == 2 and _nearest(model, 2) == 0
+def test_a_shared_title_word_is_no_link() -> None:
+    model = ContentSimilarity(k=5).fit(_tiny())
+    neighbours, similarities = model.similar(0, 5)
+    assert sorted(neighbours.tolist()) == [1, 2, 3, 4, 5] and len(set(similarities.tolist())) == 1
 
 
 def test_rare_shared_tags_make_two_movies_each_others_nearest() -> None:
@@ -64,8 +65,8 @@ def test_rare_shared_tags_make_two_movies_each_others_nearest() -> None:
     rare = [(1, "time loop"), (2, "time loop"), (1, "unreliable narrator"), (2, "unreliable narrator")]
     with_tags = ContentSimilarity(k=3).fit(_tiny(tags=common + rare))
     assert _nearest(with_tags, 0) == 1 and _nearest(with_tags, 1) == 0
-    ignoring_tags = ContentSimilarity(k=3, tag_weight=0.0).fit(_tiny(tags=common + rare))
-    assert _nearest(ignoring_tags, 0) == 2
+    ignoring_tags = ContentSimilarity(k=5, tag_weight=0.0).fit(_tiny(tags=common + rare))
+    assert len(set(ignoring_tags.similar(0, 5)[1].tolist())) == 1  # nothing else sets them apart
 
 
 def test_genome_profiles_make_two_movies_each_others_nearest() -> None:
@@ -75,8 +76,8 @@ def test_genome_profiles_make_two_movies_each_others_nearest() -> None:
     genome = Genome(np.arange(1, 7, dtype=np.int32), ("heist", "twist ending", "rain", "sea"), relevance)
     with_genome = ContentSimilarity(k=3).fit(_tiny(genome=genome))
     assert _nearest(with_genome, 0) == 1 and _nearest(with_genome, 1) == 0
-    ignoring_genome = ContentSimilarity(k=3, genome_weight=0.0).fit(_tiny(genome=genome))
-    assert _nearest(ignoring_genome, 0) == 2
+    ignoring_genome = ContentSimilarity(k=5, genome_weight=0.0).fit(_tiny(genome=genome))
+    assert len(set(ignoring_genome.similar(0, 5)[1].tolist())) == 1
 
 
 def test_neighbours_are_the_cosines_of_the_movie_vectors_whatever_the_block_size() -> None:
@@ -133,7 +134,7 @@ def test_liking_die_hard_recommends_its_sequel_first(ml100k: Dataset, fitted: Co
     die_hard = int(ml100k.movie_vocab.index(DIE_HARD)[0])
     scores = fitted.score(_likes(ml100k.n_movies, [die_hard]))[0]
     assert np.isnan(scores[die_hard])  # nothing points a movie at itself
-    assert fitted.movie_ids_[np.nanargmax(scores)] == DIE_HARD_2
+    assert fitted.movie_ids_[np.nanargmax(scores)] in {DIE_HARD_2, DIE_HARD_3}
 
 
 def test_content_neighbours_share_genres_far_more_than_random_pairs(

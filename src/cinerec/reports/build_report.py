@@ -105,8 +105,8 @@ def _movie_space_section(report: Report, dataset: Dataset, model: Recommender) -
     landmarks = {int(i): titles[i] for i in np.argsort(-counts, kind="stable")[:LANDMARK_MOVIES]}
     report.add_figure(plots.scatter_2d(points, first_genre, title="Movies by content (2-D projection)",
                                        annotations=landmarks),
-                      caption="Each dot is a movie placed by its content vector (title words, genres, era, "
-                              "tags, genome), coloured by its first genre, with the most-rated movies named; neighbours in this picture tend "
+                      caption="Each dot is a movie placed by what 'Similar' compares (its series, genres, era, "
+                              "tags, genome and audience), coloured by its first genre, with the most-rated movies named; neighbours in this picture tend "
                               "to be neighbours in 'Similar to what you like'.")
 
 

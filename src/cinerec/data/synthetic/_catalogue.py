@@ -42,7 +42,9 @@ class Catalogue:
     ``genres`` is ``(n, MAX_GENRES + 1)`` indices into the release's genre list, padded with
     -1 (room for IMAX); ``factors`` is ``(n, N_FACTORS)``; ``topic`` is the pole of the
     strongest latent factor (``2k`` for factor ``k`` positive, ``2k + 1`` negative);
-    ``popularity`` sums to 1. ``titles`` are as the release prints them.
+    ``popularity`` sums to 1. ``titles`` are as the release prints them; ``series`` is, for
+    a sequel and for an original that has one, the row of the series' original (-1 for
+    a movie of no series).
     """
 
     movie_ids: np.ndarray
@@ -54,6 +56,7 @@ class Catalogue:
     factors: np.ndarray
     topic: np.ndarray
     titles: tuple[str, ...]
+    series: np.ndarray
     #: ml-100k's release dates ("01-Jan-1995").
     release_dates: tuple[str, ...]
 
@@ -68,6 +71,7 @@ def build_catalogue(n_movies: int, style: ReleaseStyle, rng: np.random.Generator
     buzz = rng.normal(0.0, 1.0, n_movies)
     bias = (0.5 * MOVIE_BIAS_SD * buzz + 0.85 * MOVIE_BIAS_SD * rng.normal(0.0, 1.0, n_movies)).astype(np.float32)
     year_in_title = rng.random(n_movies) >= (NO_YEAR_SHARE if style.name == "ml-latest" else 0.0)
+    titles, series = _titles(years, year_in_title, pick)
     return Catalogue(
         movie_ids=_movie_ids(n_movies, style, rng),
         years=years,
@@ -77,7 +81,8 @@ def build_catalogue(n_movies: int, style: ReleaseStyle, rng: np.random.Generator
         bias=bias,
         factors=factors,
         topic=_topic(factors),
-        titles=_titles(years, year_in_title, pick),
+        titles=titles,
+        series=series,
         release_dates=tuple(_release_date(int(year), pick) for year in years.tolist()),
     )
 
@@ -135,13 +140,16 @@ def _genres(years: np.ndarray, style: ReleaseStyle, rng: np.random.Generator) ->
 
 
 # ---------------------------------------------------------------------------- titles
-def _titles(years: np.ndarray, year_in_title: np.ndarray, pick: random.Random) -> tuple[str, ...]:
+def _titles(years: np.ndarray, year_in_title: np.ndarray,
+            pick: random.Random) -> tuple[tuple[str, ...], np.ndarray]:
     """MovieLens-style titles, unique per year, made in release order so that a sequel
     always follows its original: "Silent River, The (1994)", "Dark Harbor 2 (1999)",
-    "Seven (a.k.a. Se7en) (1995)"."""
+    "Seven (a.k.a. Se7en) (1995)"; and each movie's series (see :class:`Catalogue`)."""
     titles: list[str] = [""] * years.size
+    series = np.full(years.size, -1, dtype=np.int64)
     taken: set[str] = set()
     originals: list[str] = []  # base titles in release order
+    original_rows: dict[str, int] = {}
     sequel_numbers: dict[str, int] = {}
     year, older = None, 0  # originals[:older] were released before ``year``
     for i in np.argsort(years, kind="stable").tolist():
@@ -162,9 +170,11 @@ def _titles(years: np.ndarray, year_in_title: np.ndarray, pick: random.Random) -
         titles[i] = printed
         if number:
             sequel_numbers[original] = number
+            series[i] = series[original_rows[original]] = original_rows[original]
         else:
             originals.append(base)
-    return tuple(titles)
+            original_rows.setdefault(base, i)
+    return tuple(titles), series
 
 
 def _base_title(pick: random.Random) -> str:

@@ -3,7 +3,7 @@
 Tests and evaluations use it to check that models recover what was planted: each user's
 taste segment and demographics (also those the files do not show), each segment's genre
 preferences, which demographic groups lean to which genres, each movie's latent topic and
-the tag words tied to genres and topics. It holds no timings, so equal seeds give equal files.
+series (sequels and their originals), and the tag words tied to genres and topics. It holds no timings, so equal seeds give equal files.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from cinerec.data.synthetic._taste import SEGMENTS, TasteModel
 from cinerec.data.vocabulary import AGE_BANDS, GENDERS, OCCUPATIONS
 
 TRUTH_FILE = "synthetic.json"
-TRUTH_VERSION = 1
+TRUTH_VERSION = 2
 #: A segment "favours" the genres it prefers at least this much.
 FAVOURED_PREFERENCE = 0.5
 
@@ -66,6 +66,8 @@ def write_truth(path: Path, config: Any, generator_version: int, counts: dict[st
             "movie_id": catalogue.movie_ids.tolist(),
             "topic": catalogue.topic.tolist(),
             "popularity": np.round(catalogue.popularity, 9).tolist(),
+            # The movie id of the original of each movie's series (null: no series).
+            "series": [int(catalogue.movie_ids[row]) if row >= 0 else None for row in catalogue.series.tolist()],
         },
     }
     path.write_text(json.dumps(truth, separators=(",", ":"), ensure_ascii=False))
