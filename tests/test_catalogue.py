@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from cinerec.catalogue import ARRAY_NAMES, Catalogue, normalise_title, split_typed_year
+from cinerec.catalogue import ARRAY_NAMES, Catalogue, fold_numbers, normalise_title, split_typed_year
 from cinerec.data.dataset import Dataset
 from cinerec.data.readers import load_dataset
 from cinerec.data.titles import parse_title
@@ -103,22 +103,30 @@ def test_remakes_are_ambiguous_without_a_year(ml100k: Dataset, catalogue: Catalo
     assert (by_year.movie_id, by_year.ambiguous, by_year.fuzzy) == (other, False, False)
 
 
-def test_duplicate_entries_of_one_film_pick_the_most_rated(ml100k: Dataset, catalogue: Catalogue,
-                                                           rating_counts: pd.Series) -> None:
+def test_a_film_ml100k_lists_twice_is_one_entry(ml100k: Dataset, catalogue: Catalogue,
+                                                rating_counts: pd.Series) -> None:
     chasing_amy = _ids_titled(ml100k, "Chasing Amy")
-    assert len(chasing_amy) == 2  # ml-100k lists it twice, both 1997
+    assert len(chasing_amy) == 1  # u.item lists it twice; the reader merged them
     match = catalogue.resolve("Chasing Amy (1997)")
-    assert match.ambiguous and set(match.candidates) == set(chasing_amy)
-    assert match.movie_id == max(chasing_amy, key=lambda m: rating_counts.get(m, 0))
-    assert match.note() == "Chasing Amy (1997): 2 catalogue entries share this title; using the most-rated one"
+    assert (match.movie_id, match.ambiguous, match.fuzzy, match.note()) == (chasing_amy[0], False, False, None)
+    assert catalogue.details(chasing_amy[0]).rating_count == rating_counts[chasing_amy[0]]
+    assert catalogue.search("chasing amy") == chasing_amy
 
 
-def test_a_year_narrows_three_entries_to_one(ml100k: Dataset, catalogue: Catalogue) -> None:
+def test_a_year_narrows_a_remake_to_one(ml100k: Dataset, catalogue: Catalogue) -> None:
     cats = _ids_titled(ml100k, "That Darn Cat!")
-    assert len(cats) == 3
+    assert sorted(catalogue.details(m).year for m in cats) == [1965, 1997]  # 1997's second listing merged
     old = catalogue.resolve("That Darn Cat 1965")
     assert not old.ambiguous and catalogue.details(old.movie_id).year == 1965
     assert catalogue.resolve("that darn cat!").ambiguous
+
+
+def test_entries_sharing_title_and_year_pick_the_most_rated() -> None:
+    catalogue = Catalogue(np.array([7, 9]), ["Chasing Amy"] * 2, np.array([1997, 1997]), [("Drama",)] * 2,
+                          [()] * 2, ["Chasing Amy (1997)"] * 2, np.array([10, 30]))
+    match = catalogue.resolve("Chasing Amy (1997)")
+    assert (match.movie_id, match.candidates, match.ambiguous) == (9, (9, 7), True)
+    assert match.note() == "Chasing Amy (1997): 2 catalogue entries share this title; using the most-rated one"
 
 
 def test_unknown_title_suggests_near_matches(catalogue: Catalogue) -> None:
@@ -303,3 +311,143 @@ def test_an_ambiguous_note_names_every_other_candidate() -> None:
                           [("Drama",)] * 3, [()] * 3, ["Hamlet"] * 3, np.array([5, 50, 20]))
     note = catalogue.resolve("hamlet").note()
     assert note == "hamlet: 3 movies match, using Hamlet (1990); say --like 'Hamlet (1996)' or 'Hamlet (1948)' for another"
+
+
+# ------------------------------------------------- main titles, numbers, subtitles
+def _catalogue(movies: list[tuple[int, str, int]]) -> Catalogue:
+    """A catalogue of (movie id, raw title, rating count)."""
+    parsed = [parse_title(raw) for _, raw, _ in movies]
+    return Catalogue(np.array([m for m, _, _ in movies]), [p.title for p in parsed],
+                     np.array([p.year or 0 for p in parsed]), [("Drama",)] * len(movies),
+                     [p.alt_titles for p in parsed], [raw for _, raw, _ in movies], np.array([c for _, _, c in movies]))
+
+
+SAGAS = _catalogue([
+    (1, "Lord of the Rings, The (1978)", 15),
+    (2, "Lord of the Rings: The Fellowship of the Ring, The (2001)", 900),
+    (3, "Lord of the Rings: The Two Towers, The (2002)", 800),
+    (4, "Lord of Illusions (1995)", 50),
+    (5, "Alien (1979)", 700),
+    (6, "Aliens (1986)", 900),
+    (7, "Alien: Resurrection (1997)", 300),
+    (8, "Alien Nation (1988)", 100),
+    (9, "Her (2013)", 100),
+    (10, "Hercules (1997)", 1000),
+    (11, "Dead Man (1995)", 40),
+    (12, "Dead Man Walking (1995)", 400),
+    (13, "Terminator, The (1984)", 500),
+    (14, "Terminator 2: Judgment Day (1991)", 800),
+    (15, "Twelve Monkeys (a.k.a. 12 Monkeys) (1995)", 600),
+    (16, "Ocean's Eleven (2001)", 500),
+    (17, "Star Wars (1977)", 1000),
+    (18, "21 Jump Street (2012)", 200),
+    (19, "One Hundred and One Dalmatians (1961)", 100),
+    (20, "Seven Samurai (Shichinin no samurai) (1954)", 300),
+    (21, "Matrix, The (1999)", 800),
+    (22, "Mission: Impossible (1996)", 400),
+    (23, "Mission: Impossible - Ghost Protocol (2011)", 300),
+])
+
+
+def test_an_exact_title_that_starts_more_rated_subtitled_titles_is_ambiguous() -> None:
+    match = SAGAS.resolve("lord of the rings")
+    assert (match.movie_id, match.ambiguous, match.fuzzy) == (2, True, False)
+    assert match.candidates == (2, 1, 3)  # the exact title right after the chosen one
+    assert match.note() == ("lord of the rings: 3 movies match, using The Lord of the Rings: The Fellowship of the "
+                            "Ring (2001); say --like 'The Lord of the Rings (1978)' or 'The Lord of the Rings: The Two "
+                            "Towers (2002)' for another")
+    dated = SAGAS.resolve("The Lord of the Rings (1978)")
+    assert (dated.movie_id, dated.ambiguous, dated.note()) == (1, False, None)
+
+
+@pytest.mark.parametrize("typed, movie_id", [
+    ("alien", 5),  # more rated than "Alien: Resurrection"; "Aliens" is another word
+    ("her", 9),  # "Hercules" is more rated but "her" is not its word
+    ("dead man", 11),  # "Dead Man Walking" is another title, not Dead Man with a subtitle
+    ("terminator", 13),  # a sequel's number is no subtitle
+    ("mission impossible", 22),
+])
+def test_an_exact_title_stays_when_only_other_words_or_fewer_ratings_follow(typed: str, movie_id: int) -> None:
+    match = SAGAS.resolve(typed)
+    assert (match.movie_id, match.ambiguous, match.fuzzy, match.note()) == (movie_id, False, False, None)
+
+
+def test_title_starts_prefer_whole_words() -> None:
+    catalogue = _catalogue([(1, "Hercules (1997)", 1000), (2, "Her Majesty, Mrs. Brown (1997)", 10),
+                            (3, "Herbie Rides Again (1974)", 500)])
+    match = catalogue.resolve("her")
+    assert (match.movie_id, match.fuzzy, match.ambiguous) == (2, True, True)
+    assert match.candidates == (2, 1, 3)
+    assert catalogue.resolve("herc").movie_id == 1
+
+
+@pytest.mark.parametrize("typed, movie_id", [
+    ("12 monkeys", 15), ("twelve monkeys", 15), ("oceans 11", 16), ("Ocean's Eleven", 16),
+    ("twenty one jump street", 18), ("twenty-one jump street (2012)", 18), ("101 dalmatians", 19),
+    ("one hundred and one dalmatians", 19), ("7 samurai", 20),
+])
+def test_numbers_and_number_words_are_the_same(typed: str, movie_id: int) -> None:
+    match = SAGAS.resolve(typed)
+    assert (match.movie_id, match.fuzzy, match.ambiguous) == (movie_id, False, False)
+
+
+def test_autocomplete_reads_numbers_both_ways() -> None:
+    assert SAGAS.search("12 monk")[0] == 15
+    assert SAGAS.search("twenty one j")[0] == 18
+    assert SAGAS.search("oceans 1")[0] == 16
+
+
+@pytest.mark.parametrize("key, folded", [
+    ("twelve monkeys", "12 monkeys"), ("twenty one", "21"), ("ninety nine luftballons", "99 luftballons"),
+    ("one hundred and one dalmatians", "101 dalmatians"), ("two hundred", "200"),
+    ("thirty two short films", "32 short films"),
+    ("someone like you", "someone like you"), ("rock and roll", "rock and roll"), ("12 angry men", "12 angry men"),
+    ("the eleven", "the 11"), ("eighteen", "18"),
+])
+def test_fold_numbers(key: str, folded: str) -> None:
+    assert fold_numbers(key) == folded
+
+
+@pytest.mark.parametrize("typed", ["Star Wars: Episode IV", "Star Wars: Episode IV - A New Hope",
+                                   "star wars episode iv", "Star Wars: Episode IV (1977)"])
+def test_a_subtitle_the_catalogue_lacks_is_left_off(typed: str) -> None:
+    match = SAGAS.resolve(typed)
+    assert (match.movie_id, match.fuzzy, match.ambiguous) == (17, True, False)
+    assert match.note() == f"'{typed}' taken to mean Star Wars (1977)"
+
+
+def test_trailing_words_are_left_off_down_to_half_of_them() -> None:
+    match = SAGAS.resolve("the matrix reloaded")
+    assert (match.movie_id, match.fuzzy) == (21, True)
+    assert match.note() == "'the matrix reloaded' taken to mean The Matrix (1999)"
+    with pytest.raises(QueryError, match="no movie called 'alien versus predator'"):
+        SAGAS.resolve("alien versus predator")  # "alien" alone is a third of what was typed
+    with pytest.raises(QueryError, match="no movie called 'the quick brown'"):
+        SAGAS.resolve("the quick brown")  # never down to a lone article
+
+
+@pytest.mark.realdata
+def test_real_ml100k_numbers_subtitles_and_popular_exact_titles(ml100k: Dataset, catalogue: Catalogue,
+                                                                rating_counts: pd.Series) -> None:
+    (twelve_monkeys,) = _ids_titled(ml100k, "Twelve Monkeys")
+    (star_wars,) = _ids_titled(ml100k, "Star Wars")
+    for typed in ("12 monkeys", "twelve monkeys", "12 Monkeys (1995)"):
+        match = catalogue.resolve(typed)
+        assert (match.movie_id, match.fuzzy) == (twelve_monkeys, False)
+    match = catalogue.resolve("Star Wars: Episode IV")
+    assert (match.movie_id, match.fuzzy) == (star_wars, True)
+    assert match.note() == "'Star Wars: Episode IV' taken to mean Star Wars (1977)"
+    for title in ("Heat", "Alien", "Star Wars", "Batman", "Scream"):
+        exact = _ids_titled(ml100k, title)
+        match = catalogue.resolve(title)
+        assert match.movie_id == max(exact, key=lambda m: rating_counts.get(m, 0))
+        assert not match.fuzzy and match.note() is None
+
+
+@pytest.mark.realdata
+def test_real_ml100k_every_title_still_finds_its_movie(ml100k: Dataset, catalogue: Catalogue) -> None:
+    """Typed exactly, a display title finds its movie or one listed under the same name
+    (remakes; a film whose alternate title is another's title)."""
+    for movie_id, title in zip(ml100k.movies["movie_id"].tolist(), ml100k.movies["title"].tolist()):
+        match = catalogue.resolve(title)
+        assert match.movie_id == movie_id or movie_id in match.candidates, title

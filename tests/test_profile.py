@@ -22,6 +22,7 @@ from cinerec.profile import (
     parse_occupation,
     parse_user_id,
     parse_zip,
+    understand_occupation,
 )
 
 
@@ -99,11 +100,46 @@ def test_misspelt_occupations(said: str, name: str) -> None:
     assert parse_occupation(said) == name
 
 
-@pytest.mark.parametrize("said", ["astronaut", "xyz", ""])
-def test_unknown_occupation_lists_what_is_accepted(said: str) -> None:
-    with pytest.raises(QueryError, match=rf"^unknown occupation '{said}'; say one of .*programmer") as err:
+@pytest.mark.parametrize("said", ["", "  ", "42", "?!", "--"])
+def test_no_word_at_all_lists_what_is_accepted(said: str) -> None:
+    with pytest.raises(QueryError, match=r"^unknown occupation '.*'; say one of .*programmer") as err:
         parse_occupation(said)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("said, name", [
+    ("chef", "tradesman/craftsman"), ("Cook", "tradesman/craftsman"), ("baker", "tradesman/craftsman"),
+    ("accountant", "executive/managerial"), ("senior accountant", "executive/managerial"),
+    ("banker", "executive/managerial"), ("bookkeeper", "clerical/admin"), ("architect", "technician/engineer"),
+    ("bartender", "customer service"), ("sales assistant", "customer service"), ("judge", "lawyer"),
+    ("fisherman", "farmer"), ("reporter", "writer"), ("psychologist", "doctor/health care"),
+    ("film director", "artist"), ("data scientist", "scientist"),
+])
+def test_more_occupations_that_belong_to_a_category(said: str, name: str) -> None:
+    assert understand_occupation(said) == (name, None)
+
+
+@pytest.mark.parametrize("said", ["astronaut", "police officer", "Firefighter", "soldier", "pilot", "truck driver",
+                                  "retired police officer", "xyz", "  astro   naut "])
+def test_an_occupation_outside_movielens_counts_as_other_with_a_note(said: str) -> None:
+    occupation, note = understand_occupation(said)
+    assert occupation == "other" and parse_occupation(said) == "other"
+    assert note == f"'{' '.join(said.split())}' is not one of MovieLens' occupations; counted as other"
+
+
+def test_saying_other_needs_no_note() -> None:
+    assert understand_occupation("other") == ("other", None)
+    assert understand_occupation("Other") == ("other", None)
+
+
+@pytest.mark.parametrize("said, band, name", [
+    ("student", "under 18", "K-12 student"), ("Student", "under 18", "K-12 student"),
+    ("studnet", "under 18", "K-12 student"), ("student", "18-24", "college/grad student"),
+    ("student", None, "college/grad student"), ("college student", "under 18", "college/grad student"),
+    ("high school student", "25-34", "K-12 student"), ("teacher", "under 18", "academic/educator"),
+])
+def test_a_student_under_18_is_at_school(said: str, band: str | None, name: str) -> None:
+    assert parse_occupation(said, band) == name
 
 
 # ----------------------------------------------------------------------------- zip
@@ -185,12 +221,29 @@ def test_any_one_thing_is_enough(films: Catalogue, inputs: dict[str, object]) ->
 
 @pytest.mark.parametrize("inputs, message", [
     ({"gender": "x"}, "gender must be M or F, got 'x'"), ({"age": "200"}, "age must be between"),
-    ({"occupation": "astronaut"}, "unknown occupation"), ({"zip": "12"}, "zip must be"),
+    ({"occupation": "??"}, "unknown occupation"), ({"zip": "12"}, "zip must be"),
     ({"likes": ["xyzzy plugh"]}, "no movie called 'xyzzy plugh'"),
 ])
 def test_bad_fields_are_named(films: Catalogue, inputs: dict[str, object], message: str) -> None:
     with pytest.raises(QueryError, match=message):
         Profile.from_inputs(films, **inputs)  # type: ignore[arg-type]
+
+
+def test_an_occupation_outside_movielens_does_not_fail_the_request(films: Catalogue) -> None:
+    profile, notes = Profile.from_inputs(films, likes=["haet"], occupation="astronaut", age=40)
+    assert profile.occupation == "other" and profile.age_band == "35-44"
+    assert notes == ["'haet' taken to mean Heat (1995)",
+                     "'astronaut' is not one of MovieLens' occupations; counted as other"]
+    profile, notes = Profile.from_inputs(films, occupation="chef")
+    assert (profile.occupation, notes) == ("tradesman/craftsman", [])
+
+
+@pytest.mark.parametrize("age, occupation", [(15, "K-12 student"), ("under 18", "K-12 student"),
+                                             (17.5, "K-12 student"), (18, "college/grad student"),
+                                             (None, "college/grad student")])
+def test_from_inputs_knows_a_young_student_is_at_school(films: Catalogue, age: object, occupation: str) -> None:
+    profile, notes = Profile.from_inputs(films, occupation="student", age=age)  # type: ignore[arg-type]
+    assert profile.occupation == occupation and notes == []
 
 
 def test_profile_is_frozen_and_empty_by_default() -> None:

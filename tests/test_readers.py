@@ -42,11 +42,30 @@ def assert_canonical_dtypes(dataset: Dataset) -> None:
 
 
 # ------------------------------------------------------------------ real ml-100k
+def _ml100k_merged_by_hand(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """u.item's ids (each mapped to the lowest id listed with the same raw title) and
+    u.data with every movie on its kept id, a person's ratings of one film reduced to
+    their latest (a tie: the kept id's), sorted by user then movie — computed here with
+    pandas, independently of the reader."""
+    items = pd.read_csv(folder / "u.item", sep="|", header=None, encoding="latin-1", usecols=[0, 1],
+                        names=["movie_id", "raw_title"])
+    items["kept"] = items.groupby("raw_title")["movie_id"].transform("min")
+    ratings = pd.read_csv(folder / "u.data", sep="\t", header=None,
+                          names=["user_id", "movie_id", "rating", "timestamp"])
+    ratings = ratings.merge(items[["movie_id", "kept"]], on="movie_id")
+    ratings["on_kept"] = ratings["movie_id"] == ratings["kept"]
+    latest = (ratings.sort_values(["user_id", "kept", "timestamp", "on_kept"])
+              .drop_duplicates(["user_id", "kept"], keep="last"))
+    latest = latest.assign(movie_id=latest["kept"])[["user_id", "movie_id", "rating", "timestamp"]]
+    return items, latest.sort_values(["user_id", "movie_id"], ignore_index=True)
+
+
 @pytest.mark.realdata
 def test_real_ml100k(ml100k_path: Path) -> None:
     dataset = read_movielens(ml100k_path)
     assert dataset.releases == ("ml-100k",)
-    assert (len(dataset.ratings), dataset.n_users, dataset.n_movies) == (100_000, 943, 1_682)
+    items, expected = _ml100k_merged_by_hand(ml100k_path)
+    assert (len(dataset.ratings), dataset.n_users, dataset.n_movies) == (len(expected), 943, items["kept"].nunique())
     assert dataset.users[["gender", "age_band", "occupation"]].notna().all().all()
     assert dataset.users["age"].notna().all()
     assert_canonical_dtypes(dataset)
@@ -58,6 +77,25 @@ def test_real_ml100k(ml100k_path: Path) -> None:
     assert (movies.at[11, "title"], movies.at[11, "alt_titles"]) == ("Seven", ["Se7en"])
     assert set(np.unique(dataset.ratings["rating"])) == {1.0, 2.0, 3.0, 4.0, 5.0}
     assert not dataset.ratings.duplicated(["user_id", "movie_id"]).any()
+
+
+@pytest.mark.realdata
+def test_real_ml100k_films_listed_twice_are_merged(ml100k_path: Path) -> None:
+    dataset = read_movielens(ml100k_path)
+    items, expected = _ml100k_merged_by_hand(ml100k_path)
+    merged_away = items.loc[items["movie_id"] != items["kept"], "movie_id"]
+    assert len(merged_away) > 0  # "Chasing Amy (1997)", "Nightwatch (1997)", ... are listed twice
+    assert dataset.movies["movie_id"].tolist() == sorted(items["kept"].unique())
+    assert not set(merged_away) & set(dataset.ratings["movie_id"])
+    assert not dataset.movies.duplicated(["raw_title", "year"]).any()
+    pd.testing.assert_frame_equal(dataset.ratings, expected.astype(dataset.ratings.dtypes.to_dict()))
+    for title in ("Chasing Amy (1997)", "Nightwatch (1997)"):
+        assert (dataset.movies["raw_title"] == title).sum() == 1
+    (warning,) = dataset.warnings
+    assert warning.startswith(f"u.item: {len(merged_away)} duplicate movies (the same title and year under another id) "
+                              "merged into the lowest id")
+    assert f"{100_000 - len(expected)} ratings by people who had rated both dropped" in warning
+    assert "\n" not in warning
 
 
 @pytest.mark.realdata
@@ -83,6 +121,61 @@ def test_releases_with_demographics_agree(tmp_path: Path, release_format: str) -
     users = dataset.users[["gender", "age_band", "occupation", "zip"]].astype(object)
     assert list(users.itertuples(index=False, name=None)) == FIXTURE_DEMOGRAPHICS
     assert dataset.tags.empty and dataset.genome is None and dataset.warnings == ()
+
+
+#: A second Se7en (id 9) and a second Matrix (id 8): (id, raw title without year, year, ml-100k genres).
+LISTED_AGAIN = ((9, "Se7en", 1995, ("Crime", "Mystery")), (8, "Matrix, The", 1999, ("Action",)))
+#: Their ratings, testing every rule of the merge: user 1 rated Se7en 4 stars as movie 4 at
+#: ...952 and later as movie 9 (the later one wins); user 2 rated only the second Se7en
+#: and only the second Matrix (both move onto the kept id); user 3 rated the Matrix as
+#: movie 2 at the same second as movie 8 (a tie: the kept id's rating wins).
+RATINGS_OF_THE_SECOND_IDS = ((1, 9, 1, 881250999), (2, 9, 2, 881250999), (3, 8, 1, 881250955), (2, 8, 5, 881250000))
+
+
+def _list_films_twice(folder: Path, release_format: str) -> None:
+    """Append :data:`LISTED_AGAIN` and :data:`RATINGS_OF_THE_SECOND_IDS` to a written ml-100k or RecBole fixture."""
+    if release_format == "ml-100k":
+        item_file, inter_file = "u.item", "u.data"
+        items = [f"{movie_id}|{title} ({year})|01-Jan-{year}||http://x|"
+                 + "|".join("1" if genre in genres else "0" for genre in files.ML100K_GENRES)
+                 for movie_id, title, year, genres in LISTED_AGAIN]
+    else:
+        item_file, inter_file = "ml-100k.item", "ml-100k.inter"
+        items = [f"{movie_id}\t{title}\t{year}\t{' '.join(genres)}" for movie_id, title, year, genres in LISTED_AGAIN]
+    with (folder / item_file).open("a", encoding="latin-1") as handle:
+        handle.writelines(line + "\n" for line in items)
+    with (folder / inter_file).open("a") as handle:
+        handle.writelines("\t".join(map(str, row)) + "\n" for row in RATINGS_OF_THE_SECOND_IDS)
+
+
+@pytest.mark.parametrize("release_format", ["ml-100k", "recbole"])
+def test_films_listed_twice_are_merged_into_the_lower_id(tmp_path: Path, release_format: str) -> None:
+    folder = WRITERS[release_format](tmp_path / "data")
+    _list_films_twice(folder, release_format)
+    dataset = read_movielens(folder)
+    assert dataset.movies["movie_id"].tolist() == [1, 2, 3, 4, 5, 6]
+    se7en = dataset.movies.set_index("movie_id").loc[4]
+    assert se7en["genres"] == ["Crime", "Thriller", "Mystery"]  # the kept id's genres first, then the other's
+    ratings = {(u, m): (r, t) for u, m, r, t in dataset.ratings.itertuples(index=False, name=None)}
+    assert ratings[(1, 4)] == (1.0, 881250999)  # the latest of the two
+    assert ratings[(2, 4)] == (2.0, 881250999)  # moved onto the kept id
+    assert ratings[(3, 2)] == (4.0, 881250955)  # a tie: the kept id's
+    assert ratings[(2, 2)] == (5.0, 881250000)
+    assert len(dataset.ratings) == len(SORTED_RATINGS) + 2
+    item_file = "u.item" if release_format == "ml-100k" else "ml-100k.item"
+    assert dataset.warnings == (f"{item_file}: 2 duplicate movies (the same title and year under another id) "
+                                "merged into the lowest id; 2 ratings by people who had rated both dropped, "
+                                "keeping their latest",)
+    assert not dataset.ratings.duplicated(["user_id", "movie_id"]).any()
+
+
+def test_a_remake_in_another_year_is_not_merged(tmp_path: Path) -> None:
+    folder = files.write_ml100k(tmp_path / "data")
+    flags = "|".join("0" for _ in files.ML100K_GENRES)
+    with (folder / "u.item").open("a", encoding="latin-1") as handle:
+        handle.write(f"7|Toy Story (2095)|01-Jan-2095||http://x|{flags}\n")
+    dataset = read_movielens(folder)
+    assert dataset.n_movies == 7 and dataset.warnings == ()
 
 
 def test_ml100k_ages_and_release_date_year(tmp_path: Path) -> None:

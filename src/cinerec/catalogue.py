@@ -10,10 +10,14 @@ Every name of a movie — its display title and alternate titles (the readers ha
 moved articles back in front: "The Matrix") and, for exact look-up only, its raw title
 without the year ("matrix the") — is reduced to one *key* by :func:`normalise_title`
 (accents, case and punctuation do not matter; a leading English article is optional),
-and the same reduction is applied to what a person types. Resolving tries, in order:
-an exact key (filtered by a typed year), titles that *start* with what was typed,
-the same with misspelt words corrected against the catalogue's words, and finally
-rapidfuzz's ratio against every key. All the work that depends on the catalogue is
+also kept with its numbers in digits (:func:`fold_numbers`: "twelve monkeys" is "12
+monkeys"), and the same reduction is applied to what a person types. Resolving tries,
+in order: an exact key (filtered by a typed year; a title that is also the main title
+of more-rated subtitled films, "lord of the rings", gives way to them, ambiguously),
+titles that *start* with what was typed (whole words first), the same with misspelt
+words corrected against the catalogue's words, rapidfuzz's ratio against every key,
+and finally the exact title that what was typed starts with ("Star Wars: Episode IV"
+finds "Star Wars"). All the work that depends on the catalogue is
 done once when it is built, so that a query costs a dictionary look-up and two binary
 searches in a sorted array of word-start keys; only a query that finds nothing that
 way pays for a pass of rapidfuzz's C loop over the keys (~10 ms on 90k titles).
@@ -70,6 +74,8 @@ _TITLE_START = 1 << 40
 _YEAR = re.compile(r"^(18[89]\d|19\d\d|20\d\d)$")
 _TYPED_YEAR = re.compile(r"^(?P<title>.*?\S)(?:\s*\(\s*(?P<paren>\d{4})\s*\)|\s+(?P<bare>\d{4}))\s*$")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+#: Where a subtitle starts: "Star Wars: Episode IV - A New Hope".
+_SUBTITLE = re.compile(r"\s*:|\s+[-\u2013\u2014]+\s")
 
 
 def normalise_title(text: str) -> str:
@@ -82,6 +88,47 @@ def normalise_title(text: str) -> str:
         folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     folded = folded.replace("&", " and ").replace("'", "").replace("\u2019", "")
     return _NOT_ALNUM.sub(" ", folded).strip()
+
+
+_UNITS: dict[str, int] = {word: value for value, word in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"))}
+_TENS: dict[str, int] = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+                         "eighty": 80, "ninety": 90}
+_NUMBER_WORDS = frozenset(_UNITS) | frozenset(_TENS)
+
+
+def fold_numbers(key: str) -> str:
+    """A key (as :func:`normalise_title` makes them) with numbers written in words put in
+    digits, so that "twelve monkeys" and "12 monkeys" are the same key: zero to nineteen,
+    the tens, compounds ("twenty one" → 21) and hundreds ("one hundred and one
+    dalmatians" → "101 dalmatians"). Only whole words change ("someone" stays)."""
+    words = key.split()
+    if _NUMBER_WORDS.isdisjoint(words):
+        return key
+    folded: list[str] = []
+    position = 0
+    while position < len(words):
+        value, used = _number_at(words, position)
+        folded.append(str(value) if used else words[position])
+        position += used or 1
+    return " ".join(folded)
+
+
+def _number_at(words: list[str], start: int) -> tuple[int, int]:
+    """The number spelt out by the words from ``start`` and how many words it takes (0: none)."""
+    end, value = start, 0
+    if words[end] in _UNITS and _UNITS[words[end]] and end + 1 < len(words) and words[end + 1] == "hundred":
+        value, end = 100 * _UNITS[words[end]], end + 2
+        if end + 1 < len(words) and words[end] == "and" and words[end + 1] in _NUMBER_WORDS:
+            end += 1
+    if end < len(words) and words[end] in _TENS:
+        value, end = value + _TENS[words[end]], end + 1
+        if end < len(words) and 0 < _UNITS.get(words[end], 0) < 10:
+            value, end = value + _UNITS[words[end]], end + 1
+    elif end < len(words) and words[end] in _UNITS:
+        value, end = value + _UNITS[words[end]], end + 1
+    return value, end - start
 
 
 def _with_and_without_article(key: str) -> tuple[str, ...]:
@@ -259,10 +306,11 @@ class Catalogue:
         suffix_rows: list[int] = []
         suffix_starts: list[bool] = []
         for row, raw in enumerate(self._raw_titles):
-            display_keys = {normalise_title(name) for name in self._names_of(row)} - {""}
+            display_keys = self._display_keys(row)
             lookups = {variant for key in display_keys for variant in _with_and_without_article(key)}
-            fuzzy_keys.update(dict.fromkeys(lookups))
-            lookups.add(normalise_title(split_typed_year(raw)[0]))
+            fuzzy_keys.update(dict.fromkeys(sorted(lookups)))
+            raw_key = normalise_title(split_typed_year(raw)[0])
+            lookups |= {raw_key, fold_numbers(raw_key)}
             for key in lookups - {""}:
                 exact.setdefault(key, []).append(row)
             for key_bytes, at_start in {start for key in display_keys for start in _word_starts(key)}:
@@ -285,6 +333,19 @@ class Catalogue:
         them out of the raw title with :func:`cinerec.data.titles.parse_title`)."""
         return [self._titles[row], *self._alt_titles[row]]
 
+    def _display_keys(self, row: int) -> set[str]:
+        """The keys of a movie's display names, each also with its numbers in digits
+        ("twelve monkeys" and "12 monkeys")."""
+        keys = {normalise_title(name) for name in self._names_of(row)} - {""}
+        return keys | {fold_numbers(key) for key in keys}
+
+    def _exact_rows(self, key: str) -> list[int]:
+        """Rows whose title is exactly ``key``; failing that, ``key`` with its numbers in digits."""
+        rows = self._exact.get(key)
+        if rows is None and (folded := fold_numbers(key)) != key:
+            rows = self._exact.get(folded)
+        return rows or []
+
     # ------------------------------------------------------------------ search
     def search(self, text: str, limit: int = 10) -> list[int]:
         """Movie ids for autocomplete, best first: titles with a word starting with what
@@ -294,6 +355,8 @@ class Catalogue:
         if not key or limit <= 0:
             return []
         rows = self._prefix_rows(key, limit)
+        if rows.size == 0 and (folded := fold_numbers(key)) != key:
+            rows = self._prefix_rows(folded, limit)
         if rows.size == 0 and (corrected := self._corrected(key)) is not None:
             rows = self._prefix_rows(corrected, limit)
         if rows.size == 0:
@@ -343,8 +406,7 @@ class Catalogue:
         return None if found is None else found[0]
 
     def _row_has_word_prefix(self, row: int, key: str) -> bool:
-        names = (normalise_title(name) for name in self._names_of(row))
-        return any(suffix.startswith(key) for name in names for suffix in _word_suffixes(name))
+        return any(suffix.startswith(key) for name in self._display_keys(row) for suffix in _word_suffixes(name))
 
     def _fuzzy_rows(self, key: str, cutoff: float, limit: int) -> list[tuple[int, float]]:
         """``(row, score)`` of the titles most like ``key``, best score then most-rated first."""
@@ -362,8 +424,13 @@ class Catalogue:
         """The one movie a typed title means (see :class:`Match` for how sure that is).
 
         Tried in order: an exact title (any spelling the catalogue knows, with or without
-        its year); titles that start with what was typed, as typed and then with misspelt
-        words corrected; titles within a typo of it (rapidfuzz ratio >= :data:`ACCEPT_SCORE`).
+        its year, numbers in words or digits) — unless, typed without a year, it is also
+        the main title of more-rated subtitled ones ("lord of the rings"), then the
+        most-rated of them all, ambiguous; titles that start with what was typed (whole
+        words first), as typed and then with misspelt words corrected; titles within a
+        typo of it (rapidfuzz ratio >= :data:`ACCEPT_SCORE`); last, the exact title that
+        what was typed starts with, its subtitle or trailing words left off ("Star Wars:
+        Episode IV" → "Star Wars").
         Raises :class:`~cinerec.errors.QueryError` suggesting near matches when nothing fits.
         """
         query = " ".join(text.split())
@@ -372,10 +439,12 @@ class Catalogue:
         if not key:
             raise QueryError(f"'{query}' is no movie title: name a movie, e.g. 'Die Hard (1988)'")
         for exact_key, wanted_year in ((normalise_title(query), None), (key, year)):
-            rows = self._with_year(self._most_rated_first(self._exact.get(exact_key, [])), wanted_year)
+            rows = self._with_year(self._most_rated_first(self._exact_rows(exact_key)), wanted_year)
+            if rows.size and wanted_year is None:
+                return self._exact_or_longer(query, exact_key, rows)
             if rows.size:
                 return self._match(query, rows, fuzzy=False, ambiguous=rows.size > 1)
-        rows = self._with_year(self._prefix_rows(key, title_start_only=True), year)
+        rows = self._whole_words_first(self._with_year(self._title_start_rows(key), year), key)
         if rows.size == 0 and (corrected := self._corrected(key)) is not None:
             rows = self._with_year(self._prefix_rows(corrected, title_start_only=True), year)
         if rows.size:
@@ -387,7 +456,79 @@ class Catalogue:
             best = accepted[0][1]
             ties = sum(score == best for _, score in accepted)
             return self._match(query, np.asarray([row for row, _ in accepted], np.int32), fuzzy=True, ambiguous=ties > 1)
+        rows = self._shortened_rows(title, year)
+        if rows.size:
+            return self._match(query, rows, fuzzy=True, ambiguous=rows.size > 1)
         raise QueryError(self._unknown_message(query, [row for row, _ in near]))
+
+    def _title_start_rows(self, key: str) -> np.ndarray:
+        """Rows whose title starts with ``key`` (as typed, else with its numbers in digits)."""
+        rows = self._prefix_rows(key, title_start_only=True)
+        if rows.size == 0 and (folded := fold_numbers(key)) != key:
+            rows = self._prefix_rows(folded, title_start_only=True)
+        return rows
+
+    def _exact_or_longer(self, query: str, key: str, rows: np.ndarray) -> Match:
+        """The exact titles ``rows`` (most-rated first), unless ``key`` is also the main
+        title of more-rated subtitled titles: "lord of the rings" is a 1978 film rated a
+        handful of times and the start of "The Lord of the Rings: The Fellowship of the
+        Ring", which everyone rated. Then the most-rated of them all is taken, the exact
+        titles next among the candidates, and the match is ambiguous so that its note
+        names them. Only a subtitle counts, never a longer title ("Dead Man" is not "Dead
+        Man Walking") nor a sequel ("Terminator" stays The Terminator)."""
+        subtitled = self._subtitled(key, exclude=rows)
+        if subtitled.size == 0 or self.rating_counts[subtitled[0]] <= self.rating_counts[rows[0]]:
+            return self._match(query, rows, fuzzy=False, ambiguous=rows.size > 1)
+        return self._match(query, np.concatenate([subtitled[:1], rows, subtitled[1:]]), fuzzy=False, ambiguous=True)
+
+    def _subtitled(self, key: str, exclude: np.ndarray) -> np.ndarray:
+        """Rows (most-rated first, ``exclude`` left out) with a name whose part before a
+        subtitle (``:`` or `` - ``) is ``key`` in whole words: "Star Wars: Episode IV - A
+        New Hope" for "star wars"; "Mission: Impossible - Ghost Protocol" for "mission impossible"."""
+        typed = dict.fromkeys((key, fold_numbers(key)))
+        excluded = set(exclude.tolist())
+        starting = (self._prefix_rows(form, title_start_only=True).tolist() for form in typed)
+        candidates = dict.fromkeys(row for rows in starting for row in rows if row not in excluded)
+        found = [row for row in candidates if not self._main_title_keys(row).isdisjoint(typed)]
+        return self._most_rated_first(found)
+
+    def _main_title_keys(self, row: int) -> set[str]:
+        """Keys of what comes before each subtitle separator of a movie's names (with and
+        without a leading article, numbers also in digits)."""
+        keys: set[str] = set()
+        for name in self._names_of(row):
+            for separator in _SUBTITLE.finditer(name):
+                key = normalise_title(name[:separator.start()])
+                keys.update(_with_and_without_article(key), _with_and_without_article(fold_numbers(key)))
+        return keys - {""}
+
+    def _whole_words_first(self, rows: np.ndarray, key: str) -> np.ndarray:
+        """``rows`` (in their order) with the titles that start with the whole words of
+        ``key`` before those where it ends inside a word: "her" is "Her …", then "Hercules"."""
+        starts = tuple(dict.fromkeys((key + " ", fold_numbers(key) + " ")))
+        whole = np.fromiter((any(name.startswith(starts) or name + " " in starts
+                                 for name in self._title_start_keys(row)) for row in rows.tolist()), bool, rows.size)
+        return np.concatenate([rows[whole], rows[~whole]])
+
+    def _title_start_keys(self, row: int) -> set[str]:
+        """A movie's display keys, with and without a leading article: the ways its title can start."""
+        return {variant for name in self._display_keys(row) for variant in _with_and_without_article(name)}
+
+    def _shortened_rows(self, title: str, year: int | None) -> np.ndarray:
+        """The exact title named by the longest start of ``title``: the part before a typed
+        subtitle ("Star Wars: Episode IV" → "Star Wars"), or its first words, at least
+        half of them and never a lone article. In ``year`` if any is; empty if none."""
+        words = normalise_title(title).split()
+        starts = {" ".join(words[:size]) for size in range(len(words) - 1, (len(words) + 1) // 2 - 1, -1)}
+        starts |= {normalise_title(title[:separator.start()]) for separator in _SUBTITLE.finditer(title)}
+        for start in sorted(starts - {""}, key=lambda start: (-len(start.split()), start)):
+            if start + " " in _LEADING_ARTICLES:
+                continue
+            rows = self._most_rated_first(self._exact_rows(start))
+            if rows.size:
+                dated = self._with_year(rows, year)
+                return dated if dated.size else rows
+        return np.zeros(0, dtype=np.int32)
 
     def _most_rated_first(self, rows: list[int]) -> np.ndarray:
         rows_array = np.asarray(rows, dtype=np.int32)

@@ -73,7 +73,40 @@ OCCUPATION_SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("researcher", "physicist", "chemist", "biologist", "mathematician"), "scientist"),
     **dict.fromkeys(("freelancer", "freelance", "entrepreneur", "business owner", "self employed"), "self-employed"),
     **dict.fromkeys(("author", "journalist", "novelist", "editor", "blogger"), "writer"),
+    # Beyond the everyday names above, words that belong to one category as the US census
+    # groups occupations: accountants, auditors and bankers are "management, business and
+    # financial" work; architects are "architecture and engineering"; judges and paralegals
+    # are "legal"; fishing goes with farming; cooks, bakers and butchers, like tailors and
+    # masons, practise a trade learnt by apprenticeship; bar and café staff serve customers.
+    **dict.fromkeys(("accountant", "auditor", "banker", "financial analyst", "finance", "consultant",
+                     "business", "businessman", "businesswoman", "business analyst"), "executive/managerial"),
+    **dict.fromkeys(("bookkeeper", "typist", "data entry", "office administrator"), "clerical/admin"),
+    **dict.fromkeys(("chef", "cook", "baker", "butcher", "tailor", "mason", "bricklayer", "roofer", "machinist",
+                     "locksmith", "blacksmith", "jeweler", "house painter", "decorator"), "tradesman/craftsman"),
+    **dict.fromkeys(("bartender", "barista", "server", "flight attendant", "shop assistant", "sales assistant"),
+                    "customer service"),
+    **dict.fromkeys(("architect", "lab technician"), "technician/engineer"),
+    **dict.fromkeys(("caregiver", "carer", "midwife", "psychologist", "psychiatrist", "optometrist",
+                     "physiotherapist"), "doctor/health care"),
+    **dict.fromkeys(("instructor", "principal", "teaching assistant"), "academic/educator"),
+    **dict.fromkeys(("high schooler", "middle school student", "schoolboy", "schoolgirl"), "K-12 student"),
+    **dict.fromkeys(("fisherman", "farmhand", "agriculture"), "farmer"),
+    **dict.fromkeys(("judge", "paralegal"), "lawyer"),
+    **dict.fromkeys(("reporter", "poet", "screenwriter", "translator", "copywriter"), "writer"),
+    **dict.fromkeys(("animator", "illustrator", "composer", "comedian", "film director", "movie director"),
+                    "artist"),
+    **dict.fromkeys(("job seeker", "looking for work"), "unemployed"),
 }
+#: Occupations a person may well name that none of MovieLens' 21 categories fits
+#: (protective services, the armed forces, transport, the clergy, sport): counted as
+#: "other", with a note, rather than forced into a category they are not, and listed so
+#: that a close spelling of another word never claims them ("soldier" is no "solicitor").
+OTHER_OCCUPATIONS: tuple[str, ...] = (
+    "police officer", "policeman", "policewoman", "police", "cop", "detective", "firefighter", "fireman",
+    "security guard", "soldier", "military", "army", "navy", "air force", "marine", "pilot", "driver",
+    "truck driver", "taxi driver", "bus driver", "delivery driver", "courier", "priest", "pastor", "clergy",
+    "athlete",
+)
 #: A misspelt occupation is accepted from this rapidfuzz ratio on ("progammer": 95).
 OCCUPATION_FUZZY_SCORE = 80.0
 
@@ -94,7 +127,7 @@ def _occupation_words() -> dict[str, str]:
         words[_occupation_key(name)] = name
         for part in name.split("/"):
             words.setdefault(_occupation_key(part), name)
-    for source in (vocab.OCCUPATION_FROM_ML100K, OCCUPATION_SYNONYMS):
+    for source in (vocab.OCCUPATION_FROM_ML100K, OCCUPATION_SYNONYMS, dict.fromkeys(OTHER_OCCUPATIONS, "other")):
         for word, name in source.items():
             words.setdefault(_occupation_key(word), name)
     return words
@@ -124,29 +157,48 @@ def parse_age(value: int | float | str) -> str:
     return vocab.age_band_of(years)
 
 
-def parse_occupation(text: str) -> str:
-    """What a person does → one of :data:`cinerec.data.vocabulary.OCCUPATIONS`.
+def parse_occupation(text: str, age_band: str | None = None) -> str:
+    """What a person does → one of :data:`cinerec.data.vocabulary.OCCUPATIONS` (see
+    :func:`understand_occupation`; this drops its note)."""
+    return understand_occupation(text, age_band)[0]
+
+
+def understand_occupation(text: str, age_band: str | None = None) -> tuple[str, str | None]:
+    """What a person does → one of :data:`cinerec.data.vocabulary.OCCUPATIONS`, and a note
+    for them when it was not theirs to say (``None`` when it was).
 
     Tried in order: the whole phrase ("college/grad student", ml-100k's "healthcare",
-    "software engineer"); a close spelling of it ("progammer", "sofware engineer" — before
-    parts, or "engineer" would win); its longest known part, rightmost first ("senior
-    software engineer" → "software engineer").
+    "software engineer", "accountant"); a close spelling of it ("progammer", "sofware
+    engineer" — before parts, or "engineer" would win); its longest known part, rightmost
+    first ("senior software engineer" → "software engineer"). Anything else, and the
+    occupations no category fits (:data:`OTHER_OCCUPATIONS`), counts as "other" with a
+    note. A "student" in the ``age_band`` "under 18" is a K-12 student, as in ml-100k.
+    Raises :class:`QueryError` only for text with no word in it ("", "42", "?!").
     """
     key = _occupation_key(str(text))
+    if not any(char.isalpha() for char in key):
+        raise QueryError(f"unknown occupation '{text}'; say one of {', '.join(vocab.OCCUPATIONS)} "
+                         f"(everyday words such as nurse, teacher or developer work too)")
+    known = _known_occupation_phrase(key)
+    if known is None or (_OCCUPATION_WORDS[known] == "other" and known != "other"):
+        return "other", f"'{' '.join(str(text).split())}' is not one of MovieLens' occupations; counted as other"
+    if known == "student" and age_band == vocab.AGE_BANDS[0]:
+        return "K-12 student", None
+    return _OCCUPATION_WORDS[known], None
+
+
+def _known_occupation_phrase(key: str) -> str | None:
+    """The accepted word or phrase that ``key`` is, resembles or contains (see :func:`understand_occupation`)."""
     if key in _OCCUPATION_WORDS:
-        return _OCCUPATION_WORDS[key]
+        return key
     close = process.extractOne(key, _OCCUPATION_WORDS.keys(), scorer=fuzz.ratio, processor=None,
-                               score_cutoff=OCCUPATION_FUZZY_SCORE) if key else None
+                               score_cutoff=OCCUPATION_FUZZY_SCORE)
     if close is not None:
-        return _OCCUPATION_WORDS[close[0]]
+        return str(close[0])
     words = key.split()
     phrases = (" ".join(words[start:start + size]) for size in range(len(words) - 1, 0, -1)
                for start in range(len(words) - size, -1, -1))
-    known = next((phrase for phrase in phrases if phrase in _OCCUPATION_WORDS), None)
-    if known is None:
-        raise QueryError(f"unknown occupation '{text}'; say one of {', '.join(vocab.OCCUPATIONS)} "
-                         f"(everyday words such as nurse, teacher or developer work too)")
-    return _OCCUPATION_WORDS[known]
+    return next((phrase for phrase in phrases if phrase in _OCCUPATION_WORDS), None)
 
 
 def parse_zip(text: str) -> str:
@@ -217,11 +269,13 @@ class Profile:
         user_id: int | str | None = None,
     ) -> tuple[Profile, list[str]]:
         """Check and translate everything a person said; returns the profile and notes to
-        show them (how ambiguous or misspelt titles were understood).
+        show them (how ambiguous or misspelt titles were understood, an occupation counted
+        as "other").
 
         Titles are resolved with :meth:`Catalogue.resolve`; an ``int`` is taken as a movie
-        id. Blank fields count as not given. Raises :class:`QueryError` for any bad field,
-        a movie both liked and disliked, or a profile with nothing in it.
+        id. Blank fields count as not given; a "student" under 18 is a K-12 student. Raises
+        :class:`QueryError` for any bad field, a movie both liked and disliked, or a
+        profile with nothing in it.
         """
         notes: list[str] = []
         liked = _movies(catalogue, likes, "--like", notes)
@@ -229,12 +283,16 @@ class Profile:
         both = [movie_id for movie_id in liked if movie_id in disliked]
         if both:
             raise QueryError(f"{catalogue.label(both[0])} is both liked and disliked; keep one of --like or --dislike")
+        age_band = _parsed(age, parse_age)
+        understood = _parsed(occupation, lambda text: understand_occupation(text, age_band))
+        if understood is not None and understood[1] is not None:
+            notes.append(understood[1])
         profile = cls(
             liked=liked,
             disliked=disliked,
             gender=_parsed(gender, parse_gender),
-            age_band=_parsed(age, parse_age),
-            occupation=_parsed(occupation, parse_occupation),
+            age_band=age_band,
+            occupation=None if understood is None else understood[0],
             zip=_parsed(zip, parse_zip),
             user_id=_parsed(user_id, parse_user_id),
         )

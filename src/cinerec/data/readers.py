@@ -17,20 +17,34 @@ from pathlib import Path
 from cinerec.data.combine import CombineSummary, combine
 from cinerec.data.dataset import DATASET_META_FILE, Dataset
 from cinerec.data.formats import csv_release, dat, ml100k, recbole
+from cinerec.data.formats.tables import merge_duplicate_movies
 from cinerec.errors import DataError
 from cinerec.paths import cache_dir, parsed_dir
 from cinerec.progress import note, status
 
 FORMATS = ("ml-100k", "ml-1m", "ml-10m", "csv", "recbole")
 #: Bumped whenever parsing changes what a reader produces, so cached Parquet is re-made.
-READER_VERSION = 2
+READER_VERSION = 3
+
+
+def _read_recbole(folder: Path, release: str) -> Dataset:
+    """RecBole's copy of ml-100k, with the films ml-100k lists twice merged as ml-100k's
+    reader merges them (same title and year under two ids: the lower id is kept)."""
+    dataset = recbole.read(folder, release)
+    item_file = recbole.interaction_files(folder)[0].with_suffix(".item").name
+    movies, ratings, merged = merge_duplicate_movies(dataset.movies, dataset.ratings, item_file)
+    if not merged:
+        return dataset
+    return Dataset.from_frames(movies, dataset.users, ratings, dataset.tags, genome=dataset.genome,
+                               releases=dataset.releases, warnings=(*dataset.warnings, *merged))
+
 
 _READERS: dict[str, Callable[[Path, str], Dataset]] = {
     "ml-100k": ml100k.read,
     "ml-1m": dat.read_ml1m,
     "ml-10m": dat.read_ml10m,
     "csv": csv_release.read,
-    "recbole": recbole.read,
+    "recbole": _read_recbole,
 }
 #: Files whose presence identifies each format, in the order formats are tried.
 _SIGNATURES: tuple[tuple[str, tuple[str, ...]], ...] = (

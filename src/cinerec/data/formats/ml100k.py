@@ -1,7 +1,11 @@
 """MovieLens 100K: ``u.data`` (tabs), ``u.item`` and ``u.user`` (``|``), Latin-1.
 
 The only release that gives ages in years and occupations as words; both are mapped
-into ml-1m's bands and categories so every release speaks the same vocabulary.
+into ml-1m's bands and categories so every release speaks the same vocabulary. It also
+lists 18 films twice under two ids (same title and year, e.g. "Chasing Amy (1997)" as
+246 and 268); the reader merges each pair into its lower id (see
+:func:`~cinerec.data.formats.tables.merge_duplicate_movies`). Its movie ids are its own,
+not MovieLens database ids: id 2 is GoldenEye here and Jumanji in every later release.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from cinerec.data.formats.delimited import TextTable, guess_legacy_encoding, rea
 from cinerec.data.formats.tables import (
     WHOLE_STARS,
     first_true,
+    merge_duplicate_movies,
     movies_frame,
     ratings_frame,
     require_known,
@@ -51,6 +56,8 @@ def read(folder: Path, release: str) -> Dataset:
     ratings_source = read_delimited(ratings_path, RATING_COLUMNS, RATING_TYPES, delimiter="\t", quoted=False)
     ratings, warnings = ratings_frame(ratings_source, RATING_COLUMNS, WHOLE_STARS, movies["movie_id"].to_numpy(),
                                       "u.item", known_users=(users["user_id"].to_numpy(), "u.user"))
+    movies, ratings, merged = merge_duplicate_movies(movies, ratings, "u.item")
+    warnings += merged
     return Dataset.from_frames(movies, users, ratings, releases=(release,), warnings=tuple(warnings))
 
 

@@ -141,7 +141,7 @@ def ratings_frame(
         raise source.error(row, f"movie {movies[row]} is not in {catalogue_file}")
     if known_users is not None and (row := first_true(~np.isin(users, known_users[0]))) is not None:
         raise source.error(row, f"user {users[row]} is not in {known_users[1]}")
-    keep, duplicates = _latest_per_pair(users, movies, timestamps)
+    keep, duplicates = latest_per_pair(users, movies, timestamps)
     if keep is not None:
         users, movies, ratings, timestamps = users[keep], movies[keep], ratings[keep], timestamps[keep]
     frame = pd.DataFrame({"user_id": users, "movie_id": movies, "rating": ratings, "timestamp": timestamps},
@@ -152,7 +152,7 @@ def ratings_frame(
     return frame, warnings
 
 
-def _latest_per_pair(users: np.ndarray, movies: np.ndarray,
+def latest_per_pair(users: np.ndarray, movies: np.ndarray,
                      timestamps: np.ndarray) -> tuple[np.ndarray | None, int]:
     """Rows to keep so each (user, movie) pair appears once, its latest rating, in
     (user, movie) order; ``None`` when the input already is (the common, fast case)."""
@@ -165,6 +165,65 @@ def _latest_per_pair(users: np.ndarray, movies: np.ndarray,
     last_of_pair[:-1] = sorted_pairs[1:] != sorted_pairs[:-1]
     keep = order[last_of_pair]
     return keep, int(order.size - keep.size)
+
+
+def merge_duplicate_movies(movies: pd.DataFrame, ratings: pd.DataFrame,
+                           catalogue_file: str) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """One row per film when a catalogue lists a film twice under two ids.
+
+    ml-100k (and so RecBole's copy of it) lists some films twice: the same raw title and
+    year under two ids, their ratings split between them. Each such group keeps its
+    lowest id; the other ids' ratings move onto it (genres and alternate titles are
+    united). A person who rated more than one of the ids keeps their latest rating (by
+    timestamp; on a tie, the one given to the kept id). Returns the movies, the ratings
+    (sorted by user then movie) and a counted warning, or none when nothing was merged.
+    """
+    raw = [" ".join(str(title).split()) for title in movies["raw_title"].tolist()]
+    years = [None if pd.isna(year) else int(year) for year in movies["year"].tolist()]
+    ids = movies["movie_id"].to_numpy(np.int64)
+    lowest: dict[tuple[str, int | None], int] = {}
+    for movie_id, key in sorted(zip(ids.tolist(), zip(raw, years))):
+        lowest.setdefault(key, movie_id)
+    kept_of = np.asarray([lowest[key] for key in zip(raw, years)], dtype=np.int64)
+    merged = kept_of != ids
+    if not merged.any():
+        return movies, ratings, []
+    movies = _united_duplicates(movies, kept_of, merged)
+    table = np.arange(int(ids.max()) + 1, dtype=np.int32)
+    table[ids] = kept_of
+    original = ratings["movie_id"].to_numpy()
+    remapped = table[original]  # every rated movie is in the catalogue (ratings_frame checked)
+    users = ratings["user_id"].to_numpy()
+    pair = (users.astype(np.int64) << 32) | remapped.astype(np.int64)
+    on_kept_id = remapped == original
+    order = np.lexsort((on_kept_id, ratings["timestamp"].to_numpy(), pair))
+    last_of_pair = np.ones(order.size, dtype=bool)
+    last_of_pair[:-1] = pair[order][1:] != pair[order][:-1]
+    keep = order[last_of_pair]  # sorted by pair, i.e. by user then movie
+    out = ratings.iloc[keep].assign(movie_id=remapped[keep]).reset_index(drop=True)
+    dropped = int(len(ratings) - keep.size)
+    warning = (f"{catalogue_file}: {counted(int(merged.sum()), 'duplicate movie')} (the same title and year "
+               f"under another id) merged into the lowest id")
+    if dropped:
+        warning += f"; {counted(dropped, 'rating')} by people who had rated both dropped, keeping their latest"
+    return movies, out, [warning]
+
+
+def _united_duplicates(movies: pd.DataFrame, kept_of: np.ndarray, merged: np.ndarray) -> pd.DataFrame:
+    """``movies`` without the ``merged`` rows, their genres and alternates added to the kept rows."""
+    genres: dict[int, list[str]] = {}
+    alternates: dict[int, list[str]] = {}
+    listed_genres, listed_alternates = movies["genres"].tolist(), movies["alt_titles"].tolist()
+    for row in np.argsort(movies["movie_id"].to_numpy(), kind="stable").tolist():  # the kept (lowest) id first
+        kept, movie_genres, movie_alternates = int(kept_of[row]), listed_genres[row], listed_alternates[row]
+        genres.setdefault(kept, [])
+        alternates.setdefault(kept, [])
+        genres[kept] += [genre for genre in movie_genres if genre not in genres[kept]]
+        alternates[kept] += [alt for alt in movie_alternates if alt not in alternates[kept]]
+    out = movies[~merged].reset_index(drop=True)
+    kept_ids = out["movie_id"].tolist()
+    return out.assign(genres=[genres[movie_id] for movie_id in kept_ids],
+                      alt_titles=[alternates[movie_id] for movie_id in kept_ids])
 
 
 def tags_frame(
