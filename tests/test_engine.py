@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -199,3 +202,114 @@ def test_a_newcomer_s_for_you_says_which_liked_movie_or_which_people_put_each_mo
     # Without demographics nothing is said about a group.
     alone = ml100k_engine.recommend(Profile(liked=(star_wars,)), n=10).section("for_you").items
     assert {item.reason for item in alone} == {"because you liked Star Wars (1977)"}
+
+
+# ------------------------------------------------------------- people like you, also liked
+#: Six very different people: a boy of 8, a teacher of 55, a lawyer of 45, a nurse of 30,
+#: a retired man of 70 and a student of 22.
+SIX_PEOPLE = (Profile(gender="M", age_band="under 18", occupation="K-12 student"),
+              Profile(gender="F", age_band="50-55", occupation="academic/educator"),
+              Profile(gender="M", age_band="45-49", occupation="lawyer"),
+              Profile(gender="F", age_band="25-34", occupation="doctor/health care"),
+              Profile(gender="M", age_band="56+", occupation="retired"),
+              Profile(gender="F", age_band="18-24", occupation="college/grad student"))
+STAR_WARS = 50
+REASON = re.compile(r"^liked by (\d+)% of (.+) \((\d+)% of everyone\)$")
+
+
+@pytest.mark.realdata
+def test_very_different_people_are_shown_what_their_people_like_more_than_everyone(ml100k_engine: Engine) -> None:
+    sections = [ml100k_engine.recommend(profile, n=10).section("people_like_you") for profile in SIX_PEOPLE]
+    lists = [set(_ids(section)) for section in sections]
+    assert all(len(ids) == 10 for ids in lists)
+    overlap = np.mean([len(a & b) for a, b in itertools.combinations(lists, 2)])
+    assert overlap <= 3.0  # 2.93 measured; the groups' plain popularity shared 5.4 of 10
+    assert sum(_ids(section)[0] == STAR_WARS for section in sections) <= 2  # it led five of the six lists
+    # Each list leads with a movie its people like more than everyone does.
+    for section in sections:
+        mine, everyone = (int(v) for v in REASON.match(section.items[0].reason).group(1, 3))
+        assert mine > everyone
+
+
+@pytest.mark.realdata
+def test_people_like_you_says_how_many_of_them_and_of_everyone_liked_each_movie(ml100k_engine: Engine) -> None:
+    teacher = SIX_PEOPLE[1]
+    section = ml100k_engine.recommend(teacher, n=10).section("people_like_you")
+    assert section.heading == "Popular with people like you (women 50-55, academic/educator)"
+    queries = ml100k_engine.query_batch([teacher])
+    people, everyone = ml100k_engine.people_like_you.liked_shares(queries.demographics)
+    for item in section.items:
+        match = REASON.match(item.reason)
+        assert match, item.reason
+        column = int(ml100k_engine.movie_index([item.movie_id])[0])
+        assert match.group(2) == "women 50-55, academic/educator"
+        assert f"{match.group(1)}%" == f"{float(people[0, column]):.0%}"
+        assert f"{match.group(3)}%" == f"{float(everyone[column]):.0%}"
+    assert not any(word in item.reason for item in section.items for word in ("lift", "cluster", "logit", "group"))
+
+
+@pytest.mark.realdata
+def test_the_also_liked_heading_names_the_liked_movies_its_items_came_from(ml100k_engine: Engine) -> None:
+    section = ml100k_engine.recommend(Profile(user_id=1), n=10).section("also_liked")
+    sources = [re.fullmatch(r"fans of (.+) also liked it", item.reason).group(1) for item in section.items]
+    counts = Counter(sources)
+    most = max(counts.values())
+    named = re.fullmatch(r"People who liked (.+?)(?: and (\d+) more)? also liked", section.heading)
+    assert named, section.heading
+    assert any(section.heading.startswith(f"People who liked {label}") for label, n in counts.items() if n == most)
+    if len(counts) > 2:
+        assert int(named.group(2)) == len(counts) - 2
+    # Toy Story is user 1's first rating; the heading names it only if an item came from it.
+    assert ("Toy Story (1995)" in section.heading) == ("Toy Story (1995)" in counts)
+
+
+def test_the_also_liked_heading_counts_what_it_does_not_name(synthetic_engine: Engine) -> None:
+    label = synthetic_engine.label
+    a, b, c, d = 3, 7, 11, 20
+    heading = synthetic_engine._also_liked_heading
+    assert heading(np.array([a, a, -1])) == f"People who liked {label(a)} also liked"
+    assert heading(np.array([b, a, a])) == f"People who liked {label(a)} and {label(b)} also liked"
+    assert heading(np.array([b, c, a, d, a])) == f"People who liked {label(a)}, {label(b)} and 2 more also liked"
+    assert heading(np.array([-1, -1])) == "People who liked what you like also liked"
+    # On an answer: every movie a reason names is in the heading or counted in it.
+    movies = synthetic_engine.movie_ids
+    section = synthetic_engine.recommend(Profile(liked=(int(movies[0]), int(movies[1]), int(movies[2]))),
+                                         n=10).section("also_liked")
+    sources = {re.fullmatch(r"fans of (.+) also liked it", item.reason).group(1) for item in section.items}
+    assert sources
+    if len(sources) <= 2:
+        assert all(source in section.heading for source in sources)
+    else:
+        assert section.heading.endswith(f" and {len(sources) - 2} more also liked")
+
+
+def test_for_you_blends_the_accurate_list_and_the_section_shows_the_contrasted_one(synthetic_engine: Engine) -> None:
+    person = Profile(gender="F", age_band="25-34", occupation="writer")
+    queries = synthetic_engine.query_batch([person])
+    model = synthetic_engine.people_like_you
+    inputs = synthetic_engine._blend_inputs(queries, {"people_like_you": model.score(queries)})
+    np.testing.assert_array_equal(inputs["people_like_you"], model.affinity(queries))
+    recs = synthetic_engine.recommend(person, n=10)
+    # Someone known only by demographics: For you ranks by the accurate list alone ...
+    expected = synthetic_engine.movie_ids[np.argsort(-np.nan_to_num(model.affinity(queries)[0], nan=-np.inf),
+                                                     kind="stable")[:10]]
+    assert _ids(recs.section("for_you")) == expected.tolist()
+    # ... and the section by the contrasted one.
+    contrasted = synthetic_engine.movie_ids[np.argsort(-np.nan_to_num(model.score(queries)[0], nan=-np.inf),
+                                                       kind="stable")[:10]]
+    assert _ids(recs.section("people_like_you")) == contrasted.tolist()
+
+
+def test_data_that_describe_nobody_leave_people_like_you_out(tmp_path: Path) -> None:
+    data = tmp_path / "ml-latest"
+    generate(SynthConfig(format="ml-latest", users=300, movies=200, ratings=15_000, seed=5), data)
+    engine = Engine.fit(load_dataset(data, use_cache=False))
+    assert not engine.people_like_you.describes_anyone
+    liked = int(engine.movie_ids[0])
+    for profile in (Profile(gender="F", age_band="25-34", occupation="writer", zip="02139", liked=(liked,)),
+                    Profile(), Profile(user_id=int(engine.users["user_id"][0]))):
+        recs = engine.recommend(profile, n=5)
+        section = recs.section("people_like_you")
+        assert section.items == () and section.heading == "Popular with people like you"
+        assert "no one like you" in section.note and "gender" in section.note
+        assert not any("popular with" in item.reason for item in recs.section("for_you").items)
