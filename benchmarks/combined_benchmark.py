@@ -32,7 +32,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.datasets import COMBINATIONS, Combination, benchmark_data_dir, synthetic_release
+from benchmarks.datasets import COMBINATIONS, Combination, benchmark_data_dir, combination_folders
 from benchmarks.harness import (
     MIB, BenchmarkError, JsonValue, Measurement, Suite, SuitePlan, add_run_options, command_line, own_peak_rss,
     run_in_child, run_suite, write_results,
@@ -58,7 +58,7 @@ def prepare(combination: Combination) -> SuitePlan:
     As in the scale suite, the build row precedes the serving rows that open its model,
     and a model left by an earlier run is removed first.
     """
-    folders = [str(synthetic_release(shape)) for shape in combination.releases]
+    folders = [str(folder) for folder in combination_folders(combination)]
     for folder in folders:
         run_in_child(Measurement("warm_cache", f"fill the Parquet cache of {folder}",
                                  "benchmarks.read_benchmark:warm_cache", (folder,)))

@@ -14,6 +14,7 @@ runner small (see :mod:`benchmarks.harness`).
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -107,6 +108,45 @@ COMBINATIONS: dict[str, Combination] = {
     "1m+25m": Combination("1m+25m", (ML_1M, _undescribed(ML_25M))),
     "1m+1m": Combination("1m+1m", (ML_1M, _undescribed(SCALES["1m"]))),
 }
+
+
+def combination_folders(combination: Combination, root: Path | None = None) -> list[Path]:
+    """The folders of ``combination``'s releases, generated now unless already there, each
+    after the first with its catalogue titled as the first's (:func:`titled_as`): real
+    releases name a MovieLens id's film alike, and combining refuses releases whose
+    shared ids mostly name different films, as independently generated ones would."""
+    first, *others = [synthetic_release(shape, root) for shape in combination.releases]
+    return [first, *(titled_as(folder, first) for folder in others)]
+
+
+def titled_as(folder: Path, reference: Path) -> Path:
+    """A view of the CSV release ``folder`` whose ``movies.csv`` gives each movie id that
+    the ml-1m release ``reference`` has that release's title (its other files linked),
+    made once beside it."""
+    import csv
+
+    aligned = folder.with_name(f"{folder.name}-titled-as-{reference.name}")
+    if aligned.is_dir():
+        return aligned
+    staging = aligned.with_name(f".{aligned.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    titles = {}
+    for line in (reference / "movies.dat").read_text(encoding="latin-1").splitlines():
+        movie_id, title, _ = line.split("::")
+        titles[movie_id] = title
+    with (folder / "movies.csv").open(newline="", encoding="utf-8") as source, \
+            (staging / "movies.csv").open("w", newline="", encoding="utf-8") as target:
+        rows = csv.reader(source)
+        writer = csv.writer(target, lineterminator="\n")
+        writer.writerow(next(rows))
+        for movie_id, title, genres in rows:
+            writer.writerow([movie_id, titles.get(movie_id, title), genres])
+    for other in folder.iterdir():
+        if other.name != "movies.csv":
+            (staging / other.name).symlink_to(other.resolve())
+    staging.rename(aligned)
+    return aligned
 
 
 def benchmark_data_dir() -> Path:

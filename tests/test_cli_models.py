@@ -37,7 +37,7 @@ def test_build_writes_a_verified_model_with_a_report(ml100k_path: Path, tmp_path
     assert code == 0 and "Build report:" in out
     manifest = json.loads((tmp_path / "model" / "manifest.json").read_text())
     assert manifest["components"]["content"]["params"]["k"] == 20
-    assert manifest["datasets"][0]["counts"]["ratings"] == 100_000
+    assert manifest["datasets"][0]["counts"]["ratings"] == 99_693  # ml-100k's 18 double listings merged
     assert set(manifest["components"]) == {"popular", "content", "also_liked", "people_like_you", "collaborative",
                                             "collaborative_seen", "mainstream", "rising", "fans"}
     assert manifest["for_you"]["named_half"] > 0 and manifest["for_you"]["blend"]["weights"]["collaborative"] == 1.0
@@ -92,7 +92,7 @@ def test_recommend_batch_for_every_user(ml100k_model: Path, tmp_path: Path, caps
     (["--age", "430"], ["age must be between"]),
     (["--age", "old"], ["age must be a number"]),
     (["--gender", "x"], ["gender must be M or F"]),
-    (["--occupation", "astronaut wizard"], ["unknown occupation"]),
+    (["--occupation", "?!"], ["unknown occupation"]),
     (["--zip", "hello"], ["zip must be"]),
     ([], ["tell me"]),
     (["--user-id", "99999"], ["no such user"]),
@@ -102,6 +102,14 @@ def test_bad_profiles_are_one_line_errors(ml100k_model: Path, capsys: pytest.Cap
                                           args: list[str], fragments: list[str]) -> None:
     code, _, err = run(capsys, "recommend", "--model", ml100k_model, *args)
     assert_one_line_error(code, err, *fragments)
+
+
+def test_an_occupation_movielens_does_not_know_is_counted_as_other(ml100k_model: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "recommend", "--model", ml100k_model, "--occupation", "astronaut wizard",
+                         "--like", "die hard")
+    assert code == 0 and "For you" in out
+    assert "'astronaut wizard' is not one of MovieLens' occupations; counted as other" in out + err
 
 
 def _damaged_copy(model: Path, tmp_path: Path) -> Path:

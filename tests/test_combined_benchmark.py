@@ -53,7 +53,7 @@ def pairing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TinyPairing]:
         stale = combined_benchmark.model_dir(TINY) / "left-over"
         stale.mkdir(parents=True)
         plan = SUITE.prepare(TINY)  # type: ignore[arg-type]
-        folders = tuple(str(datasets.benchmark_data_dir() / shape.key) for shape in TINY.releases)
+        folders = tuple(str(folder) for folder in datasets.combination_folders(TINY))
         yield TinyPairing(cache, folders, str(combined_benchmark.model_dir(TINY)), plan)
 
 

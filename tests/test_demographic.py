@@ -61,7 +61,7 @@ PLANTED: list[tuple[Profile, int, dict[int, float]]] = [
 
 def test_each_planted_group_gets_its_own_movies(rng: np.random.Generator) -> None:
     model = PeopleLikeYou(k=2, random_state=0).fit(_dataset(PLANTED, rng))
-    women, men = _top(model.score(_batch([YOUNG_WOMEN, OLDER_MEN])), 2)
+    women, men = _top(model.distinctive(_batch([YOUNG_WOMEN, OLDER_MEN])), 2)
     assert women == {1, 2} and men == {3, 4}
     assert model.cluster_scores_.shape == (3, N_MOVIES) and model.cluster_scores_.dtype == np.float32
     assert sorted(model.cluster_sizes_.tolist()) == [30, 30]
@@ -76,7 +76,7 @@ def test_people_without_demographics_are_not_clustered_and_change_no_group(rng: 
     np.testing.assert_allclose(mixed.cluster_scores_[:-1], alone.cluster_scores_[:-1], equal_nan=True)
     # ...but they count for the overall list that people without demographics get.
     assert _top(mixed.cluster_scores_[-1:], 2) == [{5, 6}]
-    assert _top(mixed.score(_batch([NOBODY])), 2) == [{5, 6}]
+    assert _top(mixed.distinctive(_batch([NOBODY])), 2) == [{5, 6}]
 
 
 def test_a_partial_profile_is_matched_on_the_fields_given(rng: np.random.Generator) -> None:
@@ -91,7 +91,7 @@ def test_a_person_with_nothing_known_gets_the_overall_ranking(rng: np.random.Gen
     dataset = _dataset(PLANTED, rng)
     model = PeopleLikeYou(k=2, random_state=0).fit(dataset)
     assert model.assign(pd.DataFrame(index=range(2))).tolist() == [2, 2]
-    scores = model.score(_batch([NOBODY]))[0]
+    scores = model.distinctive(_batch([NOBODY]))[0]
     liked_by = np.asarray(likes_matrix(dataset).sum(axis=0)).ravel()
     assert np.argsort(-np.nan_to_num(scores, nan=-1))[:3].tolist() == np.argsort(-liked_by, kind="stable")[:3].tolist()
     assert np.isnan(scores[liked_by == 0]).all()
@@ -112,8 +112,8 @@ def test_a_tiny_group_is_shrunk_toward_the_overall_list(rng: np.random.Generator
     assert sorted(shrunk.cluster_sizes_.tolist()) == [2, 40, 40, 40]
     assert shrunk.shrinkage_ > 20  # the estimated prior outweighs the two people
     overall = _top(shrunk.cluster_scores_[-1:], 3)[0]
-    assert _top(shrunk.score(kids), 3)[0] == overall
-    assert _top(raw.score(kids), 2)[0] == {10, 11}  # without shrinkage: two people's obscurities
+    assert _top(shrunk.distinctive(kids), 3)[0] == overall
+    assert _top(raw.distinctive(kids), 2)[0] == {10, 11}  # without shrinkage: two people's obscurities
 
 
 def _separated_groups(n_groups: int, rng: np.random.Generator) -> list[tuple[Profile, int, dict[int, float]]]:
@@ -150,7 +150,7 @@ def test_a_release_without_demographics_gives_everyone_the_overall_list(rng: np.
     model = PeopleLikeYou(random_state=0).fit(_dataset([(NOBODY, 50, {7: 0.9, 8: 0.8})], rng))
     assert model.n_clusters_ == 0 and model.cluster_scores_.shape == (1, N_MOVIES)
     assert model.assign(_batch([YOUNG_WOMEN, NOBODY]).demographics).tolist() == [0, 0]
-    assert _top(model.score(_batch([YOUNG_WOMEN])), 2) == [{7, 8}]
+    assert _top(model.distinctive(_batch([YOUNG_WOMEN])), 2) == [{7, 8}]
 
 
 def test_save_and_load_give_the_same_answers(rng: np.random.Generator, tmp_path: Path) -> None:
@@ -158,8 +158,8 @@ def test_save_and_load_give_the_same_answers(rng: np.random.Generator, tmp_path:
     model.save(tmp_path / "model")
     loaded = PeopleLikeYou.load(tmp_path / "model")
     queries = _batch([YOUNG_WOMEN, OLDER_MEN, ("F", None, None, None), NOBODY])
+    np.testing.assert_array_equal(loaded.distinctive(queries), model.distinctive(queries))
     np.testing.assert_array_equal(loaded.score(queries), model.score(queries))
-    np.testing.assert_array_equal(loaded.affinity(queries), model.affinity(queries))
     np.testing.assert_array_equal(loaded.liked_shares(queries.demographics)[0],
                                   model.liked_shares(queries.demographics)[0])
     assert loaded.cluster_profiles_ == model.cluster_profiles_
@@ -189,9 +189,9 @@ def test_different_people_get_different_lists_on_ml100k(ml100k: Dataset) -> None
                          pd.DataFrame([("F", "18-24", "college/grad student", "94110"), ("M", "56+", "retired", "02139")],
                                       columns=["gender", "age_band", "occupation", "zip"]),
                          sp.csr_matrix((2, ml100k.n_movies), dtype=np.float32))
-    student, retiree = _top(model.score(queries), 10)
+    student, retiree = _top(model.distinctive(queries), 10)
     assert len(student & retiree) <= 2  # 0 measured with six seeds; popularity would share all 10
-    student, retiree = _top(model.affinity(queries), 10)
+    student, retiree = _top(model.score(queries), 10)
     assert len(student & retiree) <= 6  # For you's list: 3 measured
     groups = [model.cluster_profiles_[row] for row in model.assign(queries.demographics)]
     assert [group["age_band"][0][0] for group in groups] == ["18-24", "56+"]
@@ -209,7 +209,7 @@ def _held_out_hit_rates(dataset: Dataset, seed: int) -> tuple[float, float]:
     model = PeopleLikeYou(random_state=seed).fit(train)
     liked = likes_matrix(dataset)[np.flatnonzero(held_out)].toarray() > 0
     demographics = dataset.users[held_out].reset_index(drop=True)
-    ours = model.score(QueryBatch(*(sp.csr_matrix(liked.shape, dtype=np.float32),) * 2, demographics,
+    ours = model.distinctive(QueryBatch(*(sp.csr_matrix(liked.shape, dtype=np.float32),) * 2, demographics,
                                   sp.csr_matrix(liked.shape, dtype=np.float32)))
     popular = np.tile(model.cluster_scores_[-1], (liked.shape[0], 1))
     has_likes = liked.any(axis=1)
@@ -247,10 +247,10 @@ def test_neighbours_are_blended_in_only_for_people_who_gave_demographics(rng: np
     blended = PeopleLikeYou(k=2, random_state=0).fit(dataset)
     groups = PeopleLikeYou(k=2, random_state=0, neighbor_weight=0.0).fit(dataset)
     queries = _batch([YOUNG_WOMEN, OLDER_MEN, NOBODY])
-    assert _top(blended.score(queries), 2)[:2] == [{1, 2}, {3, 4}]
-    np.testing.assert_array_equal(blended.score(queries)[2], groups.score(queries)[2])  # nobody: overall list
+    assert _top(blended.distinctive(queries), 2)[:2] == [{1, 2}, {3, 4}]
+    np.testing.assert_array_equal(blended.distinctive(queries)[2], groups.distinctive(queries)[2])  # nobody: overall list
     blended.save(tmp_path / "ply")
-    np.testing.assert_array_equal(PeopleLikeYou.load(tmp_path / "ply").score(queries), blended.score(queries))
+    np.testing.assert_array_equal(PeopleLikeYou.load(tmp_path / "ply").distinctive(queries), blended.distinctive(queries))
 
 
 def test_neighbour_likes_equal_the_sparse_product(rng: np.random.Generator) -> None:
@@ -277,9 +277,9 @@ def test_a_refitted_model_does_not_answer_from_the_earlier_fit(tmp_path) -> None
     model.fit(load_dataset(first, use_cache=False))
     engine_data = load_dataset(second, use_cache=False)
     queries = Engine.fit(engine_data).query_batch([person])
-    model.score(queries)  # fills the per-profile cache with the first fit's list
-    refitted = model.fit(engine_data).score(queries)
-    fresh = PeopleLikeYou(random_state=0).fit(engine_data).score(queries)
+    model.distinctive(queries)  # fills the per-profile cache with the first fit's list
+    refitted = model.fit(engine_data).distinctive(queries)
+    fresh = PeopleLikeYou(random_state=0).fit(engine_data).distinctive(queries)
     np.testing.assert_array_equal(refitted, fresh)
 
 
@@ -327,9 +327,9 @@ def test_the_contrast_leads_with_what_the_group_likes_more_than_everyone() -> No
     people, everyone = model(0.0).liked_shares(women.demographics)
     np.testing.assert_allclose(people[0, [5, 6]], [0.6, 0.55], rtol=1e-5)
     np.testing.assert_allclose(everyone[[5, 6]], [0.6, 0.325], rtol=1e-5)
-    order = [int(m) for m in top_n(model(0.0).score(women), 2)[0][0]]
+    order = [int(m) for m in top_n(model(0.0).distinctive(women), 2)[0][0]]
     assert order == [5, 6]  # without contrast: the most liked first
-    order = [int(m) for m in top_n(model(0.5).score(women), 2)[0][0]]
+    order = [int(m) for m in top_n(model(0.5).distinctive(women), 2)[0][0]]
     assert order == [6, 5]  # liked by 55% of them against 32.5% of everyone beats 60% against 60%
 
 
@@ -344,8 +344,8 @@ def test_the_list_is_the_contrasted_share_of_what_it_says_people_liked(rng: np.r
     scored = np.isfinite(people[:2])
     with np.errstate(divide="ignore", invalid="ignore"):
         contrasted = 1 / (1 + np.exp(-((1 + model.contrast) * logit(people[:2]) - model.contrast * logit(everyone))))
-    np.testing.assert_allclose(model.score(queries)[:2][scored], contrasted[scored], rtol=1e-4)
-    np.testing.assert_array_equal(model.score(queries)[2], model.cluster_scores_[-1])  # nobody: everyone's shares
+    np.testing.assert_allclose(model.distinctive(queries)[:2][scored], contrasted[scored], rtol=1e-4)
+    np.testing.assert_array_equal(model.distinctive(queries)[2], model.cluster_scores_[-1])  # nobody: everyone's shares
     assert model.describes_anyone
 
 
@@ -381,10 +381,10 @@ def test_for_you_s_list_is_the_group_list_blended_with_the_neighbours(rng: np.ra
     expected = Blend({"group": 1.0, "neighbours": 1.0}).combine(
         {"group": np.asarray(model.cluster_scores_[groups[:2]]),
          "neighbours": model.neighbor_shares(queries.demographics[:2])})
-    np.testing.assert_array_equal(model.affinity(queries)[:2], expected)
-    np.testing.assert_array_equal(model.affinity(queries)[2], model.cluster_scores_[-1])
+    np.testing.assert_array_equal(model.score(queries)[:2], expected)
+    np.testing.assert_array_equal(model.score(queries)[2], model.cluster_scores_[-1])
     alone = PeopleLikeYou(k=2, random_state=0, neighbor_weight=0.0).fit(dataset)
-    np.testing.assert_array_equal(alone.affinity(queries), alone.cluster_scores_[groups])
+    np.testing.assert_array_equal(alone.score(queries), alone.cluster_scores_[groups])
 
 
 def test_data_that_describe_nobody_say_so(rng: np.random.Generator) -> None:

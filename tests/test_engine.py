@@ -287,15 +287,13 @@ def test_for_you_blends_the_accurate_list_and_the_section_shows_the_contrasted_o
     person = Profile(gender="F", age_band="25-34", occupation="writer")
     queries = synthetic_engine.query_batch([person])
     model = synthetic_engine.people_like_you
-    inputs = synthetic_engine._blend_inputs(queries, {"people_like_you": model.score(queries)})
-    np.testing.assert_array_equal(inputs["people_like_you"], model.affinity(queries))
     recs = synthetic_engine.recommend(person, n=10)
-    # Someone known only by demographics: For you ranks by the accurate list alone ...
-    expected = synthetic_engine.movie_ids[np.argsort(-np.nan_to_num(model.affinity(queries)[0], nan=-np.inf),
+    # Someone known only by demographics: For you ranks by the component's score alone ...
+    expected = synthetic_engine.movie_ids[np.argsort(-np.nan_to_num(model.score(queries)[0], nan=-np.inf),
                                                      kind="stable")[:10]]
     assert _ids(recs.section("for_you")) == expected.tolist()
-    # ... and the section by the contrasted one.
-    contrasted = synthetic_engine.movie_ids[np.argsort(-np.nan_to_num(model.score(queries)[0], nan=-np.inf),
+    # ... and the section by the contrasted list.
+    contrasted = synthetic_engine.movie_ids[np.argsort(-np.nan_to_num(model.distinctive(queries)[0], nan=-np.inf),
                                                        kind="stable")[:10]]
     assert _ids(recs.section("people_like_you")) == contrasted.tolist()
 

@@ -251,8 +251,8 @@ def test_newcomers_without_demographics_must_name_a_movie(synthetic_release: Pat
 def test_newcomers_on_real_ml100k_get_for_you_first(ml100k_path: Path) -> None:
     """A newcomer with demographics and a movie or three they like: For you leads every
     single list by more than two standard errors (seed 0 measured 0.483 at one movie,
-    0.507 at three; without demographics 0.480 and 0.498). With nothing named it is
-    *people like you*'s list."""
+    0.507 at three; without demographics 0.480 and 0.498). With nothing named it is at
+    least as good as the *people like you* section."""
     from cinerec.evaluation.runner import evaluate_runs
 
     dataset = load_dataset(ml100k_path)
@@ -260,8 +260,8 @@ def test_newcomers_on_real_ml100k_get_for_you_first(ml100k_path: Path) -> None:
     for demographics, counts in ((True, (0, 1, 3)), (False, (1, 3))):
         for result in evaluate_runs(dataset, "new-users", seed=0, tuned=False, models=models, given_likes=counts,
                                     demographics=demographics):
-            if result.given_likes == 0:
-                assert result.model("for-you").metrics == result.model("people-like-you").metrics
+            if result.given_likes == 0:  # the most accurate demographic list, not the section's distinctive one
+                assert result.model("for-you").metrics["ndcg"] >= result.model("people-like-you").metrics["ndcg"]
                 continue
             assert result.model("for-you").metrics["ndcg"] > (0.475 if result.given_likes == 1 else 0.49)
             for model in result.models:

@@ -41,12 +41,12 @@ def test_rows_follow_the_catalogue_and_are_unit_length() -> None:
     vectors = featurizer.fit_transform(dataset)
     assert vectors.shape[0] == len(CATALOGUE) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.sqrt(vectors.multiply(vectors).sum(axis=1)).A1, 1.0, rtol=1e-5)
-    assert set(featurizer.blocks_) == {"title", "genres", "year", "tags"}  # no genome in this dataset
+    assert set(featurizer.blocks_) == {"title", "genres", "year", "tags", "audience"}  # no genome in this dataset
     assert max(stop for _, stop in featurizer.blocks_.values()) == vectors.shape[1]
 
 
 def test_a_weight_of_zero_leaves_the_block_out() -> None:
-    featurizer = MovieFeaturizer(title_weight=0.0, year_weight=0.0)
+    featurizer = MovieFeaturizer(title_weight=0.0, year_weight=0.0, audience_weight=0.0)
     vectors = featurizer.fit_transform(_dataset(CATALOGUE))
     assert set(featurizer.blocks_) == {"genres"}
     assert vectors.shape[1] == 3  # Drama, Comedy, Film-Noir
@@ -54,18 +54,22 @@ def test_a_weight_of_zero_leaves_the_block_out() -> None:
 
 def test_a_block_weight_is_its_share_of_the_cosine() -> None:
     # Movies 1 and 6 share only the genre block exactly (titles and decades differ).
-    vectors = MovieFeaturizer(title_weight=1.0, genre_weight=2.0, year_weight=0.0).fit_transform(_dataset(CATALOGUE))
+    # The title block is every movie's (a column of its own where no series is named).
+    vectors = MovieFeaturizer(title_weight=1.0, genre_weight=2.0, year_weight=0.0,
+                              audience_weight=0.0).fit_transform(_dataset(CATALOGUE))
     assert _cosine(vectors, 0, 5) == pytest.approx(2.0 / 3.0, rel=1e-5)
 
 
 def test_rare_genres_count_more_than_common_ones() -> None:
-    vectors = MovieFeaturizer(title_weight=0.0, year_weight=0.0).fit_transform(_dataset(CATALOGUE))
+    vectors = MovieFeaturizer(title_weight=0.0, year_weight=0.0, audience_weight=0.0).fit_transform(
+        _dataset(CATALOGUE))
     drama_only, drama_noir, noir_only = vectors[0], vectors[2], vectors[3]
     assert drama_noir.multiply(noir_only).sum() > drama_noir.multiply(drama_only).sum()
 
 
 def test_neighbouring_decades_are_closer_than_distant_ones() -> None:
-    vectors = MovieFeaturizer(title_weight=0.0, genre_weight=0.0).fit_transform(_dataset(CATALOGUE))
+    vectors = MovieFeaturizer(title_weight=0.0, genre_weight=0.0, audience_weight=0.0).fit_transform(
+        _dataset(CATALOGUE))
     same, adjacent, two_apart, far = (_cosine(vectors, 2, 3), _cosine(vectors, 0, 1), _cosine(vectors, 0, 6),
                                       _cosine(vectors, 0, 2))
     assert same == pytest.approx(1.0, rel=1e-5) and same > adjacent > two_apart > far == 0.0
@@ -90,9 +94,10 @@ def test_franchise_keys_strip_sequel_numbers_subtitles_and_articles() -> None:
         "2001", "heat"]
 
 
-def test_the_franchise_token_brings_sequels_closer_than_shared_words_alone() -> None:
+def test_the_series_token_brings_sequels_together_and_shared_words_nothing() -> None:
     movies = [(1, "Alpha Quest", 1990, ["Action"]), (2, "Alpha Quest: Reckoning", 1992, ["Action"]),
               (3, "Quest Alpha Reckoning", 1991, ["Action"]), (4, "Beta Run", 1990, ["Action"])]
-    vectors = MovieFeaturizer(genre_weight=0.0, year_weight=0.0).fit_transform(_dataset(movies))
-    # 2 and 3 have the same words; only 2 is of the "alpha quest" franchise.
-    assert _cosine(vectors, 0, 1) > _cosine(vectors, 0, 2) > _cosine(vectors, 0, 3) == 0.0
+    vectors = MovieFeaturizer(genre_weight=0.0, year_weight=0.0, audience_weight=0.0).fit_transform(_dataset(movies))
+    # 2 and 3 have the same words; only 2 is of the "alpha quest" series.
+    assert _cosine(vectors, 0, 1) == pytest.approx(1.0, rel=1e-5)
+    assert _cosine(vectors, 0, 2) == _cosine(vectors, 0, 3) == 0.0

@@ -219,7 +219,6 @@ def test_empty_profile_gets_popular_movies_and_notes(client: TestClient) -> None
     ({"age": "old"}, "age"),
     ({"age": 300}, "age"),
     ({"gender": "x"}, "gender"),
-    ({"occupation": "astronaut of the deep"}, "occupation"),
     ({"occupation": "x" * 61}, "occupation"),
     ({"zip": "hello"}, "zip"),
     ({"liked": list(range(1, MAX_MOVIES_PER_REQUEST + 2))}, "at most 200"),
@@ -330,3 +329,11 @@ def test_serve_with_a_missing_model_is_a_one_line_error(tmp_path: Path, capsys: 
     error = capsys.readouterr().err
     assert status == 2
     assert error.startswith("cinerec: error: ") and "no-model" in error and "Traceback" not in error
+
+
+def test_an_occupation_movielens_does_not_know_counts_as_other_with_a_note(client: TestClient) -> None:
+    response = client.post("/api/recommendations", json={"occupation": "astronaut of the deep", "liked": [1]})
+    assert response.status_code == 200
+    assert "'astronaut of the deep' is not one of MovieLens' occupations; counted as other" in response.json()["notes"]
+    plain = client.post("/api/recommendations", json={"occupation": "nurse", "liked": [1]}).json()
+    assert plain["notes"] == []

@@ -256,18 +256,7 @@ class Engine:
         scores = dict(scores or {})
         missing = [name for name in self._weighted_components() if name not in scores]
         scores.update(self.component_scores(queries, missing))
-        return self.for_you.combine(self._blend_inputs(queries, scores), queries, self.newcomer_signals)
-
-    def _blend_inputs(self, queries: QueryBatch, scores: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """``scores`` as *For you* blends them: *people like you* enters as its
-        :meth:`~cinerec.models.demographic.PeopleLikeYou.affinity` (how popular a movie
-        is with people like the person), not as the section's list, which leans toward
-        what sets them apart and would cost the newcomers *For you* ranks by it alone
-        (ml-100k, new-users protocol, seed 0, no named movie: NDCG@10 0.432 → 0.417)."""
-        scores = dict(scores)
-        if "people_like_you" in scores and hasattr(self.people_like_you, "affinity"):
-            scores["people_like_you"] = self.people_like_you.affinity(queries)
-        return scores
+        return self.for_you.combine(scores, queries, self.newcomer_signals)
 
     def newcomer_signals(self, queries: QueryBatch) -> dict[str, np.ndarray]:
         """What *For you* ranks newcomers by (see :class:`~cinerec.models.for_you.ForYou`):
@@ -296,10 +285,8 @@ class Engine:
                                     "because you liked {}"),
             self._neighbour_section("also_liked", self._also_liked_heading, self.also_liked,
                                     scores["also_liked"], queries, n, "fans of {} also liked it"),
-            self._people_like_you_section(scores["people_like_you"], queries, n, who if has_demographics else None,
-                                          described),
-            self._for_you_section(queries, self._blend_inputs(queries, {name: scores[name] for name in weighted}), n,
-                                  who),
+            self._people_like_you_section(queries, n, who if has_demographics else None, described),
+            self._for_you_section(queries, {name: scores[name] for name in weighted}, n, who),
         ]
         return Recommendations(tuple(sections))
 
@@ -336,16 +323,18 @@ class Engine:
                       for m, s, src in zip(movies, best[0], sources))
         return Section(key, heading if isinstance(heading, str) else heading(sources), items)
 
-    def _people_like_you_section(self, scores: np.ndarray, queries: QueryBatch, n: int, who: str | None,
+    def _people_like_you_section(self, queries: QueryBatch, n: int, who: str | None,
                                  described: bool = True) -> Section:
-        """``who``: :func:`describe_people` of the person, ``None`` when they gave no
-        demographics; ``described``: whether the data describe anyone at all."""
+        """The section's list (:meth:`~cinerec.models.demographic.PeopleLikeYou.distinctive`,
+        not the component's score, which *For you* blends); ``who``: :func:`describe_people`
+        of the person, ``None`` when they gave no demographics; ``described``: whether the
+        data describe anyone at all."""
         heading = SECTIONS["people_like_you"]
         if not described:
             return Section("people_like_you", heading, (), note=NO_ONE_LIKE_YOU_NOTE)
         if who is None:
             return Section("people_like_you", heading, (), note=ASK_DEMOGRAPHICS_NOTE)
-        idx, best = top_n(scores.copy(), n, exclude=queries.seen)
+        idx, best = top_n(self.people_like_you.distinctive(queries), n, exclude=queries.seen)
         movies = idx[0][idx[0] >= 0]
         reasons = self._people_like_you_reasons(queries, movies, who)
         items = tuple(self._item(m, s, reason) for m, s, reason in zip(movies, best[0], reasons))
@@ -461,8 +450,11 @@ class Engine:
         return pd.concat(frames, ignore_index=True)
 
     def _batch_scores(self, key: str, queries: QueryBatch) -> np.ndarray:
+        """The scores of the section ``key`` (as :meth:`recommend` ranks it) for a block."""
         if key == "for_you":
             return self.for_you_scores(queries)
+        if key == "people_like_you":
+            return self.people_like_you.distinctive(queries)
         return self.components[SECTION_COMPONENTS[list(SECTIONS).index(key)]].score(queries)
 
 

@@ -104,9 +104,9 @@ def contenders(engine: Engine, train: Dataset, names: Sequence[str], seed: int,
                                       "history", engine),
         "also-liked": lambda: _component("also-liked", "also_liked", "what fans also liked (asymmetric cosine)",
                                          "history", engine),
-        "people-like-you": lambda: _component("people-like-you", "people_like_you",
-                                              "popular with people like you (demographic groups)",
-                                              "demographics", engine),
+        "people-like-you": lambda: Contender("people-like-you", "popular with people like you (the section's list)",
+                                             "demographics", lambda queries, _scores, _start:
+                                             engine.people_like_you.distinctive(queries)),
         "ease": lambda: (_fitted("ease", "EASE collaborative model", "history", ease) if ease is not None else
                          _component("ease", "collaborative", "EASE collaborative model", "history", engine)),
         "for-you": lambda: Contender("for-you", "the For you blend", "nothing",

@@ -13,7 +13,7 @@ chosen by silhouette over ``k_range``. Each group's share of likers is shrunk:
 
 Two lists come out of it.
 
-**The section's list** (:meth:`PeopleLikeYou.score`) leads with what people like you
+**The section's list** (:meth:`PeopleLikeYou.distinctive`) leads with what people like you
 like more than everyone does. It starts from ``q(i)``, an estimate of the share of people
 like the person who liked movie ``i``: their group's shrunk share, refined by their
 nearest people by demographics (as many people as the kernel weights are worth, against
@@ -34,7 +34,7 @@ their demographics only, five seeds; NDCG@10 on validation splits carved from ea
 training part / on the test people; and the mean overlap of the top-10 lists of six
 different people — a boy under 18, a woman 50-55 academic, a man 45-49 lawyer, a woman
 25-34 in health care, a retired man over 56, a woman 18-24 student — from a model fitted
-on all of ml-100k): the earlier list (now :meth:`PeopleLikeYou.affinity`) 0.4298 /
+on all of ml-100k): the earlier list (now :meth:`PeopleLikeYou.score`) 0.4298 /
 0.4216, 5.4 of 10 shared, Star Wars first for five of the six; the seed's clusters
 0.4211 / 0.4131; plain popularity 0.4113 / 0.4004, 10 shared. Leaning harder on the
 group's lift costs more than it buys: ``p_c + 2·(p_c − p)`` 0.4186 / 0.4047, 3.6 shared;
@@ -52,7 +52,7 @@ by 0.0003, noise; equal field weights are simpler). Once six lists share 3 of 10
 fewer, every form tried is within about 0.003 of the seed's clusters: demographics
 alone say little, and what sets a group apart is by nature liked by fewer people.
 
-**For you's list** (:meth:`PeopleLikeYou.affinity`) is the list this section showed
+**For you's list** (:meth:`PeopleLikeYou.score`, the model's score as a component) is the list this section showed
 before: the group's ``p_c + γ·(p_c − p)`` (``γ`` = ``lift_weight``, the rows of
 ``cluster_scores_``) blended with the demographic neighbours' shares. *For you* ranks
 someone known only by their demographics by it alone, and there accuracy comes first
@@ -119,8 +119,8 @@ SCORE_CACHE_BYTES = 64 * 1024 * 1024
 class _Lists:
     """What a person's demographics give (see :meth:`PeopleLikeYou._lists`): their
     ``group`` (row of ``group_shares_``; ``n_clusters_`` = none), ``overall`` (everyone's
-    shares, what someone who gave nothing gets), ``affinity`` (:meth:`PeopleLikeYou.affinity`'s
-    row) and ``logits`` (the estimated log-odds of :meth:`PeopleLikeYou.score`; ``None``
+    shares, what someone who gave nothing gets), ``affinity`` (:meth:`PeopleLikeYou.score`'s
+    row) and ``logits`` (the estimated log-odds of :meth:`PeopleLikeYou.distinctive`; ``None``
     for someone who gave nothing)."""
 
     group: int
@@ -148,7 +148,7 @@ class PeopleLikeYou(Recommender):
         the asker, each weighted ``exp(-d² / bandwidth)`` by their distance (0 neighbours:
         groups only).
     neighbor_weight : weight of the neighbours' standardised shares beside the group's list
-        in :meth:`affinity`.
+        in :meth:`score`.
     estimate_bandwidth, neighbor_prior : the neighbours' kernel width in the section's
         estimate ``q``, and how many pseudo-neighbours holding the group's share they are
         weighed against.
@@ -382,7 +382,7 @@ class PeopleLikeYou(Recommender):
             self._log_lifts = lifts
         return lifts[groups]
 
-    def score(self, queries: QueryBatch) -> np.ndarray:
+    def distinctive(self, queries: QueryBatch) -> np.ndarray:
         """``(n_queries, n_movies)`` float32 (NaN = nobody with demographics liked it): the
         *Popular with people like you* list — each person's *contrasted share* of each
         movie: the estimated share of people like them who liked it, its odds moved
@@ -399,7 +399,7 @@ class PeopleLikeYou(Recommender):
                              1 / (1 + np.exp(contrast * everyone - (1 + contrast) * entry.logits))
                              for entry in lists])
 
-    def affinity(self, queries: QueryBatch) -> np.ndarray:
+    def score(self, queries: QueryBatch) -> np.ndarray:
         """``(n_queries, n_movies)`` float32 (NaN = nobody liked it): what *For you* blends
         for people like each person — their group's list blended with their demographic
         neighbours' shares (``neighbor_weight``), as it always was: the most accurate list
@@ -412,7 +412,7 @@ class PeopleLikeYou(Recommender):
         return np.stack([entry.affinity for entry in lists])
 
     def liked_shares(self, demographics: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """What :meth:`score` is made of, as shares a person can read: ``(people,
+        """What :meth:`distinctive` is made of, as shares a person can read: ``(people,
         everyone)`` — float32 ``(n, n_movies)``, the estimated share of people like each
         person who liked each movie (NaN for people who gave no demographics and for
         movies nobody with demographics liked), and ``(n_movies,)``, the share of

@@ -21,7 +21,7 @@ import gc
 import os
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -37,7 +37,7 @@ from cinerec import __version__
 from cinerec.engine import Engine
 from cinerec.errors import CinerecError, QueryError
 from cinerec.paths import cache_dir
-from cinerec.profile import Profile, parse_age, parse_gender, parse_occupation, parse_zip
+from cinerec.profile import Profile, parse_age, parse_gender, parse_zip, understand_occupation
 from cinerec.service import schemas
 from cinerec.service.store import (Demographics, ProfileFullError, ProfileNotFoundError, ProfileStore,
                                    RatingNotFoundError, SQLiteProfileStore, StoredProfile, StoreError)
@@ -199,7 +199,8 @@ def _add_routes(app: FastAPI, engine: Engine) -> None:
     async def recommend(services: ServicesDep, request: schemas.RecommendRequest) -> Response:
         """The four sections for a profile given in full (nothing is stored)."""
         profile = _engine_profile(canonical_demographics(request), request.liked, request.disliked)
-        return await services.compute(_recommendations, services.engine, profile, request.n)
+        return await services.compute(_recommendations, services.engine, profile, request.n,
+                                      _occupation_notes(request))
 
     @app.post("/api/profiles", response_model=schemas.ProfileOut, status_code=201, tags=["profiles"])
     async def create_profile(services: ServicesDep, body: schemas.CreateProfileIn | None = None) -> dict[str, Any]:
@@ -243,13 +244,24 @@ def _add_routes(app: FastAPI, engine: Engine) -> None:
 
 # ------------------------------------------------------------------- translations
 def canonical_demographics(given: schemas.DemographicsIn) -> Demographics:
-    """Everyday words → canonical terms (raises :class:`QueryError` naming the field)."""
+    """Everyday words → canonical terms (raises :class:`QueryError` naming the field); an
+    occupation MovieLens does not know counts as "other" (see :func:`_occupation_notes`)."""
     return Demographics(
         gender=parse_gender(given.gender) if given.gender else None,
         age=given.age,
-        occupation=parse_occupation(given.occupation) if given.occupation else None,
+        occupation=understand_occupation(given.occupation, _age_band(given))[0] if given.occupation else None,
         zip=parse_zip(given.zip) if given.zip else None,
     )
+
+
+def _occupation_notes(given: schemas.DemographicsIn) -> tuple[str, ...]:
+    """What the person should know about how their occupation was understood."""
+    note = understand_occupation(given.occupation, _age_band(given))[1] if given.occupation else None
+    return () if note is None else (note,)
+
+
+def _age_band(given: schemas.DemographicsIn) -> str | None:
+    return parse_age(given.age) if given.age is not None else None
 
 
 def stored_to_engine_profile(stored: StoredProfile) -> Profile:
@@ -269,11 +281,14 @@ def _engine_profile(demographics: Demographics, liked: Sequence[int], disliked: 
                    occupation=demographics.occupation, zip=demographics.zip)
 
 
-def _recommendations(engine: Engine, profile: Profile, n: int) -> Response:
-    """The four sections as JSON, serialised here in the worker thread: the schema reads
-    the engine's dataclasses directly and writes bytes, leaving the event loop nothing
-    to do but send them (the route's ``response_model`` still documents the shape)."""
+def _recommendations(engine: Engine, profile: Profile, n: int, notes: Sequence[str] = ()) -> Response:
+    """The four sections as JSON (with ``notes`` for the person), serialised here in the
+    worker thread: the schema reads the engine's dataclasses directly and writes bytes,
+    leaving the event loop nothing to do but send them (the route's ``response_model``
+    still documents the shape)."""
     recommendations = engine.recommend(profile, n=n)  # unknown movie ids raise QueryError here
+    if notes:
+        recommendations = replace(recommendations, notes=(*recommendations.notes, *notes))
     body = schemas.Recommendations.model_validate(recommendations, from_attributes=True).model_dump_json()
     return Response(body, media_type="application/json")
 
