@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from cinerec.artifacts import ModelWriter
 from cinerec.data.dataset import Dataset
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, Recommender
-from cinerec.progress import status
+from cinerec.progress import note, status
 
 CATALOGUE_FILE = "catalogue.parquet"
 USERS_FILE = "users.parquet"
@@ -103,7 +103,10 @@ def build_model(paths: Sequence[str | Path], out: str | Path, options: BuildOpti
 
     timings: dict[str, float] = {}
     with _timed(timings, "read", "Reading MovieLens…"):
-        dataset, _ = load_datasets(paths)
+        dataset, combined = load_datasets(paths)
+    if combined is not None:  # how the releases were joined is the person's to know
+        for line in combined.lines():
+            note(line)
     result = build_from_dataset(dataset, out, options)
     result.timings = {**timings, **result.timings}
     return result

@@ -44,8 +44,8 @@ def _clusters_section(report: Report, dataset: Dataset, model: Recommender) -> N
     report.add_heading("People like you: demographic clusters")
     n_clusters = int(model.n_clusters_)  # type: ignore[attr-defined]
     if n_clusters == 0:
-        report.add_paragraph("No user in this data has demographics, so there are no clusters: "
-                             "'Popular with people like you' falls back to what everyone likes.")
+        report.add_paragraph("No user in this data has demographics, so there are no clusters and no one like "
+                             "a person to ask: 'Popular with people like you' is left out, with a note saying so.")
         return
     k_values = np.asarray(model.k_values_)  # type: ignore[attr-defined]
     if k_values.size > 1:
@@ -78,8 +78,9 @@ def _cluster_rows(dataset: Dataset, model: Recommender) -> list[dict[str, object
             "people": profile["size"],
             "who": "; ".join(_describe_field(name, values) for name, values in profile.items()
                              if name != "size" and values),
-            "top picks": "; ".join(titles[i] for i in _best(scores)),
-            "liked far more than by everyone": "; ".join(titles[i] for i in _best(scores - everyone)),
+            "most liked in the cluster": "; ".join(titles[i] for i in _best(scores)),
+            "liked far more than by everyone (what the section leads with)":
+                "; ".join(titles[i] for i in _best(scores - everyone)),
         })
     return rows
 
