@@ -64,17 +64,83 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
+def check_model_target(target: str | Path) -> Path:
+    """Make sure a model may be written to ``target``, before any work is done: it must be
+    missing, an empty folder, or a model directory (which the new model replaces) — never
+    someone's file or folder — and its parent must be a folder that can be written to.
+    Raises a one-line :class:`~cinerec.errors.ModelError` otherwise."""
+    target = Path(target)
+    if target.exists() or target.is_symlink():
+        if not target.is_dir():
+            raise ModelError(f"{target} exists and is not a folder; choose a new folder for the model")
+        if any(target.iterdir()) and not _is_model_directory(target):
+            raise ModelError(f"{target} is not empty and holds no cinerec model; choose a new or empty folder "
+                             "(a model directory is replaced, nothing else is)")
+    parent = target.parent
+    for ancestor in (parent, *parent.parents):
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                raise ModelError(f"cannot write a model under {ancestor}: it is a file, not a folder")
+            if not os.access(ancestor, os.W_OK | os.X_OK):
+                raise ModelError(f"cannot write a model under {ancestor}: no permission to write there")
+            break
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.mkdtemp(prefix=f".{target.name}.probe-", dir=parent)
+    except OSError as exc:
+        raise ModelError(f"cannot write a model to {target}: {exc.strerror or exc}") from None
+    os.rmdir(probe)
+    return target
+
+
+def _is_model_directory(folder: Path) -> bool:
+    try:
+        return json.loads((folder / MANIFEST_FILE).read_text()).get("format") == MODEL_FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def remove_stale_staging(target: Path) -> list[Path]:
+    """Remove the hidden folders that builds of ``target`` killed while writing left
+    beside it (``.NAME.building-PID-…`` whose process is gone); returns them."""
+    removed = []
+    for folder in target.parent.glob(f".{glob_escape(target.name)}.building-*"):
+        pid = folder.name.rsplit(".building-", 1)[1].split("-", 1)[0]
+        if pid.isdigit() and not _process_alive(int(pid)) and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    """``name`` with glob's special characters taken literally."""
+    return "".join(f"[{char}]" if char in "*?[" else char for char in name)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
 class ModelWriter:
     """Builds a model directory in a temporary folder; ``commit`` renames it into place.
 
     Use as a context manager: leaving the block with an exception removes the
-    temporary folder and leaves any previous model at the target untouched.
+    temporary folder and leaves any previous model at the target untouched. The target
+    is checked first (:func:`check_model_target`), and what killed builds of it left
+    behind is cleared (:func:`remove_stale_staging`).
     """
 
     def __init__(self, target: str | Path):
-        self.target = Path(target)
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.building-", dir=self.target.parent))
+        self.target = check_model_target(target)
+        remove_stale_staging(self.target)
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.building-{os.getpid()}-",
+                                             dir=self.target.parent))
         self.manifest: dict[str, Any] = {
             "format": MODEL_FORMAT,
             "format_version": MODEL_FORMAT_VERSION,

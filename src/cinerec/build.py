@@ -99,8 +99,10 @@ def _timed(timings: dict[str, float], step: str, message: str) -> Iterator[None]
 
 def build_model(paths: Sequence[str | Path], out: str | Path, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Read one or more releases (several = combined) and build a model directory."""
+    from cinerec.artifacts import check_model_target
     from cinerec.data.readers import load_datasets
 
+    check_model_target(out)  # before any reading or fitting: never after minutes of work
     timings: dict[str, float] = {}
     with _timed(timings, "read", "Reading MovieLens…"):
         dataset, combined = load_datasets(paths)
@@ -130,8 +132,10 @@ def build_from_dataset(dataset: Dataset, out: str | Path, options: BuildOptions 
                        on_step: Callable[[str, float], None] | None = None) -> BuildResult:
     """Fit every component on ``dataset`` and write the model directory ``out``, with the
     *For you* settings the fitted components call for."""
+    from cinerec.artifacts import check_model_target
     from cinerec.engine import default_for_you
 
+    check_model_target(out)  # before fitting: a refused target must not cost the fit
     fitted, timings = fit_components(dataset, options, on_step)
     with ModelWriter(out) as writer:
         with _timed(timings, "write", "Writing the model directory…"):

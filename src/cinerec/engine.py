@@ -270,7 +270,8 @@ class Engine:
         return [name for name in self.components if weights.get(name, 0.0) != 0.0]
 
     def recommend(self, profile: Profile, n: int = 10) -> Recommendations:
-        """The four sections for one person."""
+        """The four sections for one person (at most the whole catalogue each)."""
+        n = self._list_length(n)
         queries = self.query_batch([profile])
         weighted = self._weighted_components()
         scores = self.component_scores(queries, list(dict.fromkeys([*SECTION_COMPONENTS, *weighted])))
@@ -416,6 +417,10 @@ class Engine:
             because[open_] = model.explain(queries.likes, movies[open_])
         return because
 
+    def _list_length(self, n: int) -> int:
+        """``n`` capped at the catalogue's size: no list can be longer, and arrays are sized by it."""
+        return max(0, min(int(n), int(self.movie_ids.size)))
+
     def similar(self, movie_id: int, n: int = 10) -> list[Recommendation]:
         """Movies most similar in content to one movie."""
         index = int(self.movie_index([movie_id])[0])
@@ -429,7 +434,9 @@ class Engine:
         return [self._item(m, s, f"fans of {self.label(index)} also liked it") for m, s in zip(neighbours, sims)]
 
     def recommend_batch(self, profiles: Sequence[Profile], n: int = 10, kind: str = "for-you") -> pd.DataFrame:
-        """Top-``n`` per profile as ``user_id, rank, movie_id, score`` rows, computed blockwise."""
+        """Top-``n`` per profile (at most the catalogue) as ``user_id, rank, movie_id, score``
+        rows, computed blockwise."""
+        n = self._list_length(n)
         key = BATCH_KINDS[kind]
         block = max(1, BATCH_CELLS // max(self.movie_ids.size, 1))
         frames = []

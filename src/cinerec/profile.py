@@ -107,6 +107,9 @@ OTHER_OCCUPATIONS: tuple[str, ...] = (
     "truck driver", "taxi driver", "bus driver", "delivery driver", "courier", "priest", "pastor", "clergy",
     "athlete",
 )
+#: The longest occupation understood (as the web API accepts): the phrase search grows
+#: with the square of the words.
+MAX_OCCUPATION_CHARACTERS = 60
 #: A misspelt occupation is accepted from this rapidfuzz ratio on ("progammer": 95).
 OCCUPATION_FUZZY_SCORE = 80.0
 
@@ -175,6 +178,9 @@ def understand_occupation(text: str, age_band: str | None = None) -> tuple[str, 
     note. A "student" in the ``age_band`` "under 18" is a K-12 student, as in ml-100k.
     Raises :class:`QueryError` only for text with no word in it ("", "42", "?!").
     """
+    if len(str(text)) > MAX_OCCUPATION_CHARACTERS:
+        raise QueryError(f"occupation must be at most {MAX_OCCUPATION_CHARACTERS} characters, "
+                         f"got {len(str(text)):,}")
     key = _occupation_key(str(text))
     if not any(char.isalpha() for char in key):
         raise QueryError(f"unknown occupation '{text}'; say one of {', '.join(vocab.OCCUPATIONS)} "

@@ -1,17 +1,27 @@
 """Progress reporting for long work: a live bar on a terminal, silence elsewhere.
 
 Library code reports progress through :func:`progress`, so that tests, pipes and the
-web service stay quiet while a person at a terminal sees what is happening.
+web service stay quiet while a person at a terminal sees what is happening. Whatever
+is printed from data or input goes through :func:`terminal_safe`: a MovieLens title or a
+person's words can hold control characters, which a terminal would obey.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
 T = TypeVar("T")
+#: C0 and C1 control characters and DEL.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: object) -> str:
+    """``text`` as a string without control characters (a line break or tab becomes a space)."""
+    return _CONTROLS.sub(lambda match: " " if match.group() in "\n\r\t" else "", str(text))
 
 
 def interactive() -> bool:
@@ -47,7 +57,7 @@ def status(message: str) -> Iterator[None]:
 
 def note(message: str) -> None:
     """Tell the person something on stderr (always: notes matter even when piped)."""
-    print(message, file=sys.stderr)
+    print(terminal_safe(message), file=sys.stderr)
 
 
 def _len_or_none(items: Iterable[object]) -> int | None:

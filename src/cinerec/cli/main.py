@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from cinerec import __version__
 from cinerec.cli.registry import register_modules
 from cinerec.errors import CinerecError
+from cinerec.progress import terminal_safe
 
 #: Modules that register commands, in the order they appear in ``--help``.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -45,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except CinerecError as exc:
-        print(f"cinerec: error: {exc}", file=sys.stderr)
+        print(f"cinerec: error: {terminal_safe(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("cinerec: interrupted", file=sys.stderr)

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.text import Text
 
 from cinerec.engine import Recommendation, Recommendations
+from cinerec.progress import terminal_safe
 
 
 def console() -> Console:
@@ -18,20 +19,20 @@ def console() -> Console:
 def print_recommendations(recommendations: Recommendations, notes: Iterable[str] = ()) -> None:
     out = console()
     for note in notes:
-        out.print(Text(f"Note: {note}", style="yellow"))
+        out.print(Text(f"Note: {terminal_safe(note)}", style="yellow"))
     for section in recommendations.sections:
         out.print()
-        out.print(Text(section.heading, style="bold underline"))
+        out.print(Text(terminal_safe(section.heading), style="bold underline"))
         if not section.items:
-            out.print(Text(f"  ({section.note or 'nothing to recommend'})", style="dim"))
+            out.print(Text(f"  ({terminal_safe(section.note or 'nothing to recommend')})", style="dim"))
         _print_items(out, section.items)
 
 
 def print_movie_list(heading: str, items: Sequence[Recommendation], notes: Iterable[str] = ()) -> None:
     out = console()
     for note in notes:
-        out.print(Text(f"Note: {note}", style="yellow"))
-    out.print(Text(heading, style="bold underline"))
+        out.print(Text(f"Note: {terminal_safe(note)}", style="yellow"))
+    out.print(Text(terminal_safe(heading), style="bold underline"))
     if not items:
         out.print(Text("  (no similar movies found)", style="dim"))
     _print_items(out, items)
@@ -41,9 +42,9 @@ def _print_items(out: Console, items: Sequence[Recommendation]) -> None:
     width = len(str(len(items)))
     for rank, item in enumerate(items, start=1):
         line = Text(f"  {rank:>{width}}. ")
-        line.append(item.label, style="bold")
+        line.append(terminal_safe(item.label), style="bold")
         if item.genres:
-            line.append(f"  · {', '.join(item.genres)}", style="cyan")
+            line.append(f"  · {terminal_safe(', '.join(item.genres))}", style="cyan")
         if item.reason:
-            line.append(f"  — {item.reason}", style="dim")
+            line.append(f"  — {terminal_safe(item.reason)}", style="dim")
         out.print(line)

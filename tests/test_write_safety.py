@@ -1,0 +1,138 @@
+"""Commands that write never destroy what they did not write, and fail in one line before
+any work; killed builds leave nothing for good; terminals get no control characters;
+oversized requests are bounded."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cinerec.cli.main import main
+from cinerec.data.readers import load_dataset
+from cinerec.data.synthetic import SynthConfig, generate
+from cinerec.engine import Engine
+from cinerec.models import demographic
+from cinerec.profile import Profile
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("release") / "ml-100k"
+    generate(SynthConfig(users=120, movies=150, ratings=5_000, format="ml-100k", seed=2), folder)
+    return folder
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str], code: int, *fragments: str) -> str:
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err and err.startswith("cinerec: error: "), err
+    assert "Traceback" not in err and all(fragment in err for fragment in fragments), err
+    return err
+
+
+def listing(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
+
+
+def test_build_refuses_a_folder_of_someone_else_s_files(release: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "thesis"
+    target.mkdir()
+    (target / "thesis.txt").write_text("four years of work")
+    before = listing(tmp_path)
+    one_line_error(capsys, main(["build", str(release), "--out", str(target), "--no-report"]),
+                   str(target), "holds no cinerec model")
+    assert listing(tmp_path) == before and sorted(p.name for p in tmp_path.iterdir()) == ["thesis"]
+
+
+def test_build_refuses_an_existing_file_and_a_path_under_one(release: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me")
+    one_line_error(capsys, main(["build", str(release), "--out", str(notes)]), "is not a folder")
+    one_line_error(capsys, main(["build", str(release), "--out", str(notes / "model")]), "it is a file")
+    assert notes.read_text() == "keep me" and [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc")
+def test_build_to_a_place_nothing_can_be_written_is_one_line(release: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    one_line_error(capsys, main(["build", str(release), "--out", "/proc/cinerec-model"]), "/proc")
+
+
+def test_build_replaces_its_own_model_and_clears_what_killed_builds_left(release: Path, tmp_path: Path) -> None:
+    target = tmp_path / "model"
+    assert main(["build", str(release), "--out", str(target), "--no-report"]) == 0
+    first = (target / "manifest.json").read_text()
+    dead = _a_dead_pid()
+    stale = tmp_path / f".model.building-{dead}-abc123"
+    stale.mkdir()
+    (stale / "half.npy").write_bytes(b"x" * 100)
+    alive = tmp_path / f".model.building-{os.getpid()}-xyz"  # a build still running: left alone
+    alive.mkdir()
+    assert main(["build", str(release), "--out", str(target), "--no-report"]) == 0
+    assert (target / "manifest.json").read_text() != first
+    assert not stale.exists() and alive.exists()
+
+
+def _a_dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_a_huge_list_length_is_the_catalogue(release: Path) -> None:
+    engine = Engine.fit(load_dataset(release, use_cache=False))
+    recs = engine.recommend(Profile(liked=(int(engine.movie_ids[0]),), gender="F"), n=1_000_000_000)
+    assert all(len(section.items) <= engine.movie_ids.size for section in recs.sections)
+    rows = engine.recommend_batch([Profile(user_id=1)], n=1_000_000_000)
+    assert 0 < len(rows) <= engine.movie_ids.size
+
+
+def test_people_like_you_answers_any_number_of_distinct_people(release: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = Engine.fit(load_dataset(release, use_cache=False))
+    # A cache that holds three lists: many distinct people evict entries mid-block.
+    monkeypatch.setattr(demographic, "SCORE_CACHE_BYTES", 3 * 4 * engine.movie_ids.size)
+    people = [Profile(gender=gender, age_band=band, zip=f"{zip_code:05d}")
+              for gender in ("M", "F") for band in ("18-24", "25-34", "35-44") for zip_code in range(10_000, 10_400, 7)]
+    rows = engine.recommend_batch(people, n=5, kind="people-like-you")
+    assert len(rows) == 5 * len(people)
+    assert len(engine.people_like_you.__dict__.get("_score_cache", {})) <= 3
+
+
+def test_printed_titles_and_errors_carry_no_control_characters(release: Path, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from cinerec.cli.render import print_movie_list
+    from cinerec.engine import Recommendation
+
+    print_movie_list("Like \x1b]0;owned\x07 this", [Recommendation(1, "Evil\x1b[2J Title\x9b", 1999, ("Drama",), 1.0,
+                                                                     "because\x07 you liked it")])
+    out = capsys.readouterr().out
+    assert not any(ord(char) < 32 and char != "\n" or 127 <= ord(char) < 160 for char in out)
+    assert "Evil[2J Title" in out
+    model = tmp_path / "model"
+    assert main(["build", str(release), "--out", str(model), "--no-report"]) == 0
+    capsys.readouterr()
+    code = main(["recommend", "--model", str(model), "--like", "zzqx\x1b]0;hacked\x07yy"])
+    err = one_line_error(capsys, code)
+    assert "\x1b" not in err and "\x07" not in err
+
+
+def test_an_occupation_of_thousands_of_words_is_refused_at_once(release: Path, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    model = tmp_path / "model"
+    assert main(["build", str(release), "--out", str(model), "--no-report"]) == 0
+    capsys.readouterr()
+    code = main(["recommend", "--model", str(model), "--occupation", " ".join(["astronaut"] * 3_000)])
+    one_line_error(capsys, code, "occupation must be at most 60 characters")
+
+
+def test_stale_folders_of_other_targets_are_not_touched(tmp_path: Path) -> None:
+    from cinerec.artifacts import remove_stale_staging
+
+    other = tmp_path / f".other.building-{_a_dead_pid()}-x"
+    other.mkdir()
+    assert remove_stale_staging(tmp_path / "model") == [] and other.exists()
