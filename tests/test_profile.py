@@ -164,7 +164,7 @@ def test_user_ids(said: int | str, user_id: int) -> None:
 
 @pytest.mark.parametrize("said", [0, -1, "abc", "1.5"])
 def test_bad_user_ids(said: int | str) -> None:
-    with pytest.raises(QueryError, match="user id must be a positive whole number"):
+    with pytest.raises(QueryError, match="user id must be a whole number from 1"):
         parse_user_id(said)
 
 

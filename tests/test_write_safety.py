@@ -136,3 +136,71 @@ def test_stale_folders_of_other_targets_are_not_touched(tmp_path: Path) -> None:
     other = tmp_path / f".other.building-{_a_dead_pid()}-x"
     other.mkdir()
     assert remove_stale_staging(tmp_path / "model") == [] and other.exists()
+
+
+@pytest.fixture(scope="module")
+def model(release: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    target = tmp_path_factory.mktemp("models") / "model"
+    assert main(["build", str(release), "--out", str(target), "--no-report"]) == 0
+    return target
+
+
+def profiles_file(folder: Path, rows: str) -> Path:
+    path = folder / "profiles.csv"
+    path.write_text("user_id,gender,likes\n" + rows)
+    return path
+
+
+def test_batch_output_replaces_only_its_own_file(model: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    profiles = profiles_file(tmp_path, "1,F,\n")
+    budget = tmp_path / "budget.csv"
+    budget.write_text("month,spent\n1,200\n")
+    one_line_error(capsys, main(["recommend-batch", "--model", str(model), "--input", str(profiles),
+                                 "--out", str(budget)]), "not written by cinerec")
+    assert budget.read_text() == "month,spent\n1,200\n"
+    one_line_error(capsys, main(["recommend-batch", "--model", str(model), "--input", str(profiles),
+                                 "--out", str(tmp_path)]), "is a folder")
+    recs = tmp_path / "recs.csv"
+    for _ in range(2):  # written, then replaced: it is cinerec's own
+        assert main(["recommend-batch", "--model", str(model), "--input", str(profiles), "--out", str(recs)]) == 0
+    assert recs.read_text().startswith("user_id,rank,movie_id,score\n")
+
+
+@pytest.mark.parametrize(("rows", "fragment"), [
+    ("1,F,²\n", "likes must be movie ids"),
+    ("1,F,123456789012345678901234567890123456789\n", "likes must be movie ids"),
+    ("123456789012345678901234567890123456789,F,\n", "user id must be a whole number from 1"),
+    ("-4,F,\n", "user id must be a whole number from 1"),
+])
+def test_batch_rows_with_impossible_ids_name_the_line(model: Path, tmp_path: Path, rows: str, fragment: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["recommend-batch", "--model", str(model), "--input", str(profiles_file(tmp_path, rows)),
+                 "--out", str(tmp_path / "recs.csv")])
+    one_line_error(capsys, code, "profiles.csv:2:", fragment)
+    assert not (tmp_path / "recs.csv").exists()
+
+
+def test_batch_input_that_is_a_folder_is_one_line(model: Path, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["recommend-batch", "--model", str(model), "--input", str(tmp_path), "--out",
+                 str(tmp_path / "recs.csv")])
+    one_line_error(capsys, code, "is a folder")
+
+
+def test_reports_replace_only_cinerec_s_own(release: Path, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<h1>my home page</h1>")
+    (site / "results.json").write_text('{"budget": 1}')
+    before = listing(tmp_path)
+    one_line_error(capsys, main(["data", "inspect", str(release), "--report", str(site)]), "index.html",
+                   "not written by cinerec")
+    one_line_error(capsys, main(["evaluate", str(release), "--no-tune", "--models", "popular", "--out", str(site)]),
+                   "not written by cinerec")
+    assert listing(tmp_path) == before
+    report = tmp_path / "report"
+    for _ in range(2):  # written, then replaced: it is cinerec's own
+        assert main(["data", "inspect", str(release), "--report", str(report)]) == 0
+    assert "cinerec" in (report / "index.html").read_text()

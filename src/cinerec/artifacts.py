@@ -32,13 +32,14 @@ import numpy as np
 
 from cinerec import __version__
 from cinerec.errors import ModelError
+from cinerec.outputs import check_writable_place
 from cinerec.models.base import Recommender
 
 MODEL_FORMAT = "cinerec-model"
 #: Bumped whenever any component's saved parameters or learned state change shape or
 #: meaning, so an older model directory is refused at load ("rebuild it") instead of
 #: failing mid-query or answering with a blend it was not built for.
-MODEL_FORMAT_VERSION = 6
+MODEL_FORMAT_VERSION = 7
 MANIFEST_FILE = "manifest.json"
 LIBRARIES = ("numpy", "scipy", "numba", "pandas", "pyarrow", "scikit-learn", "rapidfuzz")
 R = TypeVar("R", bound=Recommender)
@@ -76,20 +77,7 @@ def check_model_target(target: str | Path) -> Path:
         if any(target.iterdir()) and not _is_model_directory(target):
             raise ModelError(f"{target} is not empty and holds no cinerec model; choose a new or empty folder "
                              "(a model directory is replaced, nothing else is)")
-    parent = target.parent
-    for ancestor in (parent, *parent.parents):
-        if ancestor.exists():
-            if not ancestor.is_dir():
-                raise ModelError(f"cannot write a model under {ancestor}: it is a file, not a folder")
-            if not os.access(ancestor, os.W_OK | os.X_OK):
-                raise ModelError(f"cannot write a model under {ancestor}: no permission to write there")
-            break
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.mkdtemp(prefix=f".{target.name}.probe-", dir=parent)
-    except OSError as exc:
-        raise ModelError(f"cannot write a model to {target}: {exc.strerror or exc}") from None
-    os.rmdir(probe)
+    check_writable_place(target, "a model", ModelError)
     return target
 
 
@@ -197,6 +185,25 @@ class ModelWriter:
         return self.target
 
 
+def _manifest_problem(manifest: dict[str, Any]) -> str | None:
+    """What is wrong with a manifest's structure, or ``None``: every file entry a size and
+    a checksum, inside the directory; every component a class name."""
+    files, components = manifest.get("files"), manifest.get("components")
+    if not isinstance(files, dict) or not isinstance(components, dict):
+        return "no list of files or components"
+    for relative, expected in files.items():
+        parts = Path(relative).parts
+        if Path(relative).is_absolute() or ".." in parts or not parts:
+            return f"file {relative!r} lies outside the model"
+        if not (isinstance(expected, dict) and type(expected.get("bytes")) is int
+                and isinstance(expected.get("sha256"), str)):
+            return f"no size and checksum for {relative}"
+    for name, spec in components.items():
+        if not (isinstance(spec, dict) and isinstance(spec.get("class"), str)):
+            return f"no class for the {name!r} model"
+    return None
+
+
 @dataclass(frozen=True)
 class ModelDirectory:
     """A verified, open model directory."""
@@ -217,12 +224,16 @@ class ModelDirectory:
             raise ModelError(f"{manifest_path}: missing; this is not a cinerec model directory") from None
         except ValueError as exc:
             raise ModelError(f"{manifest_path}: not valid JSON ({exc})") from None
-        if manifest.get("format") != MODEL_FORMAT:
-            raise ModelError(f"{manifest_path}: not a cinerec model (format {manifest.get('format')!r})")
+        if not isinstance(manifest, dict) or manifest.get("format") != MODEL_FORMAT:
+            found = manifest.get("format") if isinstance(manifest, dict) else None
+            raise ModelError(f"{manifest_path}: not a cinerec model (format {found!r})")
         if manifest.get("format_version") != MODEL_FORMAT_VERSION:
             raise ModelError(f"{path}: model format version {manifest.get('format_version')}, this cinerec "
                              f"reads version {MODEL_FORMAT_VERSION}; rebuild it with cinerec build")
-        for relative, expected in manifest.get("files", {}).items():
+        problem = _manifest_problem(manifest)
+        if problem:
+            raise ModelError(f"{manifest_path}: damaged ({problem}); rebuild the model")
+        for relative, expected in manifest["files"].items():
             cls._verify_file(path / relative, relative, expected, verify_checksums)
         return cls(path, manifest)
 

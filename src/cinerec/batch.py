@@ -15,19 +15,23 @@ import pandas as pd
 
 from cinerec.atomic import atomic_file
 from cinerec.errors import CinerecError, DataError
-from cinerec.profile import Profile, parse_age, parse_gender, parse_occupation, parse_user_id, parse_zip
+from cinerec.profile import (MAX_USER_ID, Profile, parse_age, parse_gender, parse_occupation, parse_user_id,
+                             parse_zip)
 
 if TYPE_CHECKING:
     from cinerec.engine import Engine
 
 PROFILE_COLUMNS = ("user_id", "gender", "age", "occupation", "zip", "likes")
 RECOMMENDATION_COLUMNS = ("user_id", "rank", "movie_id", "score")
+#: Largest movie id a row may name: MovieLens ids are 32-bit signed integers.
+MAX_MOVIE_ID = 2**31 - 1
 
 
 def read_profiles(path: Path, engine: Engine) -> list[Profile]:
     """Parse and validate PROFILES.csv against the model's users and catalogue."""
     frame = _read_csv(path)
-    known_users = engine.user_index(pd.to_numeric(frame["user_id"], errors="coerce").fillna(-1).astype("int64"))
+    user_ids = pd.to_numeric(frame["user_id"], errors="coerce")
+    known_users = engine.user_index(user_ids.where(user_ids.between(1, MAX_USER_ID), -1).astype("int64"))
     profiles = []
     for offset, row in enumerate(frame.itertuples(index=False)):
         line = offset + 2  # 1-based, after the header
@@ -47,6 +51,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except FileNotFoundError:
         raise DataError("no such file", path) from None
+    except IsADirectoryError:
+        raise DataError("is a folder; give the profiles' CSV file", path) from None
+    except OSError as exc:
+        raise DataError(f"cannot be read ({exc.strerror or exc})", path) from None
     except pd.errors.EmptyDataError:
         raise DataError("the file is empty; it needs a header with a user_id column", path, 1) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -77,8 +85,9 @@ def _profile(row: tuple, engine: Engine) -> Profile:
 def _movie_ids(text: str) -> tuple[int, ...]:
     ids: dict[int, None] = {}
     for part in filter(None, (p.strip() for p in text.split("|"))):
-        if not part.isdigit():
-            raise DataError(f"likes must be movie ids separated by |, got '{part}'")
+        if not (part.isascii() and part.isdigit() and int(part) <= MAX_MOVIE_ID):
+            raise DataError(f"likes must be movie ids (whole numbers up to {MAX_MOVIE_ID:,}) separated by |, "
+                            f"got '{part}'")
         ids[int(part)] = None
     return tuple(ids)
 

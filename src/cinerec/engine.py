@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
 
@@ -56,8 +57,9 @@ HEADING_SOURCES = 2
 #: ``recommend-batch --kind`` values → section keys.
 BATCH_KINDS: dict[str, str] = {"for-you": "for_you", "similar": "similar", "also-liked": "also_liked",
                                "people-like-you": "people_like_you"}
-#: Dense score blocks are kept under this many cells (~128 MB of float32).
-BATCH_CELLS = 32 * 1024 * 1024
+#: Dense score blocks are kept under this many cells (~32 MB of float32; the blend's
+#: intermediates are several times that, so larger blocks only add memory).
+BATCH_CELLS = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -133,11 +135,16 @@ class Engine:
         model_dir = ModelDirectory.open(path)
         components = {name: model_dir.component(name, _component_class(spec["class"]))
                       for name, spec in model_dir.manifest["components"].items()}
-        movies = pq.read_table(model_dir.path / CATALOGUE_FILE).to_pandas()
-        users = pq.read_table(model_dir.path / USERS_FILE).to_pandas()
-        history = sp.csr_matrix(
-            (model_dir.array("history_ratings"), model_dir.array("history_indices"), model_dir.array("history_indptr")),
-            shape=(len(users), len(movies)))
+        try:
+            movies = pq.read_table(model_dir.path / CATALOGUE_FILE).to_pandas()
+            users = pq.read_table(model_dir.path / USERS_FILE).to_pandas()
+            history = sp.csr_matrix(
+                (model_dir.array("history_ratings"), model_dir.array("history_indices"),
+                 model_dir.array("history_indptr")), shape=(len(users), len(movies)))
+            history.check_format(full_check=False)
+        except (OSError, ValueError, pa.ArrowException) as exc:
+            raise ModelError(f"{model_dir.path}: damaged ({_first_line(exc)}); rebuild the model") from None
+        _check_same_movies(model_dir.path, movies, components)
         return cls(components, movies, users, history, for_you=saved_for_you(model_dir.manifest),
                    manifest=model_dir.manifest)
 
@@ -529,6 +536,20 @@ def _component_class(name: str) -> type[Recommender]:
     if name not in classes:
         raise ModelError(f"model directory names an unknown component class {name!r}")
     return classes[name]
+
+
+def _check_same_movies(path: Path, movies: pd.DataFrame, components: Mapping[str, Recommender]) -> None:
+    """Every component must index the catalogue's movies, in its order: a model directory
+    pieced together from two builds answers nonsense, so it is refused at load."""
+    movie_ids = movies["movie_id"].to_numpy()
+    for name, component in components.items():
+        if not np.array_equal(np.asarray(component.movie_ids_), movie_ids):
+            raise ModelError(f"{path}: damaged (its {name} part and its catalogue list different movies); "
+                             "rebuild the model")
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def describe_people(demographics: Mapping[str, Any] | pd.Series) -> str:

@@ -220,14 +220,16 @@ def parse_zip(text: str) -> str:
                      f"(K1A 0B1), got '{text}'")
 
 
+#: Largest user id accepted: MovieLens ids are 32-bit signed integers.
+MAX_USER_ID = 2**31 - 1
+
+
 def parse_user_id(value: int | str) -> int:
     """A known user's id: a positive whole number (whether it exists is the model's to say)."""
-    try:
-        user_id = int(str(value).strip())
-    except ValueError:
-        user_id = 0
-    if user_id <= 0:
-        raise QueryError(f"user id must be a positive whole number, got '{value}'")
+    text = str(value).strip()
+    user_id = int(text) if text.isascii() and text.isdigit() else 0
+    if not 0 < user_id <= MAX_USER_ID:
+        raise QueryError(f"user id must be a whole number from 1 to {MAX_USER_ID:,}, got '{value}'")
     return user_id
 
 

@@ -50,6 +50,10 @@ def _run_inspect(args: argparse.Namespace) -> int:
     from cinerec.data.inspect import describe
     from cinerec.data.readers import load_datasets
 
+    from cinerec.outputs import check_output_folder, is_cinerec_report
+
+    if args.report is not None:
+        check_output_folder(args.report, "the report", {"index.html": is_cinerec_report})
     dataset, combine_summary = load_datasets(args.paths)
     with status("Describing the data"):
         description = describe(dataset, combine_summary)

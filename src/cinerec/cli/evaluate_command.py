@@ -66,11 +66,15 @@ def _counts(text: str) -> tuple[int, ...]:
 
 def _evaluate(args: argparse.Namespace) -> int:
     from cinerec.data.readers import load_datasets
-    from cinerec.evaluation.report import build_report, print_result, write_json
+    from cinerec.evaluation.report import RESULTS_FILE, build_report, print_result, write_json
     from cinerec.evaluation.runner import evaluate_runs
+    from cinerec.outputs import check_output_folder, is_cinerec_report
 
     if args.protocol != "new-users" and (args.given_likes != (0,) or args.likes_only):
         raise CinerecError("--given-likes and --likes-only describe newcomers: add --protocol new-users")
+    if args.out is not None:
+        check_output_folder(args.out, "the results", {"index.html": is_cinerec_report,
+                                                       RESULTS_FILE: _is_results_file})
     dataset, _ = load_datasets(args.data)
     results = evaluate_runs(dataset, args.protocol, k=args.k, models=args.models, seed=args.seed,
                             tuned=not args.no_tune, max_people=args.max_people, given_likes=args.given_likes,
@@ -85,3 +89,9 @@ def _evaluate(args: argparse.Namespace) -> int:
             raise CinerecError(f"cannot write the results to {args.out}: {exc.strerror or exc}") from None
         print(f"Results: {json_path}\nReport: {report_path}")
     return 0
+
+
+def _is_results_file(path: Path) -> bool:
+    """Whether ``path`` is a results.json that ``evaluate`` wrote (``{"runs": [...]}``)."""
+    with path.open("rb") as handle:
+        return handle.read(64).split()[:2] == [b"{", b'"runs":']

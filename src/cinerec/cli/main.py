@@ -2,7 +2,8 @@
 
 Each command lives in its own module under :mod:`cinerec.cli` exposing
 ``register(subparsers)``; this module only assembles them and turns
-:class:`~cinerec.errors.CinerecError` into a one-line message and exit status 2.
+:class:`~cinerec.errors.CinerecError` (and the environment's ``OSError``) into a one-line
+message and exit status 2.
 """
 
 from __future__ import annotations
@@ -48,11 +49,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CinerecError as exc:
         print(f"cinerec: error: {terminal_safe(exc)}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:  # the environment (a full disk, a vanished file), not a bug: one line too
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"cinerec: error: {terminal_safe(where + (exc.strerror or str(exc)))}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("cinerec: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

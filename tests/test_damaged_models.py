@@ -1,0 +1,85 @@
+"""A damaged model directory — even one whose manifest was rewritten to match the damage —
+is refused at load in one line ("rebuild the model"), never met as a traceback mid-query."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cinerec.cli.main import main
+from cinerec.data.synthetic import SynthConfig, generate
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    release = tmp_path_factory.mktemp("release") / "ml-1m"
+    generate(SynthConfig(users=150, movies=200, ratings=6_000, format="ml-1m", seed=4), release)
+    target = tmp_path_factory.mktemp("models") / "model"
+    assert main(["build", str(release), "--out", str(target), "--no-report"]) == 0
+    return target
+
+
+def reseal(model: Path) -> None:
+    """Rewrite the manifest's sizes and checksums to match the files as they now are."""
+    manifest = json.loads((model / "manifest.json").read_text())
+    for relative in manifest["files"]:
+        content = (model / relative).read_bytes()
+        manifest["files"][relative] = {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+    (model / "manifest.json").write_text(json.dumps(manifest))
+
+
+def halve(path: Path) -> None:
+    array = np.load(path)
+    np.save(path, array[: len(array) // 2])
+
+
+def edit_manifest(change: Callable[[dict], object]) -> Callable[[Path], None]:
+    def edit(model: Path) -> None:
+        manifest = json.loads((model / "manifest.json").read_text())
+        change(manifest)
+        (model / "manifest.json").write_text(json.dumps(manifest))
+    return edit
+
+
+DAMAGE: dict[str, tuple[Callable[[Path], None], bool, str]] = {
+    # name: (what is done to the copy, whether the manifest is resealed, a fragment of the message)
+    "a component's array cut short": (lambda m: halve(m / "popular" / "scores_.npy"), True, "damaged"),
+    "neighbour lists cut short": (lambda m: halve(m / "also_liked" / "neighbors_.npy"), True, "damaged"),
+    "the training history cut short": (lambda m: halve(m / "history_indptr.npy"), True, "damaged"),
+    "a component's movies from another build": (
+        lambda m: np.save(m / "fans" / "movie_ids_.npy", np.load(m / "fans" / "movie_ids_.npy")[::-1]), True,
+        "list different movies"),
+    "a corrupt catalogue": (lambda m: (m / "catalogue.parquet").write_bytes(b"PAR1" + b"\0" * 64), True,
+                            "damaged"),
+    "a model state that is not an object": (lambda m: (m / "content" / "state.json").write_text("[1, 2]"), True,
+                                            "model state"),
+    "a manifest that is a list": (lambda m: (m / "manifest.json").write_text("[]"), False, "not a cinerec model"),
+    "a manifest without its file list": (edit_manifest(lambda d: d.pop("files")), False, "damaged"),
+    "a manifest entry without a size": (edit_manifest(lambda d: d["files"].update({"movie_ids.npy": {}})), False,
+                                        "no size and checksum"),
+    "a manifest pointing outside the model": (
+        edit_manifest(lambda d: d["files"].update({"../../etc/passwd": {"bytes": 1, "sha256": "0"}})), False,
+        "outside the model"),
+    "a manifest without components": (edit_manifest(lambda d: d.pop("components")), False, "damaged"),
+}
+
+
+@pytest.mark.parametrize("case", list(DAMAGE))
+def test_damaged_model_is_one_line_at_load(model: Path, tmp_path: Path, case: str,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    damage, resealed, fragment = DAMAGE[case]
+    copy = tmp_path / "model"
+    shutil.copytree(model, copy)
+    damage(copy)
+    if resealed:
+        reseal(copy)
+    code = main(["recommend", "--model", str(copy), "--gender", "F", "--age", "30"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err and "Traceback" not in err, err
+    assert err.startswith("cinerec: error: ") and fragment in err and str(copy) in err, err
