@@ -204,3 +204,17 @@ def test_reports_replace_only_cinerec_s_own(release: Path, tmp_path: Path,
     for _ in range(2):  # written, then replaced: it is cinerec's own
         assert main(["data", "inspect", str(release), "--report", str(report)]) == 0
     assert "cinerec" in (report / "index.html").read_text()
+
+
+@pytest.mark.parametrize(("argv", "fragment"), [
+    (["bogus"], "invalid choice: 'bogus'"),
+    (["recommend"], "required: --model"),
+    (["recommend", "--model", "m", "--user-id", "1" * 40], "must be from 1 to 2,147,483,647"),
+    (["recommend", "--model", "m", "-n", "²"], "expected a whole number"),
+    (["build", "data", "--out", "m", "--seed", "-1"], "must be from 0 to 4,294,967,295"),
+    (["data", "synth", "--out", "s", "--users", "9" * 30], "must be from 0"),
+])
+def test_usage_errors_are_one_line_too(argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    one_line_error(capsys, exit_.value.code, fragment, "--help")

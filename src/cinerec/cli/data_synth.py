@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from cinerec.cli.arguments import count, seed
 from cinerec.data.synthetic import FORMATS, TRUTH_FILE, SynthConfig, generate
 
 #: Sizes of the real releases, the defaults for each format (ml-latest: ml-latest-small).
@@ -29,14 +30,14 @@ def register(data_subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", type=Path, required=True, metavar="DIR",
                         help="folder to write (replaced if it holds earlier synthetic data)")
     parser.add_argument("--format", choices=FORMATS, default="ml-latest", help="release layout (default: ml-latest)")
-    parser.add_argument("--users", type=int, metavar="N", help="number of users")
-    parser.add_argument("--movies", type=int, metavar="M", help="number of movies")
-    parser.add_argument("--ratings", type=int, metavar="R", help="number of ratings")
-    parser.add_argument("--tags", type=int, metavar="T",
+    parser.add_argument("--users", type=count, metavar="N", help="number of users")
+    parser.add_argument("--movies", type=count, metavar="M", help="number of movies")
+    parser.add_argument("--ratings", type=count, metavar="R", help="number of ratings")
+    parser.add_argument("--tags", type=count, metavar="T",
                         help="tag applications (ml-latest; default about 4%% of ratings)")
     parser.add_argument("--demographics-share", type=float, metavar="F",
                         help="share of users whose demographics are written (ml-latest only; adds users.csv)")
-    parser.add_argument("--seed", type=int, default=0, metavar="S",
+    parser.add_argument("--seed", type=seed, default=0, metavar="S",
                         help="random seed (default 0); same seed, same files")
     parser.set_defaults(handler=run)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from cinerec.cli.arguments import positive_int
+from cinerec.cli.arguments import positive_int, seed
 from cinerec.errors import CinerecError
 
 
@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--k", type=positive_int, default=10, help="length of the recommended lists (default 10)")
     parser.add_argument("--models", type=_model_list, default=CONTENDERS, metavar="LIST",
                         help=f"comma-separated models to compare (default all: {','.join(CONTENDERS)})")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of the split and the models (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="random seed of the split and the models (default 0)")
     parser.add_argument("--no-tune", action="store_true",
                         help="use the current defaults instead of tuning on a validation split (faster)")
     parser.add_argument("--max-people", type=positive_int, default=None, metavar="N",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from cinerec import __version__
 from cinerec.cli.registry import register_modules
@@ -28,8 +29,16 @@ COMMAND_MODULES: tuple[str, ...] = (
 EXIT_USAGE = 2
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors read like every other error: one line,
+    ``cinerec: error: …``, exit 2 (argparse prints the whole usage block first)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"cinerec: error: {terminal_safe(message)} (see: {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="cinerec",
         description="Movie recommendations from MovieLens: similar movies, what fans of a movie "
         "also liked, and what people like you enjoy.",

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from cinerec.cli.arguments import positive_int
+from cinerec.cli.arguments import positive_int, seed
 from cinerec.errors import QueryError
 
 
@@ -35,7 +35,7 @@ def _register_build(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--also-liked-k", type=positive_int, default=100, help="co-liked neighbours kept per movie")
     parser.add_argument("--clusters", type=positive_int, default=None,
                         help="number of demographic clusters (default: chosen automatically)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (k-means)")
+    parser.add_argument("--seed", type=seed, default=0, help="random seed (k-means)")
     parser.add_argument("--no-report", action="store_true", help="skip the HTML build report")
     parser.set_defaults(handler=_build)
 
@@ -67,7 +67,7 @@ def _register_recommend(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--age", help="your age in years")
     parser.add_argument("--occupation", help="what you do, e.g. programmer, student, nurse")
     parser.add_argument("--zip", help="your zip or postal code")
-    parser.add_argument("--user-id", type=int, help="a user id of the training data (uses their ratings)")
+    parser.add_argument("--user-id", type=positive_int, help="a user id of the training data (uses their ratings)")
     _add_n_argument(parser)
     parser.add_argument("--json", action="store_true", help="print JSON instead of a list")
     parser.set_defaults(handler=_recommend)
