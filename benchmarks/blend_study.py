@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from cinerec.data.readers import load_dataset
-from cinerec.evaluation.splits import PROTOCOLS, Split, split_dataset, validation_split
+from cinerec.evaluation.names import PROTOCOLS
+from cinerec.evaluation.splits import Split, split_dataset, validation_split
 from cinerec.evaluation.tuning import MIN_COVERAGE, guard_mainstream, score_grid, training_facts, weights_key
 from cinerec.models.ease import DEFAULT_L2_SCALE
 from cinerec.models.for_you import UNSCALED, blend_l2_scale, default_weights

@@ -25,7 +25,7 @@ from cinerec.data.readers import load_datasets
 from cinerec.evaluation.report import build_report, print_result, write_json
 from cinerec.evaluation.runner import evaluate
 from cinerec.evaluation.scorers import Contender
-from cinerec.evaluation.splits import PROTOCOLS
+from cinerec.evaluation.names import PROTOCOLS
 from cinerec.models.likes import likes_matrix
 
 

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from cinerec.cli.arguments import count, seed
-from cinerec.data.synthetic import FORMATS, TRUTH_FILE, SynthConfig, generate
+from cinerec.data.synthetic import FORMATS, TRUTH_FILE
 
 #: Sizes of the real releases, the defaults for each format (ml-latest: ml-latest-small).
 REAL_SIZES: dict[str, tuple[int, int, int]] = {
@@ -43,6 +43,8 @@ def register(data_subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cinerec.data.synthetic import SynthConfig, generate
+
     users, movies, ratings = REAL_SIZES[args.format]
     config = SynthConfig(
         users=users if args.users is None else args.users,

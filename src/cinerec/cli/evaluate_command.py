@@ -7,12 +7,10 @@ from pathlib import Path
 
 from cinerec.cli.arguments import positive_int, seed
 from cinerec.errors import CinerecError
+from cinerec.evaluation.names import CONTENDERS, PROTOCOLS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from cinerec.evaluation.scorers import CONTENDERS
-    from cinerec.evaluation.splits import PROTOCOLS
-
     parser = subparsers.add_parser(
         "evaluate", help="measure how well each recommender predicts held-out ratings",
         description="Hold out part of the ratings (or of the people), fit every recommender on the rest as "
@@ -43,8 +41,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _model_list(text: str) -> tuple[str, ...]:
-    from cinerec.evaluation.scorers import CONTENDERS
-
     names = tuple(name.strip() for name in text.split(",") if name.strip())
     unknown = [name for name in names if name not in CONTENDERS]
     if unknown or not names:

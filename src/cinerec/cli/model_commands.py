@@ -31,11 +31,14 @@ def _register_build(subparsers: argparse._SubParsersAction) -> None:
                     "or more MovieLens folders (two or more are combined) into MODEL_DIR.")
     parser.add_argument("data", nargs="+", metavar="DATA", help="MovieLens folder or zip (several = combined)")
     parser.add_argument("--out", required=True, type=Path, metavar="MODEL_DIR", help="model directory to write")
-    parser.add_argument("--similar-k", type=positive_int, default=100, help="content neighbours kept per movie")
-    parser.add_argument("--also-liked-k", type=positive_int, default=100, help="co-liked neighbours kept per movie")
+    parser.add_argument("--similar-k", type=positive_int, default=100, metavar="K",
+                        help="how many similar movies to keep for each movie (default 100)")
+    parser.add_argument("--also-liked-k", type=positive_int, default=100, metavar="K",
+                        help="how many movies its fans also liked to keep for each movie (default 100)")
     parser.add_argument("--clusters", type=positive_int, default=None,
                         help="number of demographic clusters (default: chosen automatically)")
-    parser.add_argument("--seed", type=seed, default=0, help="random seed (k-means)")
+    parser.add_argument("--seed", type=seed, default=0,
+                        help="random seed of the demographic clustering; same seed, same model (default 0)")
     parser.add_argument("--no-report", action="store_true", help="skip the HTML build report")
     parser.set_defaults(handler=_build)
 
@@ -132,10 +135,14 @@ def _register_batch(subparsers: argparse._SubParsersAction) -> None:
         description="Read PROFILES.csv (user_id and optional gender,age,occupation,zip,likes — likes are "
                     "MovieLens movie ids separated by |) and write RECS.csv with user_id,rank,movie_id,score.")
     _add_model_argument(parser)
-    parser.add_argument("--input", required=True, type=Path, metavar="PROFILES.csv")
-    parser.add_argument("--out", required=True, type=Path, metavar="RECS.csv")
+    parser.add_argument("--input", required=True, type=Path, metavar="PROFILES.csv",
+                        help="the people: user_id, and optionally gender, age, occupation, zip, likes")
+    parser.add_argument("--out", required=True, type=Path, metavar="RECS.csv",
+                        help="where to write the lists (a file this command wrote before is replaced)")
     _add_n_argument(parser)
-    parser.add_argument("--kind", default="for-you", choices=["for-you", "similar", "also-liked", "people-like-you"])
+    parser.add_argument("--kind", default="for-you", choices=["for-you", "similar", "also-liked", "people-like-you"],
+                        help="which list: for-you (default), similar (to their likes), also-liked (by fans of "
+                        "their likes) or people-like-you")
     parser.set_defaults(handler=_recommend_batch)
 
 

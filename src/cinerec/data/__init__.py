@@ -1,5 +1,5 @@
-"""Reading, fetching, generating and combining MovieLens data."""
+"""Reading, fetching, generating and combining MovieLens data.
 
-from cinerec.data.dataset import Dataset, Genome, Vocabulary
-
-__all__ = ["Dataset", "Genome", "Vocabulary"]
+Nothing is imported here: the command line imports this package's light modules
+(release names, fetching) on every start, and pandas only where data are read.
+"""

@@ -28,6 +28,7 @@ import numpy as np
 from cinerec.data.dataset import Dataset
 from cinerec.engine import Engine
 from cinerec.errors import CinerecError
+from cinerec.evaluation.names import CONTENDERS
 from cinerec.models.base import QueryBatch, Recommender, top_n
 from cinerec.models.likes import likes_matrix
 from cinerec.models.neighbors import NeighborScorer, top_k_neighbors
@@ -66,21 +67,13 @@ class ItemKNN(NeighborScorer):
         self.k = k
 
     def fit(self, dataset: Dataset) -> Self:
-        # Imported here: scikit-learn takes about 2 s to import, which every ``cinerec``
-        # command would pay, since the CLI reads this module's CONTENDERS to register ``evaluate``.
+        # Imported here: scikit-learn takes about 2 s to import, and only item-kNN needs it.
         from sklearn.preprocessing import normalize
 
         vectors = normalize(likes_matrix(dataset).T.tocsr().astype(np.float32), norm="l2", axis=1)
         self.neighbors_, self.similarities_ = top_k_neighbors(vectors, int(self.k), description="item-kNN")
         self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
         return self
-
-
-#: Every contender name, in table order.
-CONTENDERS: tuple[str, ...] = ("random", "popular", "seed-also-liked", "seed-people-like-you", "item-knn",
-                               "similar", "also-liked", "people-like-you", "ease", "for-you")
-#: The contenders that rank by demographics alone: nothing to fit on data that describe nobody.
-DEMOGRAPHIC_CONTENDERS: tuple[str, ...] = ("seed-people-like-you", "people-like-you")
 
 
 def contenders(engine: Engine, train: Dataset, names: Sequence[str], seed: int,

@@ -28,8 +28,8 @@ import pandas as pd
 
 from cinerec.data.dataset import Dataset
 from cinerec.errors import DataError
+from cinerec.evaluation.names import PROTOCOLS
 
-PROTOCOLS: tuple[str, ...] = ("random", "temporal", "new-users")
 #: Share of each person's ratings (random, temporal) or of the people (new-users) held out.
 TEST_FRACTION = 0.2
 #: People with fewer ratings are not evaluated (and keep all their ratings for training).

@@ -12,8 +12,20 @@ Modules: ``_taste`` (how ratings arise), ``_catalogue`` (movies), ``_population`
 (``synthetic.json``), ``_generate`` (configuration and the block loop), ``_words``.
 """
 
-from cinerec.data.synthetic._generate import GENERATOR_VERSION, SynthConfig, SynthSummary, generate
-from cinerec.data.synthetic._release import FORMATS
-from cinerec.data.synthetic._truth import TRUTH_FILE
+from __future__ import annotations
 
-__all__ = ["FORMATS", "GENERATOR_VERSION", "TRUTH_FILE", "SynthConfig", "SynthSummary", "generate"]
+import importlib
+from typing import Any
+
+#: What the package offers, and the module that defines it (imported on first use, so
+#: that the command line's start does not pay for numpy and the generator).
+_EXPORTS = {"GENERATOR_VERSION": "_generate", "SynthConfig": "_generate", "SynthSummary": "_generate",
+            "generate": "_generate", "FORMATS": "_names", "TRUTH_FILE": "_names"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)

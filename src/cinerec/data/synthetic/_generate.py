@@ -18,7 +18,8 @@ from cinerec.data.synthetic._sampling import MovieSampler
 from cinerec.data.synthetic._tags import TagWords
 from cinerec.data.synthetic._taste import GENRE_WEIGHT, LATENT_WEIGHT, MEAN_SCORE, N_FACTORS, NOISE_SD, TasteModel, \
     genre_affinity, to_stars
-from cinerec.data.synthetic._truth import TRUTH_FILE, write_truth
+from cinerec.data.synthetic._names import TRUTH_FILE
+from cinerec.data.synthetic._truth import write_truth
 from cinerec.data.synthetic._writers import WRITERS
 from cinerec.errors import DataError
 from cinerec.progress import progress

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 import numpy as np
 
+from cinerec.data.synthetic._names import FORMATS
 from cinerec.data.vocabulary import GENRES
 
 
@@ -77,4 +78,4 @@ STYLES: dict[str, ReleaseStyle] = {
     ),
 }
 
-FORMATS: tuple[str, ...] = tuple(STYLES)
+assert tuple(STYLES) == FORMATS, "every layout the generator names has a style"

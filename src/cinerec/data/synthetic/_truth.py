@@ -22,7 +22,6 @@ from cinerec.data.synthetic._population import Population
 from cinerec.data.synthetic._taste import SEGMENTS, TasteModel
 from cinerec.data.vocabulary import AGE_BANDS, GENDERS, OCCUPATIONS
 
-TRUTH_FILE = "synthetic.json"
 TRUTH_VERSION = 2
 #: A segment "favours" the genres it prefers at least this much.
 FAVOURED_PREFERENCE = 0.5
