@@ -119,8 +119,11 @@ def fit_components(dataset: Dataset, options: BuildOptions = BuildOptions(),
     """Fit every component on ``dataset``: ``(fitted by name, seconds by name)``."""
     timings: dict[str, float] = {}
     fitted: dict[str, Recommender] = {}
-    for name, model in options.components(dataset).items():
-        with _timed(timings, name, f"Building '{name}'…"):
+    from cinerec.reports.names import part_name
+
+    components = options.components(dataset)
+    for step, (name, model) in enumerate(components.items(), start=1):
+        with _timed(timings, name, f"{step}/{len(components)} {part_name(name)}…"):
             fitted[name] = model.fit(dataset)
         if on_step is not None:
             on_step(name, timings[name])

@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 #: C0 and C1 control characters and DEL.
@@ -30,29 +30,58 @@ def interactive() -> bool:
 
 
 def progress(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
-    """Iterate over ``items``, showing a progress bar on a terminal only."""
+    """Iterate over ``items``, showing a progress bar on a terminal only. Work of one
+    step shows a spinner instead (a bar would sit at 0% until it jumped to 100%)."""
     if not interactive():
         yield from items
         return
-    from rich.progress import Progress
-
-    with Progress(transient=True) as bar:
-        task = bar.add_task(description, total=total if total is not None else _len_or_none(items))
-        for item in items:
-            yield item
-            bar.advance(task)
+    total = total if total is not None else _len_or_none(items)
+    with _live() as bar:
+        task = bar.add_task(description, total=total if total != 1 else None)
+        try:
+            for item in items:
+                yield item
+                bar.advance(task)
+        finally:
+            bar.remove_task(task)
 
 
 @contextmanager
 def status(message: str) -> Iterator[None]:
-    """Show a spinner with ``message`` while the block runs (terminal only)."""
+    """Show ``message`` with a spinner and the time spent while the block runs (terminal
+    only); bars of the work inside it show beneath."""
     if not interactive():
         yield
         return
-    from rich.console import Console
+    with _live() as bar:
+        task = bar.add_task(message, total=None)
+        try:
+            yield
+        finally:
+            bar.remove_task(task)
 
-    with Console(stderr=True).status(message):
-        yield
+
+#: The one live display on the terminal: rich allows one at a time, so nested steps
+#: (a build's step, the neighbour search inside it) add lines to it.
+_display: list[Any] = []
+
+
+@contextmanager
+def _live() -> Iterator[Any]:
+    if _display:
+        yield _display[0]
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        _display.append(bar)
+        try:
+            yield bar
+        finally:
+            _display.clear()
 
 
 def note(message: str) -> None:

@@ -49,8 +49,11 @@ def _build(args: argparse.Namespace) -> int:
     options = BuildOptions(similar_k=args.similar_k, also_liked_k=args.also_liked_k, clusters=args.clusters,
                            random_state=args.seed, report=not args.no_report)
     result = build_model(args.data, args.out, options)
-    steps = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.timings.items())
-    print(f"Built {result.path} ({steps})")
+    from cinerec.reports.names import part_name
+
+    slowest = sorted(result.timings.items(), key=lambda step: -step[1])[:3]
+    steps = ", ".join(f"{_in_sentence(part_name(name))} {seconds:.1f} s" for name, seconds in slowest)
+    print(f"Built {result.path} in {sum(result.timings.values()):.1f} s (longest: {steps})")
     if result.report is not None:
         print(f"Build report: {result.report}")
     return 0
@@ -178,6 +181,11 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------- helpers
+def _in_sentence(name: str) -> str:
+    """A name as it reads inside a sentence ("Liked together (EASE)" → "liked together (EASE)")."""
+    return name[:1].lower() + name[1:]
+
+
 def _add_model_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", required=True, type=Path, metavar="DIR", help="model directory (cinerec build)")
 
