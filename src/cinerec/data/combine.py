@@ -28,7 +28,7 @@ import pandas as pd
 from cinerec.catalogue import fold_numbers, normalise_title
 from cinerec.data.dataset import Dataset, Genome
 from cinerec.data.formats.csv_release import RELEASE_NAMES as CSV_RELEASE_NAMES
-from cinerec.data.formats.tables import counted, latest_per_pair
+from cinerec.data.formats.tables import counted, latest_per_pair, mapped_ids
 from cinerec.data.titles import ARTICLES
 from cinerec.errors import DataError
 
@@ -274,10 +274,8 @@ def _renumbered(dataset: Dataset, old_ids: np.ndarray, new_ids: np.ndarray) -> D
     """``dataset`` with movie ``old_ids[i]`` renamed ``new_ids[i]`` everywhere. Movies that
     land on one id become one (the first listed kept), and a person's ratings of them
     collapse to their latest, counted in a warning."""
-    table = np.zeros(int(old_ids.max(initial=0)) + 1, dtype=np.int64)
-    table[old_ids] = new_ids
     movies = dataset.movies.assign(movie_id=new_ids.astype(np.int32)).drop_duplicates("movie_id", keep="first")
-    ratings = dataset.ratings.assign(movie_id=table[dataset.ratings["movie_id"].to_numpy()])
+    ratings = dataset.ratings.assign(movie_id=mapped_ids(dataset.ratings["movie_id"].to_numpy(), old_ids, new_ids))
     keep, collapsed = latest_per_pair(ratings["user_id"].to_numpy(), ratings["movie_id"].to_numpy(),
                                        ratings["timestamp"].to_numpy())
     warnings = list(dataset.warnings)
@@ -286,10 +284,10 @@ def _renumbered(dataset: Dataset, old_ids: np.ndarray, new_ids: np.ndarray) -> D
     if collapsed:
         warnings.append(f"{counted(collapsed, 'rating')} of movies matched to the same film by title "
                         "collapsed to each person's latest")
-    tags = dataset.tags.assign(movie_id=table[dataset.tags["movie_id"].to_numpy()])
+    tags = dataset.tags.assign(movie_id=mapped_ids(dataset.tags["movie_id"].to_numpy(), old_ids, new_ids))
     genome = dataset.genome
     if genome is not None:
-        ids = table[genome.movie_ids]
+        ids = mapped_ids(genome.movie_ids, old_ids, new_ids)
         order = np.unique(ids, return_index=True)[1]
         genome = Genome(ids[order].astype(np.int32), genome.tags, genome.relevance[order])
     return Dataset.from_frames(movies, dataset.users, ratings, tags, genome=genome, releases=dataset.releases,

@@ -41,7 +41,8 @@ RATING_COLUMNS = ("userId", "movieId", "rating", "timestamp")
 TAG_COLUMNS = ("userId", "movieId", "tag", "timestamp")
 TYPES = {"userId": pa.int32(), "movieId": pa.int32(), "rating": pa.float32(), "timestamp": pa.int64(),
          "tag": pa.string(), "title": pa.string(), "genres": pa.string(), "tagId": pa.int32(),
-         "relevance": pa.float32()}
+         "relevance": pa.float32(), "gender": pa.string(), "age_band": pa.string(), "occupation": pa.string(),
+         "zip": pa.string()}
 GENOME_FILES = ("genome-scores.csv", "genome-tags.csv")
 USERS_FILE = "users.csv"
 USER_COLUMNS = ("userId", "gender", "age_band", "occupation", "zip")
@@ -70,22 +71,19 @@ def read(folder: Path, release: str) -> Dataset:
 
 
 def read_users(path: Path) -> pd.DataFrame:
-    """The optional ``users.csv``: demographics in cinerec's vocabulary, checked per line."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if missing := [c for c in USER_COLUMNS if c not in frame.columns]:
-        raise DataError(f"header lacks column {missing[0]!r}", path, 1)
-    ids = pd.to_numeric(frame["userId"], errors="coerce")
-    if (bad := first_true(ids.isna().to_numpy() | (ids <= 0).to_numpy())) is not None:
-        raise DataError(f"user id {frame['userId'].iloc[bad]!r} is not a positive number", path, bad + 2)
+    """The optional ``users.csv``: demographics in cinerec's vocabulary, checked per line;
+    an empty field is unknown."""
+    source = read_csv(path, USER_COLUMNS)
+    ids = source.numbers("userId", np.int32)
+    require_positive_ids(source, ids, "user id")
+    require_unique_ids(source, ids, "user id")
+    given = {column: np.asarray(source.strings(column), dtype=object) for column in USER_COLUMNS[1:]}
     allowed = {"gender": vocab.GENDERS, "age_band": vocab.AGE_BANDS, "occupation": vocab.OCCUPATIONS}
     for column, values in allowed.items():
-        given = frame[column].to_numpy(dtype=object)
-        if (bad := first_true((given != "") & ~np.isin(given, values))) is not None:
-            raise DataError(f"unknown {column.replace('_', ' ')} {given[bad]!r}", path, bad + 2)
-    blank_to_none = frame.replace("", None)
-    return pd.DataFrame({"user_id": ids.to_numpy(np.int32), "gender": blank_to_none["gender"],
-                         "age_band": blank_to_none["age_band"], "occupation": blank_to_none["occupation"],
-                         "zip": blank_to_none["zip"]})
+        if (bad := first_true((given[column] != "") & ~np.isin(given[column], values))) is not None:
+            raise source.error(bad, f"unknown {column.replace('_', ' ')} {given[column][bad]!r}")
+    return pd.DataFrame({"user_id": ids, **{column: np.where(values == "", None, values)
+                                            for column, values in given.items()}})
 
 
 def read_csv(path: Path, needed: tuple[str, ...]) -> TextTable:

@@ -19,7 +19,13 @@ import pyarrow as pa
 
 from cinerec.data import vocabulary as vocab
 from cinerec.data.dataset import Dataset
-from cinerec.data.formats.delimited import TextTable, guess_legacy_encoding, read_delimited, release_file
+from cinerec.data.formats.delimited import (
+    TextTable,
+    file_bytes,
+    guess_legacy_encoding,
+    read_delimited,
+    release_file,
+)
 from cinerec.data.formats.tables import (
     WHOLE_STARS,
     first_true,
@@ -66,7 +72,7 @@ def read_movies(path: Path) -> pd.DataFrame:
     names = ("movie_id", "title", "release_date", "video_release_date", "imdb_url", *GENRE_FLAGS)
     types = {"movie_id": pa.int32(), "title": pa.string(), "release_date": pa.string(),
              **{flag: pa.int8() for flag in GENRE_FLAGS}}
-    raw = path.read_bytes()
+    raw = file_bytes(path)
     source = read_delimited(path, names, types, delimiter="|", quoted=False, encoding=guess_legacy_encoding(raw),
                             data=raw)
     flags = np.column_stack([source.numbers(flag, np.int8) for flag in GENRE_FLAGS]) if len(source) else \
@@ -87,7 +93,7 @@ def _year_of_date(date: str) -> int | None:
 
 def read_users(path: Path) -> pd.DataFrame:
     """``u.user``: id, age in years, gender, occupation word, zip code."""
-    raw = path.read_bytes()
+    raw = file_bytes(path)
     source = read_delimited(path, USER_COLUMNS, USER_TYPES, delimiter="|", quoted=False,
                             encoding=guess_legacy_encoding(raw), data=raw)
     return users_with_ages_and_words(source)

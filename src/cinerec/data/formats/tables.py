@@ -16,8 +16,10 @@ import numpy as np
 import pandas as pd
 
 from cinerec.data import vocabulary as vocab
+from cinerec.data.dataset import Vocabulary
 from cinerec.data.formats.delimited import TextTable
 from cinerec.data.titles import parse_title
+from cinerec.errors import DataError
 
 
 @dataclass(frozen=True)
@@ -46,18 +48,31 @@ HALF_STARS = RatingScale(0.5, 5.0, 0.5)
 
 
 def in_catalogue(movies: np.ndarray, catalogue: np.ndarray) -> np.ndarray:
-    """Mask of ``movies`` present in ``catalogue`` (positive ids): a lookup table indexed
-    by id, several times faster than ``np.isin`` on 25M ratings."""
-    size = int(max(movies.max(initial=0), catalogue.max(initial=0))) + 1
-    known = np.zeros(size, dtype=bool)
-    known[catalogue] = True
-    return known[np.clip(movies, 0, size - 1)] & (movies > 0)
+    """Mask of ``movies`` present in ``catalogue`` (distinct ids), looked up through a
+    :class:`Vocabulary`: a table indexed by id while ids are as small as MovieLens ids
+    (several times faster than ``np.isin`` on 25M ratings), a binary search beyond, so
+    one huge id in a file cannot make a table gigabytes large."""
+    return Vocabulary(np.sort(catalogue)).contains(movies)
+
+
+def mapped_ids(values: np.ndarray, old_ids: np.ndarray, new_ids: np.ndarray) -> np.ndarray:
+    """``values`` (each one of the distinct ``old_ids``) replaced by the ``new_ids`` at the
+    same positions, looked up as :func:`in_catalogue` looks ids up."""
+    order = np.argsort(old_ids, kind="stable")
+    return np.asarray(new_ids)[order][Vocabulary(np.asarray(old_ids)[order]).index(values)]
 
 
 def first_true(mask: np.ndarray) -> int | None:
     """Index of the first ``True`` in ``mask``, or None."""
     hits = np.flatnonzero(mask)
     return int(hits[0]) if hits.size else None
+
+
+def require_rows(source: TextTable, what: str) -> None:
+    """Refuse a file that lists no ``what`` (only a header, or blank lines): nothing can be
+    recommended from it, and later steps would fail on it far from the cause."""
+    if not len(source):
+        raise DataError(f"lists no {what}", source.path)
 
 
 def require_positive_ids(source: TextTable, ids: np.ndarray, what: str) -> None:
@@ -89,6 +104,7 @@ def movies_frame(
 ) -> pd.DataFrame:
     """The catalogue: display title, year (from the title, else ``fallback_years``),
     canonical genres and alternate titles for each movie; unknown genres are refused."""
+    require_rows(source, "movies")
     require_positive_ids(source, ids, "movie id")
     require_unique_ids(source, ids, "movie id")
     titles, years, genres, alternates = [], [], [], []
@@ -127,8 +143,10 @@ def ratings_frame(
     ``columns`` names the user, movie, rating and timestamp columns of ``source``.
     Refuses ids that are not positive, ratings off ``scale``, movies missing from
     ``catalogue`` and, when ``known_users`` (ids, file name) is given, unknown users.
-    A pair rated twice keeps its latest rating, with a counted warning.
+    A pair rated twice keeps its latest rating, with a counted warning; a file without
+    ratings is refused.
     """
+    require_rows(source, "ratings")
     users = source.numbers(columns[0], np.int32)
     movies = source.numbers(columns[1], np.int32)
     ratings = source.numbers(columns[2], np.float32)
@@ -189,10 +207,9 @@ def merge_duplicate_movies(movies: pd.DataFrame, ratings: pd.DataFrame,
     if not merged.any():
         return movies, ratings, []
     movies = _united_duplicates(movies, kept_of, merged)
-    table = np.arange(int(ids.max()) + 1, dtype=np.int32)
-    table[ids] = kept_of
     original = ratings["movie_id"].to_numpy()
-    remapped = table[original]  # every rated movie is in the catalogue (ratings_frame checked)
+    # every rated movie is in the catalogue (ratings_frame checked)
+    remapped = mapped_ids(original, ids, kept_of).astype(original.dtype, copy=False)
     users = ratings["user_id"].to_numpy()
     pair = (users.astype(np.int64) << 32) | remapped.astype(np.int64)
     on_kept_id = remapped == original
