@@ -104,3 +104,20 @@ def test_staged_directory_leaves_nothing_on_failure(tmp_path: Path) -> None:
         raise RuntimeError("interrupted")
     assert (dest / "keep.txt").read_text() == "previous good copy"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dest"]
+
+
+def test_damaged_member_is_named_and_nothing_is_written(tmp_path: Path) -> None:
+    archive = _zip(tmp_path / "damaged.zip", GOOD_MEMBERS)  # stored: a flipped byte fails the CRC check
+    data = bytearray(archive.read_bytes())
+    data[data.index(b"964982703")] ^= 0x01
+    archive.write_bytes(bytes(data))
+    with pytest.raises(FetchError, match=r"damaged\.zip:ml-latest-small/ratings\.csv: damaged data \(Bad CRC-32"):
+        safe_extract(archive, tmp_path / "dest")
+    assert not (tmp_path / "dest").exists()
+    assert _leftovers(tmp_path) == []
+
+
+def test_unwritable_destination_is_a_fetch_error(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    with pytest.raises(FetchError, match="cannot unpack it into"):
+        safe_extract(_zip(tmp_path / "good.zip", GOOD_MEMBERS), tmp_path / "a-file" / "dest")

@@ -366,6 +366,32 @@ def test_unwritable_cache_only_costs_speed(tmp_path: Path, monkeypatch: pytest.M
     assert "could not cache the parsed data" in capsys.readouterr().err
 
 
+def test_damaged_cache_is_parsed_again(tmp_path: Path, isolated_cache: Path) -> None:
+    folder = files.write_ml1m(tmp_path / "ml-1m")
+    first = load_dataset(folder)
+    (ratings,) = (isolated_cache / "parsed").glob("*/ratings.parquet")
+    ratings.write_bytes(ratings.read_bytes()[:100])
+    assert load_dataset(folder).fingerprint == first.fingerprint
+    assert load_dataset(folder).fingerprint == first.fingerprint  # from the rewritten cache
+
+
+def test_damaged_saved_dataset_names_the_table(tmp_path: Path) -> None:
+    saved = read_movielens(files.write_ml1m(tmp_path / "ml-1m")).save(tmp_path / "saved")
+    (saved / "movies.parquet").write_bytes(b"not parquet")
+    with pytest.raises(DataError, match=r"movies\.parquet: not a readable table of a saved dataset") as caught:
+        load_dataset(saved)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_folder_named_like_a_signature_file_is_not_another_format(tmp_path: Path) -> None:
+    folder = files.write_ml1m(tmp_path / "ml-1m")
+    (folder / "users.dat").unlink()
+    (folder / "users.dat").mkdir()
+    assert detect_format(folder) == "ml-1m"
+    with pytest.raises(DataError, match=r"users\.dat: is a folder, not a file"):
+        read_movielens(folder)
+
+
 def test_load_datasets_needs_a_path() -> None:
     with pytest.raises(DataError, match="no dataset given"):
         load_datasets([])

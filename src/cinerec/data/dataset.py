@@ -242,8 +242,7 @@ class Dataset:
         if meta.get("format_version") != DATASET_FORMAT_VERSION:
             raise DataError(f"saved with dataset format {meta.get('format_version')}, "
                             f"this cinerec reads {DATASET_FORMAT_VERSION}", meta_path)
-        tables = {name: pq.read_table(directory / f"{name}.parquet").to_pandas()
-                  for name in ("movies", "users", "ratings", "tags")}
+        tables = {name: _read_table(directory / f"{name}.parquet") for name in ("movies", "users", "ratings", "tags")}
         genome = None
         if (directory / "genome.npz").exists():
             with np.load(directory / "genome.npz", allow_pickle=False) as npz:
@@ -277,6 +276,15 @@ class Dataset:
             releases=tuple(releases),
             warnings=tuple(warnings),
         )
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """One Parquet table of a saved dataset; a missing or damaged file is a DataError naming it
+    (so that a damaged cache is parsed again, and a damaged saved dataset named)."""
+    try:
+        return pq.read_table(path).to_pandas()
+    except (OSError, pa.ArrowException) as exc:
+        raise DataError(f"not a readable table of a saved dataset ({str(exc).splitlines()[0]})", path) from None
 
 
 def _canonical_movies(movies: pd.DataFrame) -> pd.DataFrame:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from cinerec.data.combine import CombineSummary, combine
@@ -69,7 +70,9 @@ _IGNORED_ENTRIES = ("__MACOSX",)
 
 def detect_format(path: Path) -> str:
     """The format (one of :data:`FORMATS`) of a release folder or zip, from its files."""
-    return _detect(_release_root(_unpacked(Path(path))))
+    given = Path(path)
+    with _reported_as_given(given):
+        return _detect(_release_root(_unpacked(given)))
 
 
 def read_movielens(path: str | Path) -> Dataset:
@@ -77,13 +80,15 @@ def read_movielens(path: str | Path) -> Dataset:
 
     ``Dataset.releases`` is the release's name (``ml-25m``) when the folder (or zip) is
     named like a GroupLens release of the detected format, else the format name.
+    Problems are reported against ``path``: ``archive.zip:folder/ratings.csv:17``.
     """
     given = Path(path)
-    root = _release_root(_unpacked(given))
-    release_format = _detect(root)
-    name = _release_name(release_format, (root.name, given.stem if given.suffix.lower() == ".zip" else given.name))
-    with status(f"Reading {name} from {root}"):
-        return _READERS[release_format](root, name)
+    with _reported_as_given(given):
+        root = _release_root(_unpacked(given))
+        release_format = _detect(root)
+        name = _release_name(release_format, (root.name, given.stem if _is_zip(given) else given.name))
+        with status(f"Reading {name} from {root}"):
+            return _READERS[release_format](root, name)
 
 
 def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
@@ -95,17 +100,18 @@ def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
     only costs speed.
     """
     path = Path(path)
-    if (path / DATASET_META_FILE).is_file():
-        return Dataset.load(path)
-    if not use_cache:
-        return read_movielens(path)
-    cached = parsed_dir() / _cache_key(path)
-    if (cached / DATASET_META_FILE).is_file():
-        try:
-            return Dataset.load(cached)
-        except DataError:
-            pass  # written by another cinerec version: parse again and overwrite
-    dataset = read_movielens(path)
+    with _reported_as_given(path):
+        if _is_saved_dataset(path):
+            return Dataset.load(path)
+        if not use_cache:
+            return read_movielens(path)
+        cached = parsed_dir() / _cache_key(path)
+        if (cached / DATASET_META_FILE).is_file():
+            try:
+                return Dataset.load(cached)
+            except DataError:
+                pass  # damaged, or written by another cinerec version: parse again and overwrite
+        dataset = read_movielens(path)
     try:
         dataset.save(cached)
     except OSError as exc:
@@ -123,12 +129,49 @@ def load_datasets(paths: Sequence[str | Path], *, use_cache: bool = True) -> tup
     return combine(datasets)
 
 
+@contextmanager
+def _reported_as_given(given: Path) -> Iterator[None]:
+    """Report a problem met while reading ``given`` where the person can find it.
+
+    A file of a zip is named ``archive.zip:member`` rather than by the cache folder the
+    zip was extracted to, and a file or folder the operating system refuses to read is a
+    one-line DataError naming it instead of a traceback.
+    """
+    try:
+        yield
+    except DataError as exc:
+        if exc.path is None or (where := _as_given(exc.path, given)) == exc.path:
+            raise
+        raise DataError(exc.reason, where, exc.line) from None
+    except OSError as exc:
+        where = _as_given(Path(exc.filename), given) if exc.filename else given
+        raise DataError(f"cannot read ({exc.strerror or exc})", where) from None
+
+
+def _as_given(path: Path, given: Path) -> Path:
+    """``path``, or ``archive.zip:member`` for a path inside the extracted copy of zip ``given``."""
+    if not _is_zip(given):
+        return path
+    try:
+        member = path.relative_to(_extracted_dir(given))
+    except ValueError:
+        return path
+    return given if member == Path() else Path(f"{given}:{member.as_posix()}")
+
+
+def _is_saved_dataset(path: Path) -> bool:
+    """Whether ``path`` is a folder :meth:`Dataset.save` wrote. It is listed, not probed
+    for the file, so that an unreadable folder is reported as itself."""
+    return path.is_dir() and DATASET_META_FILE in {entry.name for entry in path.iterdir()}
+
+
 def _detect(folder: Path) -> str:
     """The first format whose signature files ``folder`` holds; RecBole's are named per dataset."""
     if not folder.is_dir():
         raise DataError("no such file or folder" if not folder.exists() else "not a folder or a .zip archive", folder)
     for release_format, signature in _SIGNATURES:
-        if any((folder / name).is_file() for name in signature):
+        # exists(), not is_file(): a folder named users.dat is reported as such, not read as ml-10m
+        if any((folder / name).exists() for name in signature):
             return release_format
     if recbole.interaction_files(folder) or any(folder.glob("*.item")):
         return "recbole"
@@ -158,19 +201,29 @@ def _release_name(release_format: str, candidates: Sequence[str]) -> str:
 
 def _unpacked(path: Path) -> Path:
     """``path`` itself, or for a ``.zip`` the folder it was (once) safely extracted to."""
-    if path.suffix.lower() != ".zip" or not path.is_file():
+    if not _is_zip(path):
         return path
     from cinerec.data.archive import safe_extract  # imported on use: most reads are folders
 
-    target = cache_dir() / "unzipped" / _fingerprint([path])
+    target = _extracted_dir(path)
     if not target.is_dir():
         safe_extract(path, target)
     return target
 
 
+def _is_zip(path: Path) -> bool:
+    """Whether ``path`` is a zip archive to extract (a folder named ``x.zip`` is read as a folder)."""
+    return path.suffix.lower() == ".zip" and path.is_file()
+
+
+def _extracted_dir(zip_path: Path) -> Path:
+    """Where the cache keeps the extracted copy of ``zip_path`` (per path, size and mtime)."""
+    return cache_dir() / "unzipped" / _fingerprint([zip_path])
+
+
 def _cache_key(path: Path) -> str:
     """Hash of where the release is, what its files are (size, mtime) and the reader version."""
-    if path.suffix.lower() == ".zip" and path.is_file():
+    if _is_zip(path):
         return _fingerprint([path])
     root = _release_root(path)
     if not root.is_dir():
