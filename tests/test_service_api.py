@@ -8,10 +8,12 @@ that shows titles also shows that one. The other service test modules share it t
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 
@@ -21,9 +23,10 @@ from cinerec.data.readers import load_dataset
 from cinerec.data.synthetic import SynthConfig, generate
 from cinerec.engine import Engine
 from cinerec.service import app as service_app
-from cinerec.service.app import create_app
+from cinerec.service.app import RequestBodyLimits, create_app
 from cinerec.service.schemas import MAX_MOVIES_PER_REQUEST
-from cinerec.service.store import SQLiteProfileStore
+from cinerec.service.security import SECURITY_HEADERS
+from cinerec.service.store import SQLiteProfileStore, StoreError
 
 #: A title that would run as script if a page inserted it as HTML.
 HOSTILE_TITLE = "<script>window.__cinerec_xss = 1</script><img src=x onerror=\"window.__cinerec_xss = 2\"> Heist"
@@ -166,6 +169,105 @@ def test_page_script_never_inserts_html() -> None:
     assert re.findall(r"\.(?:inner|outer)HTML\s*[+]?=|insertAdjacentHTML|document\.write|\beval\(", script) == []
 
 
+# ------------------------------------------------------------------- security
+def test_every_answer_carries_the_security_headers(client: TestClient, engine: Engine) -> None:
+    answers = [client.get("/"), client.get("/static/app.js"), client.get("/static/no-such-file.js"),
+               client.get("/api/health"), client.get(f"/api/movies/{some_movies(engine, 1)[0]}"),
+               client.get("/api/movies/0"), client.get("/api/movies/999999"), client.delete("/api/health"),
+               client.post("/api/recommendations", json={"liekd": [1]}), client.get("/nowhere")]
+    for answer in answers:
+        for name, value in SECURITY_HEADERS:
+            assert answer.headers[name] == value, (answer.url, name)
+    assert "frame-ancestors 'none'" in answers[0].headers["content-security-policy"]
+
+
+def test_the_page_needs_nothing_its_policy_forbids() -> None:
+    """No inline script, style or event handler: the policy allows only the service's own files."""
+    page = (service_app.STATIC_DIR / "index.html").read_text()
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>|<style|\sstyle=|\son[a-z]+=|javascript:", page) == []
+    script = (service_app.STATIC_DIR / "app.js").read_text()
+    assert re.findall(r"setAttribute\(\s*[\"'](?:style|on)|new Function|setTimeout\(\s*[\"'`]", script) == []
+
+
+def test_the_api_documentation_allows_its_own_inline_code_by_hash(client: TestClient) -> None:
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    policy = docs.headers["content-security-policy"]
+    assert "'sha256-" in policy and "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy
+    assert docs.headers["x-frame-options"] == "DENY"
+
+
+def test_page_files_are_revalidated_with_etags(client: TestClient) -> None:
+    first = client.get("/static/style.css")
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/css")
+    again = client.get("/static/style.css", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    assert client.get("/", headers={"if-none-match": first.headers["etag"]}).status_code == 200
+
+
+# ------------------------------------------------------------- status codes
+def test_a_method_a_path_does_not_answer_is_405_naming_every_method_it_does(client: TestClient) -> None:
+    response = client.post("/api/profiles/0123456789abcdef0123456789abcdef/ratings/1")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, PUT"
+
+
+def test_the_schema_documents_each_status_a_route_can_answer(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    rate = paths["/api/profiles/{profile_id}/ratings/{movie_id}"]["put"]["responses"]
+    assert {"200", "400", "404", "408", "409", "413", "422", "503"} <= set(rate)
+    assert rate["503"]["headers"]["Retry-After"]["schema"]["type"] == "integer"
+    assert rate["404"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert set(paths["/api/health"]["get"]["responses"]) == {"200", "503"}
+
+
+def test_a_database_that_cannot_save_is_503_with_retry_after(client: TestClient,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    def cannot_save(*args: object) -> None:
+        raise StoreError("profiles.sqlite3: could not save (disk is full); try again")
+
+    monkeypatch.setattr(client.app.state.services.store, "create", cannot_save)
+    response = client.post("/api/profiles", json={})
+    assert response.status_code == 503 and "try again" in response.json()["detail"]
+    assert response.headers["retry-after"] == "1"
+
+
+def test_running_out_of_file_descriptors_is_503_not_500(service_model: tuple[Path, int], engine: Engine,
+                                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_descriptor(*args: object) -> None:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    monkeypatch.setattr(service_app, "_movie_details", no_descriptor)
+    app = create_app(service_model[0], tmp_path / "profiles.sqlite3", engine=engine)
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        response = test_client.get(f"/api/movies/{some_movies(engine, 1)[0]}")
+    assert response.status_code == 503 and response.headers["retry-after"] == "1"
+    assert "try again" in response.json()["detail"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_body_that_takes_too_long_to_arrive_is_408_and_closes_the_connection() -> None:
+    first_byte = iter([{"type": "http.request", "body": b"{", "more_body": True}])
+    sent: list[dict] = []
+
+    async def receive() -> dict:  # the first byte, then nothing more
+        message = next(first_byte, None)
+        if message is None:
+            await anyio.sleep_forever()
+        return message
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def application(scope: dict, receive: object, send: object) -> None:
+        raise AssertionError("a request whose body never arrived reached the application")
+
+    scope = {"type": "http", "method": "POST", "headers": [(b"content-length", b"20")]}
+    anyio.run(RequestBodyLimits(application, max_bytes=1024, timeout=0.05), scope, receive, send)
+    assert sent[0]["status"] == 408 and (b"connection", b"close") in sent[0]["headers"]
+    assert b"too long" in sent[1]["body"]
+
+
 # --------------------------------------------------------------------- movies
 def test_movie_details_list_similar_and_also_liked_movies(client: TestClient, engine: Engine) -> None:
     movie_id = some_movies(engine, 1)[0]
@@ -213,14 +315,21 @@ def test_empty_profile_gets_popular_movies_and_notes(client: TestClient) -> None
 
 
 @pytest.mark.parametrize(("body", "expected"), [
-    ({"liked": [999999]}, "999999"),
     ({"liked": "144"}, "liked"),
+    ({"liked": [True]}, "liked"),
+    ({"liked": ["144"]}, "liked"),
+    ({"age": True}, "age"),
+    ({"age": "32"}, "age"),
+    ({"age": 32.5}, "age"),
+    ({"n": True}, "n"),
     ({"liked": [1.5]}, "liked"),
     ({"age": "old"}, "age"),
     ({"age": 300}, "age"),
-    ({"gender": "x"}, "gender"),
+    ({"gender": "x"}, "gender must be M or F"),
+    ({"gender": 1}, "gender"),
     ({"occupation": "x" * 61}, "occupation"),
-    ({"zip": "hello"}, "zip"),
+    ({"zip": "hello"}, "zip must be a US zip code"),
+    ({"occupation": "42"}, "occupation must be words"),
     ({"liked": list(range(1, MAX_MOVIES_PER_REQUEST + 2))}, "at most 200"),
     ({"liekd": [1]}, "liekd"),
     ({"n": 0}, "n"),
@@ -230,6 +339,20 @@ def test_bad_requests_are_422_with_a_clear_message(client: TestClient, body: obj
     response = client.post("/api/recommendations", json=body)
     assert response.status_code == 422
     assert expected in response.json()["detail"]
+
+
+def test_numbers_are_json_numbers_whole_or_not(client: TestClient, engine: Engine) -> None:
+    """A JSON integer may be written 32 or 32.0; it is never ``true`` or ``"32"`` (above)."""
+    liked = some_movies(engine, 1)[0]
+    response = client.post("/api/recommendations", json={"liked": [float(liked)], "age": 32.0, "n": 3.0})
+    assert response.status_code == 200
+    assert all(len(s["items"]) <= 3 for s in response.json()["sections"])
+
+
+def test_an_unknown_movie_in_the_body_is_404(client: TestClient, engine: Engine) -> None:
+    for body in ({"liked": [999999]}, {"liked": some_movies(engine, 1), "disliked": [999998]}):
+        response = client.post("/api/recommendations", json=body)
+        assert response.status_code == 404 and str(body.get("disliked", body["liked"])[0]) in response.json()["detail"]
 
 
 def test_movie_both_liked_and_disliked_is_refused(client: TestClient, engine: Engine) -> None:
@@ -302,8 +425,9 @@ def test_stored_profile_errors(client: TestClient, engine: Engine) -> None:
     assert client.get("/api/profiles/not-an-id").status_code == 422
     missing_movie = client.put(f"/api/profiles/{profile_id}/ratings/999999", json={"rating": 5})
     assert missing_movie.status_code == 404 and "999999" in missing_movie.json()["detail"]
-    for rating in (0, 6, 4.3, "five", None):
-        assert client.put(f"/api/profiles/{profile_id}/ratings/{movie_id}", json={"rating": rating}).status_code == 422
+    for rating in (0, 6, 4.3, "five", None, True, "4"):
+        refused = client.put(f"/api/profiles/{profile_id}/ratings/{movie_id}", json={"rating": rating})
+        assert refused.status_code == 422 and "rating" in refused.json()["detail"], rating
     not_rated = client.delete(f"/api/profiles/{profile_id}/ratings/{movie_id}")
     assert not_rated.status_code == 404 and "has not rated" in not_rated.json()["detail"]
     assert client.put(f"/api/profiles/{profile_id}/demographics", json={"gender": "robot"}).status_code == 422

@@ -32,15 +32,17 @@ def _serve(args: argparse.Namespace) -> int:
 
     from cinerec.progress import note
     from cinerec.service.app import create_app, default_db_path
+    from cinerec.service.connections import UVICORN_OPTIONS, raise_descriptor_limit, serve_in_process
 
     db_path = args.db or default_db_path()
     # Opened here even with several workers: a bad model or database fails now, in one line.
     app = create_app(args.model, db_path)
+    raise_descriptor_limit()  # every connection is a descriptor; workers inherit the limit
     note(f"cinerec: serving {args.model} at http://{args.host}:{args.port}/ (API docs at /docs; "
          f"profiles in {db_path}; {args.workers} worker{'s' if args.workers > 1 else ''})")
-    options = {"host": args.host, "port": args.port, "log_level": "warning", "access_log": False}
+    options = {"host": args.host, "port": args.port, "log_level": "warning", "access_log": False, **UVICORN_OPTIONS}
     if args.workers == 1:
-        uvicorn.run(app, **options)
+        serve_in_process(uvicorn.Config(app, **options))
         return 0
     del app  # each worker opens its own; the arrays are memory-mapped, so shared in the page cache
     _export_for_workers(args.model, db_path, args.workers)

@@ -9,17 +9,22 @@ pandas work, so it runs in worker threads, at most one per core (a
 answer autocomplete, whose work is a binary search too small to be worth a thread hop.
 
 Every problem a request can have becomes a 4xx with ``{"detail": "<one line>"}``:
-422 for a malformed or impossible request, 404 for an unknown movie or profile,
-409 for a full profile, 413 for an oversized body. The one deliberate 5xx is a 503 when
-the database cannot be written (disk full, locked too long); any other 5xx is a bug.
+422 for a malformed or impossible request, 404 for an unknown movie (in the URL or the
+body) or profile, 409 for a full profile, 413 for an oversized body, 408 for a body that
+takes too long to arrive. The one deliberate 5xx is a 503 with ``Retry-After`` when the
+database cannot be written (disk full, locked too long) or the server has no room for
+another connection (:mod:`cinerec.service.connections`); any other 5xx is a bug. The
+OpenAPI document lists, for each route, every status it can answer. Every answer
+carries the headers of :mod:`cinerec.service.security`.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import os
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -28,9 +33,10 @@ from typing import Annotated, Any, TypeVar
 import anyio
 from fastapi import Depends, FastAPI, Path as PathParam, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cinerec import __version__
@@ -39,14 +45,19 @@ from cinerec.errors import CinerecError, QueryError
 from cinerec.paths import cache_dir
 from cinerec.profile import Profile, parse_age, parse_gender, parse_zip, understand_occupation
 from cinerec.service import schemas
+from cinerec.service.assets import Asset, load_assets
+from cinerec.service.connections import RETRY_AFTER_SECONDS, TOO_BUSY, TOO_SLOW
+from cinerec.service.security import SECURITY_HEADERS, SecurityHeaders, policy_for_inline_code
 from cinerec.service.store import (Demographics, ProfileFullError, ProfileNotFoundError, ProfileStore,
                                    RatingNotFoundError, SQLiteProfileStore, StoredProfile, StoreError)
 
 STATIC_DIR = Path(__file__).with_name("static")
 #: Autocomplete answers kept (a few kilobytes each).
 SEARCH_CACHE_SIZE = 4096
-#: Largest request body accepted; the biggest valid request is a few kilobytes.
-MAX_BODY_BYTES = 64 * 1024
+#: Seconds a request's body may take to arrive in full (the largest accepted is 64 KB).
+BODY_TIMEOUT = 10.0
+#: The statuses of every route that reads a request body, besides its own.
+WITH_BODY = (400, 408, 413, 422)
 #: A stored rating from here up counts as liked, from :data:`DISLIKED_AT_MOST` down as disliked.
 LIKED_AT_LEAST = 4.0
 DISLIKED_AT_MOST = 2.0
@@ -80,7 +91,7 @@ class Services:
 
 
 class UnknownMovieError(CinerecError):
-    """A movie id in the URL that the catalogue does not know (404, unlike one in a body)."""
+    """A movie id that the catalogue does not know (404)."""
 
 
 def create_app(model_dir: str | Path, db_path: str | Path | None = None, *,
@@ -107,20 +118,25 @@ def create_app(model_dir: str | Path, db_path: str | Path | None = None, *,
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         opened = store if store is not None else SQLiteProfileStore(sqlite_path)
         app.state.services = Services(engine, opened, engine_threads)
+        # The first hop to a worker thread imports anyio's event-loop backend: done now, not
+        # in a request that may find no file descriptor free to open the module with.
+        await app.state.services.compute(lambda: None)
         try:
             yield
         finally:
             if store is None:
                 opened.close()
 
-    app = FastAPI(title="cinerec", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="cinerec", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Movie recommendations from MovieLens: similar movies, what fans of a movie also "
                               "liked, what people like you enjoy, and a blend for you.",
-                  responses={code: {"model": schemas.Problem} for code in (404, 413, 422)})
+                  responses=schemas.problem_responses(503))
     _add_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(RequestBodyLimits, max_bytes=schemas.MAX_BODY_BYTES, timeout=BODY_TIMEOUT)
+    app.add_middleware(SecurityHeaders)
     _add_routes(app, engine)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _add_page(app, load_assets(STATIC_DIR))
+    _add_docs(app)
     return app
 
 
@@ -166,10 +182,6 @@ def _add_routes(app: FastAPI, engine: Engine) -> None:
         results = {"query": q, "results": [_movie(engine, movie_id) for movie_id in engine.catalogue.search(q, limit)]}
         return schemas.SearchResults.model_validate(results).model_dump_json().encode()
 
-    @app.get("/", include_in_schema=False)
-    async def page() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html")
-
     @app.get("/api/health", response_model=schemas.Health, tags=["service"])
     async def health() -> dict[str, str]:
         """The process is up."""
@@ -180,7 +192,8 @@ def _add_routes(app: FastAPI, engine: Engine) -> None:
         """The model is loaded; which one it is."""
         return {"status": "ready", "model": model_summary(services.engine)}
 
-    @app.get("/api/movies/search", response_model=schemas.SearchResults, tags=["movies"])
+    @app.get("/api/movies/search", response_model=schemas.SearchResults, tags=["movies"],
+             responses=schemas.problem_responses(422))
     async def search(q: Annotated[str, Query(max_length=schemas.MAX_QUERY_LENGTH, description="what was typed")],
                      limit: Count = 8) -> Response:
         """Autocomplete: the movies ``q`` most likely starts ("die ha" → Die Hard, Die Hard 2, …)."""
@@ -189,31 +202,37 @@ def _add_routes(app: FastAPI, engine: Engine) -> None:
         # of the same titles.
         return Response(search_json(q, limit), media_type="application/json")
 
-    @app.get("/api/movies/{movie_id}", response_model=schemas.MovieDetails, tags=["movies"])
+    @app.get("/api/movies/{movie_id}", response_model=schemas.MovieDetails, tags=["movies"],
+             responses=schemas.problem_responses(404, 422))
     async def movie(services: ServicesDep, movie_id: MoviePathId, n: Count = 10) -> dict[str, Any]:
         """One movie with the movies most like it and those its fans also liked."""
-        _require_movie(services.engine, movie_id)
+        _require_movies(services.engine, [movie_id])
         return await services.compute(_movie_details, services.engine, movie_id, n)
 
-    @app.post("/api/recommendations", response_model=schemas.Recommendations, tags=["recommendations"])
+    @app.post("/api/recommendations", response_model=schemas.Recommendations, tags=["recommendations"],
+              responses=schemas.problem_responses(*WITH_BODY, 404))
     async def recommend(services: ServicesDep, request: schemas.RecommendRequest) -> Response:
         """The four sections for a profile given in full (nothing is stored)."""
+        _require_movies(services.engine, [*request.liked, *request.disliked])
         profile = _engine_profile(canonical_demographics(request), request.liked, request.disliked)
         return await services.compute(_recommendations, services.engine, profile, request.n,
                                       _occupation_notes(request))
 
-    @app.post("/api/profiles", response_model=schemas.ProfileOut, status_code=201, tags=["profiles"])
+    @app.post("/api/profiles", response_model=schemas.ProfileOut, status_code=201, tags=["profiles"],
+              responses=schemas.problem_responses(*WITH_BODY))
     async def create_profile(services: ServicesDep, body: schemas.CreateProfileIn | None = None) -> dict[str, Any]:
         """Start a stored profile; keep its ``profile_id`` to rate movies and get recommendations."""
         demographics = canonical_demographics(body.demographics if body is not None else schemas.DemographicsIn())
         stored = await anyio.to_thread.run_sync(services.store.create, demographics)
         return _profile_out(services.engine, stored)
 
-    @app.get("/api/profiles/{profile_id}", response_model=schemas.ProfileOut, tags=["profiles"])
+    @app.get("/api/profiles/{profile_id}", response_model=schemas.ProfileOut, tags=["profiles"],
+             responses=schemas.problem_responses(404, 422))
     async def get_profile(services: ServicesDep, profile_id: ProfileId) -> dict[str, Any]:
         return _profile_out(services.engine, await anyio.to_thread.run_sync(services.store.get, profile_id))
 
-    @app.put("/api/profiles/{profile_id}/demographics", response_model=schemas.ProfileOut, tags=["profiles"])
+    @app.put("/api/profiles/{profile_id}/demographics", response_model=schemas.ProfileOut, tags=["profiles"],
+             responses=schemas.problem_responses(*WITH_BODY, 404))
     async def set_demographics(services: ServicesDep, profile_id: ProfileId,
                                body: schemas.DemographicsIn) -> dict[str, Any]:
         """Replace what the profile says about the person (absent fields are cleared)."""
@@ -221,25 +240,68 @@ def _add_routes(app: FastAPI, engine: Engine) -> None:
                                                 canonical_demographics(body))
         return _profile_out(services.engine, stored)
 
-    @app.put("/api/profiles/{profile_id}/ratings/{movie_id}", response_model=schemas.ProfileOut, tags=["profiles"])
+    @app.put("/api/profiles/{profile_id}/ratings/{movie_id}", response_model=schemas.ProfileOut, tags=["profiles"],
+             responses=schemas.problem_responses(*WITH_BODY, 404, 409))
     async def rate(services: ServicesDep, profile_id: ProfileId, movie_id: MoviePathId,
                    body: schemas.RatingIn) -> dict[str, Any]:
         """Add or change a rating (≥ 4 counts as liked, ≤ 2 as disliked)."""
-        _require_movie(services.engine, movie_id)
+        _require_movies(services.engine, [movie_id])
         stored = await anyio.to_thread.run_sync(services.store.set_rating, profile_id, movie_id, body.rating)
         return _profile_out(services.engine, stored)
 
-    @app.delete("/api/profiles/{profile_id}/ratings/{movie_id}", response_model=schemas.ProfileOut, tags=["profiles"])
+    @app.delete("/api/profiles/{profile_id}/ratings/{movie_id}", response_model=schemas.ProfileOut, tags=["profiles"],
+                responses=schemas.problem_responses(404, 408, 413, 422))
     async def unrate(services: ServicesDep, profile_id: ProfileId, movie_id: MoviePathId) -> dict[str, Any]:
         stored = await anyio.to_thread.run_sync(services.store.remove_rating, profile_id, movie_id)
         return _profile_out(services.engine, stored)
 
     @app.get("/api/profiles/{profile_id}/recommendations", response_model=schemas.Recommendations,
-             tags=["profiles"])
+             tags=["profiles"], responses=schemas.problem_responses(404, 422))
     async def profile_recommendations(services: ServicesDep, profile_id: ProfileId, n: Count = 10) -> Response:
         """The four sections for a stored profile."""
         stored = await anyio.to_thread.run_sync(services.store.get, profile_id)
         return await services.compute(_recommendations, services.engine, stored_to_engine_profile(stored), n)
+
+
+def _add_page(app: FastAPI, assets: dict[str, Asset]) -> None:
+    """The page at ``/`` and its files under ``/static/`` (see :mod:`cinerec.service.assets`)."""
+
+    async def page(request: Request) -> Response:
+        return assets["index.html"].response(request)
+
+    async def static_file(request: Request) -> Response:
+        asset = assets.get(request.path_params["name"])
+        if asset is None:
+            raise StarletteHTTPException(404, "no such file")
+        return asset.response(request)
+
+    app.add_route("/", page, include_in_schema=False)
+    app.add_route("/static/{name}", static_file, include_in_schema=False)
+
+
+def _add_docs(app: FastAPI) -> None:
+    """The API's documentation at ``/docs`` (Swagger UI) and ``/redoc``, each with the
+    Content-Security-Policy its page needs: Swagger UI's inline start-up script allowed by
+    its hash; ReDoc's styles, which it writes into the page as it renders, allowed inline."""
+    assert app.openapi_url is not None
+    cdn, images = "https://cdn.jsdelivr.net", "data: https://fastapi.tiangolo.com"
+    swagger = get_swagger_ui_html(openapi_url=app.openapi_url, title="cinerec — API",
+                                  swagger_ui_parameters={"validatorUrl": None}).body.decode()
+    redoc = get_redoc_html(openapi_url=app.openapi_url, title="cinerec — API", with_google_fonts=False).body.decode()
+    pages = {
+        "/docs": (swagger, policy_for_inline_code(swagger, scripts=cdn, styles=cdn, images=images)),
+        "/redoc": (redoc, policy_for_inline_code(redoc, scripts=cdn, styles="'unsafe-inline'",
+                                                 images=images, workers="blob:")),
+    }
+    for path, (html, policy) in pages.items():
+        app.add_route(path, _fixed_page(html, policy), include_in_schema=False)
+
+
+def _fixed_page(html: str, policy: str) -> Callable[[Request], Awaitable[HTMLResponse]]:
+    async def page(request: Request) -> HTMLResponse:
+        return HTMLResponse(html, headers={"content-security-policy": policy})
+
+    return page
 
 
 # ------------------------------------------------------------------- translations
@@ -306,9 +368,10 @@ def _movie_details(engine: Engine, movie_id: int, n: int) -> dict[str, Any]:
             "also_liked": [asdict(item) for item in engine.also_liked_for(movie_id, n)]}
 
 
-def _require_movie(engine: Engine, movie_id: int) -> None:
-    if movie_id not in engine.catalogue:
-        raise UnknownMovieError(f"no movie with id {movie_id} in this model's catalogue")
+def _require_movies(engine: Engine, movie_ids: Sequence[int]) -> None:
+    unknown = next((movie_id for movie_id in movie_ids if movie_id not in engine.catalogue), None)
+    if unknown is not None:
+        raise UnknownMovieError(f"no movie with id {unknown} in this model's catalogue")
 
 
 def _profile_out(engine: Engine, stored: StoredProfile) -> dict[str, Any]:
@@ -349,11 +412,15 @@ ERROR_STATUS: dict[type[CinerecError], int] = {
 }
 
 
+#: Sent with every 503: when to try again.
+RETRY_AFTER = {"retry-after": str(RETRY_AFTER_SECONDS)}
+
+
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CinerecError)
     async def library_error(request: Request, exc: CinerecError) -> JSONResponse:
         status = next(code for cls, code in ERROR_STATUS.items() if isinstance(exc, cls))
-        return JSONResponse({"detail": str(exc)}, status_code=status)
+        return JSONResponse({"detail": str(exc)}, status_code=status, headers=RETRY_AFTER if status == 503 else None)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -361,16 +428,42 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+        headers = {"allow": ", ".join(allowed_methods(request))} if exc.status_code == 405 else exc.headers
+        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        """Out of file descriptors is a 503 (try again in a moment); anything else is a bug.
+        Answered outside the other middleware, so the security headers are added here."""
+        if isinstance(exc, OSError) and exc.errno in (errno.EMFILE, errno.ENFILE):
+            return JSONResponse({"detail": TOO_BUSY}, status_code=503, headers={**dict(SECURITY_HEADERS), **RETRY_AFTER})
+        return JSONResponse({"detail": "something went wrong on our side; please try again"}, status_code=500,
+                            headers=dict(SECURITY_HEADERS))
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this request's path (Starlette's own 405 names
+    only those of the first route matching the path, and a path may have several)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
 
 
 def describe_validation_errors(errors: Sequence[Any]) -> str:
-    """pydantic's error list as one line: ``body.liked: List should have at most 200 items``."""
+    """pydantic's error list as one line: ``body.liked: List should have at most 200 items``;
+    a text that does not match its pattern as ``zip must be a US zip code …, got 'x'``."""
     parts = []
     for error in errors[:5]:
         if error.get("type") == "json_invalid":
             parts.append(f"the request body is not valid JSON ({error.get('ctx', {}).get('error', 'malformed')} "
                          f"at character {error['loc'][-1]})")
+            continue
+        meaning = schemas.PATTERN_MEANINGS.get(error.get("ctx", {}).get("pattern"))
+        if meaning is not None:
+            parts.append(f"{error['loc'][-1]} must be {meaning}, got '{error.get('input')}'")
             continue
         where = ".".join(str(part) for part in error.get("loc", ()))
         parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid")))
@@ -378,40 +471,57 @@ def describe_validation_errors(errors: Sequence[Any]) -> str:
     return "; ".join(parts) + more
 
 
-class BodySizeLimit:
+class RequestBodyLimits:
     """Refuse request bodies over ``max_bytes`` with a 413, whether or not the client sent a
-    ``Content-Length``: the body (small, by this very limit) is read here first and handed
-    on in one piece."""
+    ``Content-Length``, and bodies that take more than ``timeout`` seconds to arrive with a
+    408 that closes the connection (a client trickling its body would otherwise hold the
+    connection as long as it liked). The body, small by the first limit, is read here
+    first and handed on in one piece."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout: float):
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout = timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(scope, send)
-            return
+        try:
+            if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+                raise _BodyTooLarge
+            with anyio.fail_after(self.timeout):
+                body = await self._read(receive)
+        except _BodyTooLarge:
+            await _reply(scope, send, 413, f"request body is larger than {self.max_bytes // 1024} KB")
+        except TimeoutError:
+            await _reply(scope, send, 408, TOO_SLOW, {"connection": "close"})
+        else:
+            if body is not None:
+                await self.app(scope, _replay(body, receive), send)
+
+    async def _read(self, receive: Receive) -> bytes | None:
+        """The whole body, or ``None`` if the client went away before sending it."""
         body = bytearray()
         while True:
             message = await receive()
-            if message["type"] != "http.request":  # the client went away
-                return
+            if message["type"] != "http.request":
+                return None
             body += message.get("body", b"")
             if len(body) > self.max_bytes:
-                await self._refuse(scope, send)
-                return
+                raise _BodyTooLarge
             if not message.get("more_body", False):
-                break
-        await self.app(scope, _replay(bytes(body), receive), send)
+                return bytes(body)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        response = JSONResponse({"detail": f"request body is larger than {self.max_bytes // 1024} KB"},
-                                status_code=413)
-        await response(scope, _no_body, send)
+
+class _BodyTooLarge(Exception):
+    """The request body is over the limit."""
+
+
+async def _reply(scope: Scope, send: Send, status: int, detail: str, headers: dict[str, str] | None = None) -> None:
+    """Answer without reading the request any further."""
+    await JSONResponse({"detail": detail}, status_code=status, headers=headers)(scope, _no_body, send)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -36,12 +37,15 @@ class ServerProcess:
 
     Use as a context manager (stopped on exit) or call :meth:`start` / :meth:`stop`;
     :meth:`kill` sends SIGKILL, as a crash would. The server's stderr goes to ``log``.
+    ``descriptor_limit`` caps the open files of the server (soft and hard limit alike, so
+    the server cannot raise it), as a machine with a low ``ulimit -n`` would.
     """
 
     model: Path
     db: Path
     log: Path
     workers: int = 1
+    descriptor_limit: int | None = None
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     _log_handle: IO[bytes] | None = None
@@ -57,9 +61,18 @@ class ServerProcess:
                    "--db", str(self.db), "--host", LOOPBACK, "--port", str(self.port),
                    "--workers", str(self.workers)]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=self._log_handle,
-                                        env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                        env={**os.environ, "PYTHONUNBUFFERED": "1"}, preexec_fn=self._limits())
         self._wait_until_ready(timeout)
         return self
+
+    def _limits(self) -> Callable[[], None] | None:
+        """What the child runs before ``exec``: cap its open files to :attr:`descriptor_limit`."""
+        if self.descriptor_limit is None:
+            return None
+        import resource
+
+        limit = self.descriptor_limit
+        return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
 
     def _wait_until_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

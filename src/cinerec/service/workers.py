@@ -9,10 +9,11 @@ requests while the other core idles, and the slowest answers take twice as long.
 Here the parent process owns the listening socket, accepts each connection and hands
 it (file-descriptor passing over a Unix socket pair, ``SCM_RIGHTS``) to the next
 worker in turn, as nginx's and HAProxy's default round robin does; each worker serves
-the connections it is given with an ordinary uvicorn :class:`~uvicorn.Server`. The
-parent starts accepting once every worker has loaded the model, restarts a worker
-that dies, and on SIGINT or SIGTERM stops accepting and lets the workers finish the
-requests they hold.
+the connections it is given with a uvicorn :class:`~uvicorn.Server`. The parent starts
+accepting once every worker has loaded the model, restarts a worker that dies, and on
+SIGINT or SIGTERM stops accepting and lets the workers finish the requests they hold.
+Both sides take connections through a :class:`~cinerec.service.connections.DescriptorReserve`,
+so that a process out of file descriptors answers 503 instead of dropping the connection.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from multiprocessing.process import BaseProcess
 from types import FrameType
@@ -35,6 +36,7 @@ import uvicorn
 from uvicorn.supervisors import Multiprocess
 
 from cinerec.errors import CinerecError
+from cinerec.service.connections import ACCEPT_BACKOFF, MAX_TAKEN_PER_TURN, DescriptorReserve, TakingServer, listen
 
 logger = logging.getLogger("cinerec.serve")
 
@@ -42,14 +44,9 @@ logger = logging.getLogger("cinerec.serve")
 CAN_HAND_OVER = hasattr(socket, "send_fds") and hasattr(socket, "AF_UNIX")
 #: What a worker sends its parent once it can answer.
 READY = b"R"
-#: Connections a worker takes from its channel per turn of its event loop at most.
-MAX_HANDED = 64
 #: Seconds the parent waits for workers to load the model and, when stopping, to finish.
 START_TIMEOUT = 300.0
 STOP_TIMEOUT = 15.0
-#: Seconds the parent pauses after a failed accept (say, out of file descriptors), so that
-#: it does not spin while the condition lasts.
-ACCEPT_BACKOFF = 0.05
 
 
 class WorkerFailed(CinerecError):
@@ -58,19 +55,16 @@ class WorkerFailed(CinerecError):
 
 def serve(config: uvicorn.Config, workers: int) -> None:
     """Serve ``config``'s application from ``workers`` processes until SIGINT or SIGTERM."""
-    listener = config.bind_socket()
-    # Accepted sockets inherit options from the listener: no Nagle delay on keep-alive answers.
-    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    listener = listen(config)
     if not CAN_HAND_OVER:  # no descriptor passing (Windows): uvicorn's shared socket, uneven but working
         config.workers = workers
         Multiprocess(config, sockets=[listener]).run()
         return
-    listener.listen(config.backlog)
     pool = _Pool(config, workers)
     previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         pool.start()
-        _deal(listener, pool)
+        _deal(listener, pool, DescriptorReserve())
     except _Stopped:
         pass
     finally:
@@ -88,7 +82,7 @@ def _stop(signum: int, frame: FrameType | None) -> None:
     raise _Stopped
 
 
-def _deal(listener: socket.socket, pool: _Pool) -> None:
+def _deal(listener: socket.socket, pool: _Pool, reserve: DescriptorReserve) -> None:
     """Accept connections and hand each to the next worker; restart a worker that dies."""
     with selectors.DefaultSelector() as selector:
         selector.register(listener, selectors.EVENT_READ)
@@ -97,24 +91,25 @@ def _deal(listener: socket.socket, pool: _Pool) -> None:
         while True:
             for key, _ in selector.select():
                 if key.fileobj is listener:
-                    _hand_over(listener, pool)
+                    _hand_over(listener, pool, reserve)
                     continue
                 selector.unregister(key.fileobj)
                 replacement = pool.replace(key.data)
                 selector.register(replacement.process.sentinel, selectors.EVENT_READ, replacement)
 
 
-def _hand_over(listener: socket.socket, pool: _Pool) -> None:
+def _hand_over(listener: socket.socket, pool: _Pool, reserve: DescriptorReserve) -> None:
     try:
-        connection, _ = listener.accept()
+        connection = reserve.take(lambda: listener.accept()[0])
     except (BlockingIOError, InterruptedError, ConnectionAbortedError):
         return
-    except OSError as exc:  # e.g. out of file descriptors: the connection waits, the server lives on
+    except OSError as exc:  # the spare is gone too: the connection waits, the server lives on
         logger.error("cinerec: could not accept a connection: %s", exc)
         time.sleep(ACCEPT_BACKOFF)
         return
-    with connection:  # the worker holds its own copy of the descriptor once it is sent
-        pool.give(connection)
+    if connection is not None:
+        with connection:  # the worker holds its own copy of the descriptor once it is sent
+            pool.give(connection)
 
 
 @dataclass
@@ -194,12 +189,13 @@ def _work(config: uvicorn.Config, channel: socket.socket) -> None:
     _HandedServer(config, channel).run()
 
 
-class _HandedServer(uvicorn.Server):
+class _HandedServer(TakingServer):
     """A uvicorn server that listens on nothing and serves connections handed to it."""
 
     def __init__(self, config: uvicorn.Config, channel: socket.socket):
         super().__init__(config)
         self.channel = channel
+        self.reserve = DescriptorReserve()
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -209,42 +205,40 @@ class _HandedServer(uvicorn.Server):
         yield
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await self.lifespan.startup()
-        if self.lifespan.should_exit:
+        if not await self.start_application():
             sys.exit(3)  # the application could not start; the parent reports it
-        loop = asyncio.get_running_loop()
-        self.servers = []
         self.channel.setblocking(False)
         try:
             self.channel.send(READY)
         except OSError:  # the parent stopped while the model was loading
             self.should_exit = True
             return
-        loop.add_reader(self.channel.fileno(), self._take, loop, self._protocol_factory())
+        asyncio.get_running_loop().add_reader(self.channel.fileno(), self._take)
         self.started = True
 
-    def _protocol_factory(self) -> Callable[[], asyncio.Protocol]:
-        config = self.config
-
-        def create_protocol() -> asyncio.Protocol:
-            return config.http_protocol_class(config=config, server_state=self.server_state,  # type: ignore[call-arg]
-                                              app_state=self.lifespan.state)
-
-        return create_protocol
-
-    def _take(self, loop: asyncio.AbstractEventLoop, factory: Callable[[], asyncio.Protocol]) -> None:
-        """Serve the connections waiting in the channel (one per message); an empty
-        message means the parent closed it (stopping, or gone): finish and exit."""
-        for _ in range(MAX_HANDED):
+    def _take(self) -> None:
+        """Serve the connections waiting in the channel (one per message); once the parent
+        has closed it (stopping, or gone), finish and exit."""
+        for _ in range(MAX_TAKEN_PER_TURN):
             try:
-                message, fds, _, _ = socket.recv_fds(self.channel, 1, 1)
+                connection = self.reserve.take(self._receive)
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError:
-                message, fds = b"", []
-            for fd in fds:
-                loop.create_task(loop.connect_accepted_socket(factory, socket.socket(fileno=fd)))
-            if not message:
-                loop.remove_reader(self.channel.fileno())
+            except EOFError:
+                asyncio.get_running_loop().remove_reader(self.channel.fileno())
                 self.should_exit = True
                 return
+            if connection is not None:
+                self.serve_connection(connection)
+
+    def _receive(self) -> socket.socket | None:
+        """The next connection in the channel; raises :class:`EOFError` once it is closed."""
+        try:
+            message, fds, _, _ = socket.recv_fds(self.channel, 1, 1)
+        except (BlockingIOError, InterruptedError):
+            raise
+        except OSError:
+            message, fds = b"", []
+        if not message:
+            raise EOFError
+        return socket.socket(fileno=fds[0]) if fds else None
