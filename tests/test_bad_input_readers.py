@@ -390,3 +390,16 @@ def test_unreadable_file_or_folder(tmp_path: Path, capsys: pytest.CaptureFixture
     code, err = inspect(capsys, given, tmp_path)
     assert_one_line_error(code, err, f"{denied}: cannot read (Permission denied)")
     assert_nothing_half_written(isolated_cache)
+
+
+@pytest.mark.parametrize("release", ["ml-100k", "csv"])
+def test_a_nul_byte_past_the_sniffed_start_is_refused_in_a_title(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                  release: str) -> None:
+    folder = WRITERS[release](tmp_path / "release")
+    movies = folder / ("u.item" if release == "ml-100k" else "movies.csv")
+    lines = movies.read_bytes().split(b"\n")
+    lines[0 if release == "ml-100k" else 1] = b" " * 5000 + lines[0 if release == "ml-100k" else 1]  # past the sniff
+    lines[-2] = lines[-2].replace(b"|" if release == "ml-100k" else b",", b"|\0" if release == "ml-100k" else b",\0", 1)
+    movies.write_bytes(b"\n".join(lines))
+    code, err = inspect(capsys, folder, tmp_path)
+    assert_one_line_error(code, err, movies.name, "NUL byte")
