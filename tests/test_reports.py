@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import re
+from html import unescape
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from cinerec.reports import Report, plots
+from cinerec.reports import Report, html, plots
 from cinerec.reports.html import REPORT_FILE, format_column, format_value
 
 SCRIPT = "<script>alert('boo')</script>"
@@ -152,3 +153,149 @@ def test_log_bins_leave_no_gap_between_whole_numbers() -> None:
     hist, _ = np.histogram(counts, edges)
     assert np.all(hist > 0)
     assert np.all(edges == np.round(edges))
+
+
+#: Component and model keys that must never reach a reader (single words such as
+#: "popular" or "content" are ordinary English and cannot be told apart).
+INTERNAL_KEYS = ("for-you", "also-liked", "seed-also-liked", "seed-people-like-you", "people-like-you", "item-knn")
+SNAKE_CASE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def visible_text(html: str) -> str:
+    """What a reader of ``html`` sees or hears: element text, alt texts and labels, hover
+    titles; no stylesheet, no comments."""
+    html = re.sub(r"<style>.*?</style>|<!--.*?-->", " ", html, flags=re.S)
+    labels = re.findall(r'(?:alt|aria-label)="([^"]*)"', html)
+    return unescape(" ".join([re.sub(r"<[^>]+>", " ", html), *labels]))
+
+
+def internal_names(html: str) -> list[str]:
+    """The snake_case identifiers and internal keys in a report's visible text."""
+    text = visible_text(html)
+    keys = [key for key in INTERNAL_KEYS if re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text)]
+    return SNAKE_CASE.findall(text) + keys
+
+
+def test_internal_names_are_found_in_text_but_not_in_markup() -> None:
+    html = ('<style>.num_x { }</style><p class="key_values">For you</p><!-- a_b -->'
+            '<img alt="collaborative_seen weights"><p>seed-also-liked &amp; k-means</p>')
+    assert internal_names(html) == ["collaborative_seen", "seed-also-liked"]
+
+
+def test_dollar_signs_are_drawn_as_written() -> None:
+    from matplotlib.text import Text
+
+    titles = [r"Money $\Talks$ (1997)", "Money $ Talks $ (1997)", "x"]
+    for figure in (plots.bar_chart(titles, [1, 2, 3], title=titles[0]),
+                   plots.scatter_2d(np.eye(3, 2), titles, title="$", names=titles, renown=np.arange(3.0)),
+                   plots.grouped_bar_chart(titles, {titles[1]: [0.1, 0.2, 0.3], "y": [0.2, 0.1, 0.3]}, title="t",
+                                           value_label="$v$")):
+        assert not any(text.get_parse_math() for text in figure.findobj(Text) if "$" in text.get_text())
+        assert html.figure_to_png(figure).startswith(b"\x89PNG")  # r"$\Talks$" as mathtext would raise
+
+
+def test_map_names_the_best_known_point_per_region_without_overlaps(rng: np.random.Generator) -> None:
+    points = rng.normal(size=(2_000, 2))
+    renown = rng.pareto(1.2, 2_000)
+    names = [f"A rather long movie title number {i} (1999)" for i in range(2_000)]
+
+    candidates = plots.landmarks(points, renown)
+    figure = plots.scatter_2d(points, ["Drama"] * 2_000, title="Movies", names=names, renown=renown)
+
+    assert len(set(candidates)) == len(candidates) and list(renown[candidates]) == sorted(renown[candidates])[::-1]
+    assert np.all(renown[candidates] >= np.quantile(renown, plots.LANDMARK_QUANTILE))
+    assert len(candidates) <= np.prod(plots.LANDMARK_GRID)
+    labels = [text for text in figure.axes[0].texts]
+    assert 0 < len(labels) <= plots.MAX_LANDMARKS
+    assert {text.get_text() for text in labels} <= {names[i] for i in candidates}
+    renderer = figure.canvas.get_renderer()
+    boxes = [text.get_window_extent(renderer) for text in labels]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+
+
+def test_hover_figure_is_inline_svg_with_escaped_titles() -> None:
+    points = np.array([[0.0, 0.0], [1.0, 2.0], [2.0, 1.0]])
+    report = Report("Map")
+    report.add_hover_figure(plots.scatter_2d(points, ["a", "b", "a"], title="Map"),
+                            html.Hover(points, [SCRIPT, "Money $ Talks $ (1997)", "Heat (1995)"]),
+                            caption="Rest the pointer on a dot", alt="a map")
+
+    page = report.render()
+
+    assert "<script" not in page and "<img" not in page and "<?xml" not in page
+    assert "<title>&lt;script&gt;alert(&#39;boo&#39;)&lt;/script&gt;</title>" in page
+    assert "<title>Money $ Talks $ (1997)</title>" in page
+    view = [float(v) for v in re.search(r'viewBox="([^"]+)"', page).group(1).split()]
+    centres = np.array([[float(x), float(y)] for x, y in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)"', page)])
+    assert centres.shape == (3, 2)
+    assert np.all((centres >= 0) & (centres <= view[2:]))
+    # Data y grows upwards, SVG y downwards; x keeps its order.
+    assert centres[1, 0] > centres[0, 0] and centres[1, 1] < centres[2, 1] < centres[0, 1]
+    assert 'aria-label="a map"' in page
+
+
+def test_estimates_show_their_interval_beneath_the_value() -> None:
+    cells = format_column([html.Estimate(0.3951, 0.3784, 0.4121), html.Estimate(0.01, 0.008, 0.013), None])
+    assert cells[0] == '0.395<span class="interval">0.378–0.412</span>'
+    assert cells[1].startswith("0.010<") and cells[2] == "—"
+    lead = format_column([html.Estimate(0.385, 0.367, 0.404, signed=True),
+                          html.Estimate(0.017, -0.002, 0.03, signed=True)])[1]
+    assert lead == '+0.017<span class="interval">[-0.002, +0.030]</span>'
+
+    report = Report("Estimates")
+    report.add_table([["For you", html.Estimate(0.4, 0.3, 0.5)]], columns=["Model", "NDCG"], row_headers=True)
+    page = report.render()
+    assert '<th scope="row">For you</th><td class="num">0.400<span class="interval">' in page
+
+
+def test_line_chart_draws_intervals_and_keeps_its_legend_off_the_lines() -> None:
+    intervals = {"For you": np.array([[0.1, 0.3], [0.3, 0.5]])}
+    figure = plots.line_chart([1, 5], {"For you": [0.2, 0.4], "Popular": [0.1, 0.2]}, title="Recall",
+                              x_label="list length", y_label="recall", intervals=intervals)
+
+    axes = figure.axes[0]
+    assert axes.get_legend() is None and len(figure.legends) == 1  # below the axes, not on them
+    (bars,) = [c for c in axes.containers if c.has_yerr]
+    segments = bars.lines[2][0].get_segments()
+    assert [tuple(s[:, 1]) for s in segments] == [(0.1, 0.3), (0.3, 0.5)]
+
+
+def test_time_and_concentration_plots() -> None:
+    months = np.arange(np.datetime64("1997-09"), np.datetime64("1998-05"))
+    figure = plots.area_over_time(months, np.arange(8) * 1000, title="Ratings per month", value_label="ratings")
+    assert figure.axes[0].get_ylim()[0] == 0
+
+    curve = plots.concentration_curve([50, 30, 10, 5, 5, 0, 0, 0, 0, 0], title="t", who="movies", what="ratings",
+                                      marked=(0.1, 0.5))
+    line = next(line for line in curve.axes[0].lines if line.get_label() == "movies, most ratings first")
+    assert line.get_ydata()[1] == pytest.approx(0.5) and line.get_ydata()[-1] == pytest.approx(1.0)
+    assert any("top 10% of movies get 50% of the ratings" in text.get_text() for text in curve.axes[0].texts)
+
+
+def _dollar_release(folder: Path) -> Path:
+    """A synthetic ml-100k whose two most rated movies, landmarks on the movie map, have
+    "$" in their titles (as mathtext, the second would not even parse)."""
+    from cinerec.data.synthetic import SynthConfig, generate
+
+    generate(SynthConfig(users=150, movies=240, ratings=7_000, format="ml-100k", seed=4), folder)
+    rated = pd.read_csv(folder / "u.data", sep="\t", header=None)[1].value_counts().index[:2]
+    item = folder / "u.item"
+    lines = item.read_text(encoding="latin-1").splitlines()
+    for movie_id, title in zip(rated, (r"Ca$h \Grab$ (2001)", "Money $ Talks $ (1997)"), strict=True):
+        i = next(i for i, line in enumerate(lines) if line.split("|")[0] == str(movie_id))
+        fields = lines[i].split("|")
+        lines[i] = "|".join([fields[0], title, *fields[2:]])
+    item.write_text("\n".join(lines) + "\n", encoding="latin-1")
+    return folder
+
+
+def test_build_report_draws_dollar_titles_and_names_movies_on_hover(tmp_path: Path) -> None:
+    from cinerec.cli.main import main
+
+    assert main(["build", str(_dollar_release(tmp_path / "ml-100k")), "--out", str(tmp_path / "model")]) == 0
+
+    page = (tmp_path / "model" / "report" / REPORT_FILE).read_text()
+    titles = re.findall(r"<title>([^<]*)</title>", page.split("<body>")[1])
+    assert "Money $ Talks $ (1997)" in titles and r"Ca$h \Grab$ (2001)" in titles
+    assert len(titles) == 240  # every movie of a small catalogue names itself on the map
+    assert internal_names(page) == []
