@@ -17,6 +17,7 @@ from cinerec.evaluation.runner import evaluate
 from cinerec.evaluation.tuning import L2_SCALES, PER_PERSON, choose, clearly_better, guard_mainstream
 from cinerec.models.ease import DEFAULT_L2_SCALE, EASE
 from cinerec.models.for_you import blend_l2_scale
+from test_reports import internal_names
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +45,15 @@ def test_cli_writes_a_table_json_and_report(synthetic_release: Path, tmp_path: P
     for model in results["models"]:
         assert 0.0 <= model["metrics"]["ndcg"] <= 1.0
         assert set(model["curve"]) == {"1", "5", "10", "20", "50"}
+        for metric in ("ndcg", "recall"):
+            low, high = model["intervals"][metric]
+            assert low <= model["metrics"][metric] <= high
     report = (out / "index.html").read_text()
     assert "Precision and recall" in report and report.count("data:image/png") >= 4
+    # The reader's names, one per line; intervals beneath NDCG and recall.
+    assert '<th scope="row">Old also liked</th>' in report and '<th scope="row">For you</th>' in report
+    assert report.count('<span class="interval">') >= 2 * len(names)
+    assert internal_names(report) == []
 
 
 def test_same_seed_same_numbers_and_new_users(synthetic_release: Path) -> None:
@@ -62,6 +70,42 @@ def test_same_seed_same_numbers_and_new_users(synthetic_release: Path) -> None:
     assert [m.name for m in new_users.models] == ["random", "popular", "seed-people-like-you",
                                                   "people-like-you", "for-you"]
     assert new_users.model("for-you").metrics["ndcg"] > new_users.model("random").metrics["ndcg"]
+
+
+def test_bootstrap_means_resample_people(rng: np.random.Generator) -> None:
+    from cinerec.evaluation.report import bootstrap_means
+
+    scores = rng.random((500, 2))
+    scores[::7, 1] = np.nan  # a person some measure cannot score
+
+    means = bootstrap_means(scores, seed=3, samples=400)
+
+    assert means.shape == (400, 2)
+    np.testing.assert_allclose(means.mean(axis=0), np.nanmean(scores, axis=0), atol=0.005)
+    assert means[:, 0].std() == pytest.approx(scores[:, 0].std() / np.sqrt(500), rel=0.2)
+    np.testing.assert_array_equal(means, bootstrap_means(scores, seed=3, samples=400))
+
+
+def test_intervals_cover_each_model_and_for_you_s_lead(synthetic_release: Path) -> None:
+    from cinerec.evaluation.report import bootstrap_intervals
+
+    result = evaluate(load_dataset(synthetic_release), "random", models=("popular", "also-liked", "for-you"), seed=1,
+                      tuned=False)
+    intervals = bootstrap_intervals(result)
+
+    at_k = sorted(result.models[0].curve).index(result.k)
+    for model in result.models:
+        low, high = intervals.ndcg[model.name]
+        assert low < model.metrics["ndcg"] < high
+        assert np.all(intervals.recall[model.name][:, 0] <= intervals.recall[model.name][:, 1])
+        assert intervals.recall[model.name][at_k, 0] < model.metrics["recall"] < intervals.recall[model.name][at_k, 1]
+    assert set(intervals.lead) == {"popular", "also-liked"}
+    for name, (low, high) in intervals.lead.items():
+        paired = result.model(name).paired
+        assert low < paired["difference"] < high
+        # A paired bootstrap interval is about the normal one from the standard error.
+        assert high - low == pytest.approx(2 * 1.96 * paired["standard_error"], rel=0.3)
+    assert "per_person" not in result.to_json()["models"][0]
 
 
 def test_cli_rejects_an_unknown_model(synthetic_release: Path, capsys: pytest.CaptureFixture[str]) -> None:

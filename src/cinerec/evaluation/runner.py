@@ -23,7 +23,8 @@ from cinerec.data.dataset import Dataset
 from cinerec.engine import BATCH_CELLS, Engine, data_facts, default_for_you
 from cinerec.errors import CinerecError
 from cinerec.evaluation import metrics
-from cinerec.evaluation.scorers import CONTENDERS, DEMOGRAPHIC_CONTENDERS, Contender, ScoreFn, contenders
+from cinerec.evaluation.names import CONTENDERS, DEMOGRAPHIC_CONTENDERS
+from cinerec.evaluation.scorers import Contender, ScoreFn, contenders
 from cinerec.evaluation.splits import Split, split_dataset, validation_split
 from cinerec.evaluation.tuning import NewcomerTuning, Tuning, tune, tune_newcomers
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, Recommender, top_n
@@ -163,7 +164,12 @@ class ModelResult:
     """One contender's figures: ``metrics`` at ``k``, the ``curve`` (precision and
     recall by cut-off), NDCG@k by activity bucket and ``paired``: by how much the
     reference list (*For you*) leads this one — the mean per-person NDCG@k difference
-    and its standard error (``None`` for the reference itself or without it)."""
+    and its standard error (``None`` for the reference itself or without it).
+
+    ``per_person`` keeps each person's ``"ndcg"`` at ``k`` ``(n_people,)`` and
+    ``"recall"`` at every cut-off of the curve ``(n_people, n_cutoffs)``, for the
+    report's bootstrap intervals; it is not part of the JSON document.
+    """
 
     name: str
     description: str
@@ -171,6 +177,7 @@ class ModelResult:
     curve: dict[int, dict[str, float]]
     by_activity: dict[str, float]
     paired: dict[str, float] | None = None
+    per_person: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -197,7 +204,8 @@ class EvaluationResult:
 
     def to_json(self) -> dict[str, Any]:
         document = asdict(self)
-        document["models"] = [{**m, "curve": {str(c): v for c, v in m["curve"].items()}} for m in document["models"]]
+        document["models"] = [{**{key: value for key, value in m.items() if key != "per_person"},
+                               "curve": {str(c): v for c, v in m["curve"].items()}} for m in document["models"]]
         return _finite(document)
 
 
@@ -340,14 +348,16 @@ def _measure(contender: Contender, lists: np.ndarray, people: People, ranks: np.
     if contender.lists is not None and people.liked.nnz:
         shares = metrics.list_recall(contender.lists(k), people.liked, people.hidden, k)
         at_k["list_recall"] = float(np.nanmean(shares))
-    curve = {}
+    curve, recall = {}, []
     for cutoff in sorted({*CURVE_CUTOFFS, k}):
         values = metrics.person_metrics(hit, people.n_relevant, cutoff)
         curve[cutoff] = {"precision": float(np.nanmean(values["precision"])),
                          "recall": float(np.nanmean(values["recall"]))}
+        recall.append(values["recall"])
     ndcg = metrics.person_metrics(hit, people.n_relevant, k)["ndcg"]
     return ModelResult(contender.name, contender.description, at_k, curve,
-                       _by_activity(ndcg, people.n_train_ratings))
+                       _by_activity(ndcg, people.n_train_ratings),
+                       per_person={"ndcg": ndcg, "recall": np.column_stack(recall)})
 
 
 def activity_bucket_labels(n_ratings: np.ndarray) -> np.ndarray:
