@@ -16,8 +16,17 @@ from cinerec.data import readers
 from cinerec.data import vocabulary as vocab
 from cinerec.data.combine import combine
 from cinerec.data.dataset import Dataset, Genome
-from cinerec.data.inspect import OTHER_ZIP_REGION, UNKNOWN, US_ZIP_REGIONS, describe, zip_region
+from cinerec.data.inspect import (
+    MILLISECONDS_WARNING,
+    OTHER_ZIP_REGION,
+    OUT_OF_RANGE,
+    UNKNOWN,
+    US_ZIP_REGIONS,
+    describe,
+    zip_region,
+)
 from cinerec.reports import html
+from test_reports import internal_names
 
 EVIL_TITLE = "<script>alert('x')</script>"
 
@@ -117,6 +126,47 @@ def test_genres_count_movies_and_their_ratings(dataset: Dataset) -> None:
     assert list(genres) == most_movies_first
 
 
+def test_ratings_per_month_include_months_without_ratings() -> None:
+    ratings = RATINGS.assign(timestamp=[875_000_000, 875_000_100, *[880_000_000 + 86_400 * i for i in range(9)]])
+    dataset = Dataset.from_frames(MOVIES, USERS, ratings, TAGS, releases=("ml-test",))
+
+    months = describe(dataset).ratings_per_month
+
+    # 1997-09-23, twice; then 1997-11-20 onwards, one a day
+    assert months == {"1997-09": 2, "1997-10": 0, "1997-11": 9}
+
+
+def test_long_tail_shares(dataset: Dataset) -> None:
+    # Ratings per movie: 4, 2, 3, 2 and Heat's 0 of 11.
+    shares = {"1%": 4 / 11, "10%": 4 / 11, "20%": 4 / 11, "50%": 7 / 11}  # the top 1, 1, 1 and 2 movies
+    assert describe(dataset).long_tail == {top: pytest.approx(share, abs=1e-4) for top, share in shares.items()}
+
+
+def test_millisecond_timestamps_are_read_as_such_and_said(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = movielens_files.write_csv_release(tmp_path / "ml-latest-small")
+    ratings = folder / "ratings.csv"
+    frame = pd.read_csv(ratings)
+    frame.assign(timestamp=frame["timestamp"] * 1000).to_csv(ratings, index=False)
+
+    status = main(["data", "inspect", str(folder), "--json", "--report", str(tmp_path / "report")])
+
+    document = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert document["warnings"][-1] == MILLISECONDS_WARNING
+    assert document["distributions"]["ratings"]["first"] == "2000-07-30"
+    assert list(document["distributions"]["ratings_per_month"]) == ["2000-07"]
+    assert "milliseconds" in (tmp_path / "report" / "index.html").read_text()
+
+
+def test_dates_no_calendar_holds_are_said_to_be_out_of_range() -> None:
+    ratings = RATINGS.assign(timestamp=[-10**17, *[880_000_000] * (len(RATINGS) - 2), 10**17 - 1])
+    description = describe(Dataset.from_frames(MOVIES, USERS, ratings, TAGS, releases=("ml-test",)))
+
+    assert description.ratings["first"] == description.ratings["last"] == OUT_OF_RANGE
+    assert description.ratings_per_month == {}
+    assert "too long a span to chart by month" in description.report().render()
+
+
 def test_decades_and_unknown_years(dataset: Dataset) -> None:
     assert describe(dataset).decades == {"1940s": 1, "1990s": 3, UNKNOWN: 1}
 
@@ -175,11 +225,13 @@ def test_report_has_plots_and_escapes_titles(dataset: Dataset, tmp_path: Path) -
     path = describe(dataset).report().write(tmp_path)
     html = path.read_text()
 
-    # ratings, 2 long tails, genres, decades, 4 demographics, top tags
-    assert len(re.findall(r'<img src="data:image/png;base64,', html)) == 10
+    # ratings, per month, 2 long tails and the concentration curve, genres, decades, 4 demographics, top tags
+    assert len(re.findall(r'<img src="data:image/png;base64,', html)) == 12
     assert "<script" not in html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
     assert "Toy Story (1995)" in html
+    assert "The top 10% of movies get 36% of the ratings" in html
+    assert internal_names(html) == []
 
 
 def test_release_without_demographics_says_so(tmp_path: Path) -> None:

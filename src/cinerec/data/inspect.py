@@ -39,6 +39,22 @@ US_ZIP_REGIONS: dict[str, str] = {
     "9": "9xxxx CA, WA, OR, AK, HI",
 }
 QUANTILES: dict[str, float] = {"p10": 0.10, "p25": 0.25, "median": 0.50, "p75": 0.75, "p90": 0.90, "p99": 0.99}
+#: The activity statistics as the report's table names them.
+STATISTIC_NAMES: dict[str, str] = {
+    "min": "fewest", "p10": "10th percentile", "p25": "25th percentile", "median": "median",
+    "p75": "75th percentile", "p90": "90th percentile", "p99": "99th percentile", "max": "most", "mean": "mean",
+}
+#: Shares of the catalogue, most rated first, whose share of all ratings is reported.
+TOP_SHARES = (0.01, 0.1, 0.2, 0.5)
+#: Rating times from this many seconds on (the year 5138) can only be milliseconds.
+MILLISECONDS_FROM = 10**11
+MILLISECONDS_WARNING = ("rating times are milliseconds since 1970, not the seconds MovieLens uses: "
+                        "dates here read them as milliseconds")
+#: How a date past what a calendar holds is shown.
+OUT_OF_RANGE = "(date out of range)"
+#: Ratings per month are kept over at most this many months (a century): a longer span
+#: means broken rating times, which the first and last dates show.
+MAX_MONTHS = 1_200
 GENDER_NAMES = {"F": "female", "M": "male"}
 TOP_TAGS = 20
 TOP_MOVIES = 10
@@ -51,6 +67,9 @@ class DatasetDescription:
     """Counts and distributions of one dataset; every mapping is ordered for display.
 
     Category counts keep ``"unknown"`` last when some entities lack the attribute.
+    ``ratings_per_month`` counts ratings by calendar month (``"1997-09"``, months
+    without ratings included); ``long_tail`` is the share of all ratings on the most
+    rated 1%, 10%, 20% and 50% of the movies (``{"10%": 0.58, ...}``).
     ``ratings_per_user`` and ``ratings_per_movie`` hold the raw activity (vocabulary
     order) for the long-tail plots and are not part of the JSON document.
     """
@@ -60,6 +79,8 @@ class DatasetDescription:
     counts: dict[str, int]
     ratings: dict[str, Any]
     rating_values: dict[str, int]
+    ratings_per_month: dict[str, int]
+    long_tail: dict[str, float]
     ratings_per_user_summary: dict[str, float]
     ratings_per_movie_summary: dict[str, float]
     most_rated_movies: list[dict[str, Any]]
@@ -100,6 +121,8 @@ class DatasetDescription:
         return {
             "ratings": self.ratings,
             "rating_values": self.rating_values,
+            "ratings_per_month": self.ratings_per_month,
+            "long_tail": self.long_tail,
             "ratings_per_user": self.ratings_per_user_summary,
             "ratings_per_movie": self.ratings_per_movie_summary,
             "most_rated_movies": self.most_rated_movies,
@@ -140,13 +163,16 @@ def describe(dataset: Dataset, combine_summary: CombineSummary | None = None) ->
     per_movie = np.bincount(movie_rows, minlength=dataset.n_movies)
     rating_sums = np.bincount(movie_rows, weights=dataset.ratings["rating"].to_numpy(np.float64),
                               minlength=dataset.n_movies)
+    seconds, in_milliseconds = _rating_seconds(dataset.ratings["timestamp"])
     users = dataset.users
     return DatasetDescription(
         releases=dataset.releases,
         fingerprint=dataset.fingerprint,
         counts=dataset.counts(),
-        ratings=_rating_overview(dataset, per_user, per_movie),
+        ratings=_rating_overview(dataset, per_user, per_movie, seconds),
         rating_values=_rating_values(dataset.ratings["rating"]),
+        ratings_per_month=_ratings_per_month(seconds),
+        long_tail=_long_tail(per_movie),
         ratings_per_user_summary=_activity_summary(per_user),
         ratings_per_movie_summary=_activity_summary(per_movie),
         most_rated_movies=_most_rated_movies(dataset.movies, per_movie, rating_sums),
@@ -161,7 +187,7 @@ def describe(dataset: Dataset, combine_summary: CombineSummary | None = None) ->
         genome=_genome_coverage(dataset, per_movie),
         per_release=_per_release(users, per_user),
         combination=None if combine_summary is None else _combination(combine_summary),
-        warnings=dataset.warnings,
+        warnings=(*dataset.warnings, MILLISECONDS_WARNING) if in_milliseconds else dataset.warnings,
         ratings_per_user=per_user,
         ratings_per_movie=per_movie,
     )
@@ -188,7 +214,16 @@ def zip_regions(zips: pd.Series) -> dict[str, int]:
 
 
 # --------------------------------------------------------------------- ratings
-def _rating_overview(dataset: Dataset, per_user: np.ndarray, per_movie: np.ndarray) -> dict[str, Any]:
+def _rating_seconds(timestamps: pd.Series) -> tuple[np.ndarray, bool]:
+    """Rating times in seconds since 1970, and whether they had to be read as
+    milliseconds (times no calendar in seconds could hold: see :data:`MILLISECONDS_FROM`)."""
+    values = timestamps.to_numpy(np.int64)
+    in_milliseconds = bool(values.size) and int(values.max()) >= MILLISECONDS_FROM
+    return (values // 1000 if in_milliseconds else values), in_milliseconds
+
+
+def _rating_overview(dataset: Dataset, per_user: np.ndarray, per_movie: np.ndarray,
+                     seconds: np.ndarray) -> dict[str, Any]:
     ratings = dataset.ratings
     cells = dataset.n_users * dataset.n_movies
     overview: dict[str, Any] = {
@@ -200,9 +235,34 @@ def _rating_overview(dataset: Dataset, per_user: np.ndarray, per_movie: np.ndarr
         "last": None,
     }
     if len(ratings):
-        overview["first"] = _date(int(ratings["timestamp"].min()))
-        overview["last"] = _date(int(ratings["timestamp"].max()))
+        overview["first"] = _date(int(seconds.min()))
+        overview["last"] = _date(int(seconds.max()))
     return overview
+
+
+def _ratings_per_month(seconds: np.ndarray) -> dict[str, int]:
+    """Ratings in each calendar month (UTC) from the first rating's to the last's, months
+    without ratings included; empty beyond :data:`MAX_MONTHS`."""
+    if seconds.size == 0:
+        return {}
+    months = seconds.astype("datetime64[s]").astype("datetime64[M]")
+    first = months.min()
+    offsets = (months - first).astype(np.int64)
+    if offsets.max() >= MAX_MONTHS:
+        return {}
+    counts = np.bincount(offsets)
+    return {str(first + i): int(n) for i, n in enumerate(counts)}
+
+
+def _long_tail(per_movie: np.ndarray) -> dict[str, float]:
+    """The share of all ratings on the most rated :data:`TOP_SHARES` of the movies (at
+    least one movie each), keyed ``"10%"``."""
+    total = int(per_movie.sum())
+    if not total:
+        return {}
+    cumulative = np.cumsum(np.sort(per_movie)[::-1])
+    return {f"{share:.0%}": _rounded(cumulative[max(1, round(share * per_movie.size)) - 1] / total)
+            for share in TOP_SHARES}
 
 
 def _rating_values(values: pd.Series) -> dict[str, int]:
@@ -350,8 +410,12 @@ def _rounded(value: float) -> float:
     return round(float(value), 4)
 
 
-def _date(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, tz=UTC).date().isoformat()
+def _date(seconds: int) -> str:
+    """The UTC date of a time in seconds since 1970, or :data:`OUT_OF_RANGE`."""
+    try:
+        return datetime.fromtimestamp(seconds, tz=UTC).date().isoformat()
+    except (OverflowError, OSError, ValueError):
+        return OUT_OF_RANGE
 
 
 # ---------------------------------------------------------------------- report
@@ -376,13 +440,13 @@ def _overview_section(report: Report, d: DatasetDescription) -> None:
         "ratings": d.counts["ratings"],
         "tag applications": d.counts["tags"],
         "users with demographics": d.counts["users_with_demographics"],
-        "genome movies": d.counts["genome_movies"],
+        "movies in the tag genome": d.counts["genome_movies"],
         "mean rating": d.ratings["mean"],
-        "matrix filled": f"{d.ratings['density']:.2%}",
+        "user–movie pairs rated": f"{d.ratings['density']:.2%}",
     })
     if d.warnings:
         report.add_paragraph("Problems met while reading, resolved as described:")
-        report.add_table([[w] for w in d.warnings], columns=["warning"])
+        report.add_table([[w] for w in d.warnings], columns=["what was found"])
 
 
 def _ratings_section(report: Report, d: DatasetDescription) -> None:
@@ -392,17 +456,20 @@ def _ratings_section(report: Report, d: DatasetDescription) -> None:
                                       horizontal=False),
                       caption="How often each rating value was given.",
                       alt="Bar chart of the number of ratings per rating value.")
+    _over_time(report, d)
     stats = list(d.ratings_per_user_summary)
     report.add_table(
-        [[s, d.ratings_per_user_summary[s], d.ratings_per_movie_summary.get(s)] for s in stats],
+        [[STATISTIC_NAMES.get(s, s), d.ratings_per_user_summary[s], d.ratings_per_movie_summary.get(s)]
+         for s in stats],
         caption="Ratings per user and per movie (movies without ratings included).",
-        columns=["statistic", "per user", "per movie"],
+        columns=["", "per user", "per movie"],
     )
     report.add_figure(plots.log_histogram(d.ratings_per_movie, title="Ratings per movie",
                                           value_label="ratings of a movie", count_label="movies"),
                       caption="The long tail: a few movies collect most ratings, most movies get few."
                               + _not_shown(d.ratings["movies_without_ratings"], "movies"),
                       alt="Histogram on log-log axes of the number of ratings per movie.")
+    _long_tail_figure(report, d)
     report.add_figure(plots.log_histogram(d.ratings_per_user, title="Ratings per user",
                                           value_label="ratings by a user", count_label="users"),
                       caption="How active users are: many rate a few dozen movies, a few rate hundreds."
@@ -414,8 +481,40 @@ def _ratings_section(report: Report, d: DatasetDescription) -> None:
                           for m in d.most_rated_movies])
 
 
+def _over_time(report: Report, d: DatasetDescription) -> None:
+    """Ratings per month, or why they are not charted."""
+    if d.ratings_per_month:
+        months = np.array(list(d.ratings_per_month), dtype="datetime64[M]")
+        report.add_figure(plots.area_over_time(months, list(d.ratings_per_month.values()), title="Ratings per month",
+                                               value_label="ratings"),
+                          caption=f"How many ratings were given each month, from {d.ratings['first']} to "
+                                  f"{d.ratings['last']}.",
+                          alt="Area chart of the number of ratings given each month.")
+    elif d.counts["ratings"]:
+        report.add_paragraph(f"The rating times run from {d.ratings['first']} to {d.ratings['last']}, more than "
+                             f"{MAX_MONTHS // 12} years: too long a span to chart by month.")
+
+
+def _long_tail_figure(report: Report, d: DatasetDescription) -> None:
+    """The Lorenz-style curve of ratings over movies, with the shares in a sentence."""
+    if not d.long_tail:
+        return
+    top, bottom = d.long_tail["10%"], 1 - d.long_tail["50%"]
+    sentence = (f"The top 10% of movies get {top:.0%} of the ratings, the top 1% alone {d.long_tail['1%']:.0%}; "
+                f"the less rated half of the catalogue gets {bottom:.0%}.")
+    report.add_figure(plots.concentration_curve(d.ratings_per_movie, title="How concentrated the ratings are",
+                                                who="movies", what="ratings", marked=(0.1, top)),
+                      caption=sentence + " The dotted diagonal is what equal shares would look like.",
+                      alt=sentence)
+
+
 def _not_shown(count: int, what: str) -> str:
-    return f" {count:,} {what} without ratings cannot be shown on a log scale." if count else ""
+    return f" {_counted(count, what)} without ratings cannot be shown on a log scale." if count else ""
+
+
+def _counted(count: int, what: str) -> str:
+    """``"1 movie"``, ``"2 movies"``: ``what`` is the plural."""
+    return f"{count:,} {what.removesuffix('s') if count == 1 else what}"
 
 
 def _movies_section(report: Report, d: DatasetDescription) -> None:
@@ -438,7 +537,7 @@ def _add_category_figure(report: Report, counts: Mapping[str, int], *, title: st
     known = {category: n for category, n in counts.items() if category != UNKNOWN}
     caption = f"{what.capitalize()} per {label}."
     if unknown := counts.get(UNKNOWN, 0):
-        caption += f" Not shown: {unknown:,} {what} with no known {label}."
+        caption += f" Not shown: {_counted(unknown, what)} with no known {label}."
     report.add_figure(plots.bar_chart(list(known), list(known.values()), title=title, value_label=what,
                                       category_label=None if horizontal else label, horizontal=horizontal),
                       caption=caption, alt=f"Bar chart of the number of {what} per {label}.")
