@@ -148,6 +148,23 @@ def split_typed_year(text: str) -> tuple[str, int | None]:
     return (found["title"], int(year)) if _YEAR.match(year) else (text.strip(), None)
 
 
+#: Where a movie's page is, by site, from its ids (MovieLens's own id, IMDb's, TMDB's).
+LINK_PAGES: dict[str, str] = {"MovieLens": "https://movielens.org/movies/{movie_id}",
+                              "IMDb": "https://www.imdb.com/title/tt{imdb_id:07d}/",
+                              "TMDB": "https://www.themoviedb.org/movie/{tmdb_id}"}
+
+
+def movie_links(movie_id: int, imdb_id: int | None, tmdb_id: int | None) -> dict[str, str]:
+    """A movie's pages on MovieLens, IMDb and TMDB, where its release's ``links.csv`` names
+    them. Only releases with that file share movielens.org's ids, so without an IMDb id
+    there is no MovieLens link either (ml-100k's own ids point at other films there)."""
+    if imdb_id is None:
+        return {}
+    ids = {"movie_id": movie_id, "imdb_id": imdb_id, "tmdb_id": tmdb_id}
+    return {site: page.format(**ids) for site, page in LINK_PAGES.items()
+            if site != "TMDB" or tmdb_id is not None}
+
+
 @dataclass(frozen=True)
 class Movie:
     """Everything the catalogue knows about one movie (JSON-friendly)."""

@@ -178,6 +178,15 @@ class Engine:
         """Row of each known user, ``-1`` for ids the model has not seen."""
         return self.user_vocab.positions(np.asarray(user_ids, dtype=np.int64))
 
+    def links(self, movie_id: int) -> dict[str, str]:
+        """The movie's pages on MovieLens, IMDb and TMDB by site (empty where the release
+        had no ``links.csv``): links for a person to follow, nothing fetched."""
+        from cinerec.catalogue import movie_links
+
+        row = self.movie_index([movie_id])[0]
+        return movie_links(movie_id, *(_optional_int(self.movies[column].iloc[row]) if column in self.movies
+                                       else None for column in ("imdb_id", "tmdb_id")))
+
     def label(self, index: int) -> str:
         """"Die Hard (1988)" for a movie index."""
         return self.catalogue.label(int(self.movie_ids[index]))
@@ -546,6 +555,10 @@ def _check_same_movies(path: Path, movies: pd.DataFrame, components: Mapping[str
         if not np.array_equal(np.asarray(component.movie_ids_), movie_ids):
             raise ModelError(f"{path}: damaged (its {name} part and its catalogue list different movies); "
                              "rebuild the model")
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if pd.isna(value) else int(value)
 
 
 def _first_line(error: Exception) -> str:

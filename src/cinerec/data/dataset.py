@@ -42,13 +42,13 @@ from cinerec.data import vocabulary as vocab
 from cinerec.errors import DataError
 
 #: Bumped whenever the saved layout changes; older saved datasets are re-read from source.
-DATASET_FORMAT_VERSION = 1
+DATASET_FORMAT_VERSION = 2
 DATASET_META_FILE = "dataset.json"
 
 #: Largest id for which a :class:`Vocabulary` keeps an id → index table (4 bytes per id).
 LOOKUP_TABLE_MAX_ID = 50_000_000
 
-MOVIE_COLUMNS = ("movie_id", "title", "year", "genres", "alt_titles", "raw_title")
+MOVIE_COLUMNS = ("movie_id", "title", "year", "genres", "alt_titles", "raw_title", "imdb_id", "tmdb_id")
 USER_COLUMNS = ("user_id", "release", "release_user_id", "gender", "age", "age_band", "occupation", "zip")
 RATING_COLUMNS = ("user_id", "movie_id", "rating", "timestamp")
 TAG_COLUMNS = ("user_id", "movie_id", "tag", "timestamp")
@@ -295,6 +295,8 @@ def _canonical_movies(movies: pd.DataFrame) -> pd.DataFrame:
         values = movies[list_column] if list_column in movies else pd.Series([[]] * len(out))
         out[list_column] = [list(v) if isinstance(v, (list, tuple, np.ndarray)) else [] for v in values]
     out["raw_title"] = (movies["raw_title"] if "raw_title" in movies else movies["title"]).astype(object).to_numpy()
+    for link in ("imdb_id", "tmdb_id"):  # the movie's pages elsewhere, where the release says (links.csv)
+        out[link] = pd.array(movies[link].to_numpy() if link in movies else [pd.NA] * len(out), dtype="Int32")
     return out.sort_values("movie_id", ignore_index=True)
 
 

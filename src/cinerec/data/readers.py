@@ -25,7 +25,7 @@ from cinerec.progress import note, status
 
 FORMATS = ("ml-100k", "ml-1m", "ml-10m", "csv", "recbole")
 #: Bumped whenever parsing changes what a reader produces, so cached Parquet is re-made.
-READER_VERSION = 3
+READER_VERSION = 4
 
 
 def _read_recbole(folder: Path, release: str) -> Dataset:

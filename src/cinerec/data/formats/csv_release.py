@@ -1,7 +1,7 @@
 """The CSV releases: ml-20m, ml-25m, ml-32m, ml-latest and ml-latest-small.
 
 UTF-8 with a header line; titles and tags are quoted when they contain commas.
-``links.csv`` is not needed. ml-20m and ml-25m add the tag genome
+``links.csv`` (IMDb and TMDB ids) is read when present, for links to the movies' pages. ml-20m and ml-25m add the tag genome
 (``genome-scores.csv`` + ``genome-tags.csv``), read into a dense ``float32`` matrix.
 
 No GroupLens CSV release describes its users; cinerec's synthetic generator can add a
@@ -42,15 +42,19 @@ TAG_COLUMNS = ("userId", "movieId", "tag", "timestamp")
 TYPES = {"userId": pa.int32(), "movieId": pa.int32(), "rating": pa.float32(), "timestamp": pa.int64(),
          "tag": pa.string(), "title": pa.string(), "genres": pa.string(), "tagId": pa.int32(),
          "relevance": pa.float32(), "gender": pa.string(), "age_band": pa.string(), "occupation": pa.string(),
-         "zip": pa.string()}
+         "zip": pa.string(), "imdbId": pa.int32(), "tmdbId": pa.int32()}
 GENOME_FILES = ("genome-scores.csv", "genome-tags.csv")
 USERS_FILE = "users.csv"
+LINKS_FILE = "links.csv"
+LINK_COLUMNS = ("movieId", "imdbId", "tmdbId")
 USER_COLUMNS = ("userId", "gender", "age_band", "occupation", "zip")
 
 
 def read(folder: Path, release: str) -> Dataset:
     """Read a CSV release folder into the canonical dataset."""
     movies = read_movies(release_file(folder, "movies.csv", FORMAT))
+    if (folder / LINKS_FILE).is_file():
+        movies = movies.merge(read_links(folder / LINKS_FILE), on="movie_id", how="left")
     catalogue = movies["movie_id"].to_numpy()
     # The parsed text table is dropped as soon as its columns are checked (peak memory).
     ratings, warnings = ratings_frame(read_csv(release_file(folder, "ratings.csv", FORMAT), RATING_COLUMNS),
@@ -99,6 +103,18 @@ def read_movies(path: Path) -> pd.DataFrame:
     source = read_csv(path, ("movieId", "title", "genres"))
     genres = [names.split("|") if names else [] for names in source.strings("genres")]
     return movies_frame(source, source.numbers("movieId", np.int32), source.strings("title"), genres)
+
+
+def read_links(path: Path) -> pd.DataFrame:
+    """``links.csv``: each movie's IMDb and TMDB ids (TMDB's may be blank), for links to
+    the movies' pages; a row for a movie the catalogue lacks links nothing."""
+    source = read_csv(path, LINK_COLUMNS)
+    ids = source.numbers("movieId", np.int32)
+    require_positive_ids(source, ids, "movie id")
+    require_unique_ids(source, ids, "movie id")
+    return pd.DataFrame({"movie_id": ids,
+                         "imdb_id": pd.array(source.table.column("imdbId").to_pylist(), dtype="Int32"),
+                         "tmdb_id": pd.array(source.table.column("tmdbId").to_pylist(), dtype="Int32")})
 
 
 def read_genome(folder: Path, catalogue: np.ndarray) -> tuple[Genome | None, list[str]]:
