@@ -325,7 +325,8 @@ def test_cli_reports_an_unwritable_report_folder(fake_reader: list[list[Path]], 
     out, err = capsys.readouterr()
     assert status == 2
     assert out == ""
-    assert err.startswith(f"cinerec: error: cannot write the report to {occupied}")
+    assert err == f"cinerec: error: {occupied} exists and is not a folder; choose a folder for the report\n"
+    assert occupied.read_text() == "a file where the report folder should go"
 
 
 @pytest.mark.usefixtures("quick_figures")

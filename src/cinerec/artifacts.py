@@ -127,6 +127,7 @@ class ModelWriter:
     def __init__(self, target: str | Path):
         self.target = check_model_target(target)
         remove_stale_staging(self.target)
+        self.target.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.building-{os.getpid()}-",
                                              dir=self.target.parent))
         self.manifest: dict[str, Any] = {

@@ -27,21 +27,17 @@ REPORT_MARK = '<meta name="generator" content="cinerec'
 
 def check_writable_place(target: Path, what: str, error: type[CinerecError] = CinerecError) -> None:
     """Refuse a ``target`` whose nearest existing ancestor is a file, or a folder that
-    cannot be written to (no permission, a read-only or virtual file system such as /proc)."""
-    parent = target.parent
-    for ancestor in (parent, *parent.parents):
-        if ancestor.exists():
-            if not ancestor.is_dir():
-                raise error(f"cannot write {what} under {ancestor}: it is a file, not a folder")
-            if not os.access(ancestor, os.W_OK | os.X_OK):
-                raise error(f"cannot write {what} under {ancestor}: no permission to write there")
-            break
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        probe = tempfile.mkdtemp(prefix=f".{target.name}.probe-", dir=parent)
+    cannot be written to (no permission, a read-only or virtual file system such as /proc).
+    Creates nothing: a command refused later leaves no empty folder behind."""
+    ancestor = next(folder for folder in target.parents if folder.exists() or folder == folder.parent)
+    if not ancestor.is_dir():
+        raise error(f"cannot write {what} under {ancestor}: it is a file, not a folder")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise error(f"cannot write {what} under {ancestor}: no permission to write there")
+    try:  # the permission bits can say yes where the file system says no (/proc, read-only mounts)
+        os.rmdir(tempfile.mkdtemp(prefix=f".{target.name}.probe-", dir=ancestor))
     except OSError as exc:
         raise error(f"cannot write {what} to {target}: {exc.strerror or exc}") from None
-    os.rmdir(probe)
 
 
 def check_output_file(path: Path, what: str, is_ours: Ownership) -> Path:
