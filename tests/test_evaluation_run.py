@@ -64,7 +64,7 @@ def test_same_seed_same_numbers_and_new_users(synthetic_release: Path) -> None:
     assert [m.metrics for m in first.models] == [m.metrics for m in again.models]
     assert first.model("also-liked").metrics["ndcg"] > first.model("random").metrics["ndcg"]
     # Untuned, the report says which defaults the data's density called for.
-    assert any(text.startswith("For you: the build defaults for ") for text in first.notes)
+    assert any(text.startswith("For you: the usual settings for data where a movie has about ") for text in first.notes)
     new_users = evaluate(dataset, "new-users", models=models, seed=1, tuned=False)
     # Without history only the contenders that need nothing or demographics answer.
     assert [m.name for m in new_users.models] == ["random", "popular", "seed-people-like-you",

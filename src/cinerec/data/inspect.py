@@ -102,7 +102,9 @@ class DatasetDescription:
     @property
     def name(self) -> str:
         """The releases as a person names them: ``ml-1m + ml-25m``."""
-        return " + ".join(self.releases) or "dataset"
+        from cinerec.data.releases import release_label
+
+        return " + ".join(map(release_label, self.releases)) or "dataset"
 
     @property
     def has_demographics(self) -> bool:

@@ -62,3 +62,13 @@ RELEASES: dict[str, Release] = {
         _release("ml-latest-small", None, 978_202, 100_836, 610, 9_742),
     )
 }
+
+#: How a person reads the names of data that are no GroupLens release by name: a folder
+#: of MovieLens-style files is named by its layout.
+LAYOUT_LABELS: dict[str, str] = {"csv": "MovieLens-style CSV files", "recbole": "RecBole atomic files"}
+
+
+def release_label(name: str) -> str:
+    """A release as a person reads it: "ml-25m", or "MovieLens-style CSV files" for a
+    folder the readers know only by its layout."""
+    return LAYOUT_LABELS.get(name, name)

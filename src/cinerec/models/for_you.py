@@ -173,13 +173,16 @@ def blend_l2_scale(likings_per_movie: float | None = None) -> float:
 
 
 def describe_defaults(likings_per_movie: float, arrival: float | None = None) -> str:
-    """The defaults for data with ``likings_per_movie`` and ``arrival``, in a sentence (for reports)."""
+    """The defaults for data with ``likings_per_movie`` and ``arrival``, in a sentence a
+    reader of a report follows (no setting names)."""
     share = signal_share(likings_per_movie)
-    scaled = "at their full default weights" if share == 1.0 else f"at {share:.0%} of their default weights"
+    scaled = "at their full weight" if share == 1.0 else f"at {share:.0%} of their full weight"
     rising = "" if arrival is None else \
-        f"; rising at {rising_share(arrival):.0%} of its weight ({arrival:.0%} of recent likings on new movies)"
-    return (f"the build defaults for {likings_per_movie:,.0f} likings per modelled movie: the signals beside EASE "
-            f"{scaled}, EASE's penalty {blend_l2_scale(likings_per_movie):.3g}× its likings per movie{rising}")
+        (f"; what is rising lately at {rising_share(arrival):.0%} of its weight ({arrival:.0%} of recent likes "
+         "went to new movies)")
+    return (f"the usual settings for data where a movie has about {likings_per_movie:,.0f} likes: the signals "
+            f"beside the liked-together model {scaled}, that model held back in proportion to its "
+            f"likes per movie ({blend_l2_scale(likings_per_movie):.3g}×){rising}")
 
 
 #: How many of each person's best unseen movies (by :meth:`Blend.affinity_weights`) the

@@ -32,7 +32,9 @@ FIELD_NAMES: dict[str, str] = {"gender": "gender", "age_band": "age", "occupatio
 def write_build_report(directory: Path, dataset: Dataset, fitted: Mapping[str, Recommender],
                        timings: Mapping[str, float]) -> Path:
     """Write ``directory/index.html`` describing a build of ``fitted`` on ``dataset``."""
-    releases = " + ".join(dataset.releases) or "data"
+    from cinerec.data.releases import release_label
+
+    releases = " + ".join(map(release_label, dataset.releases)) or "data"
     report = Report(f"cinerec model built from {releases}",
                     subtitle=f"{dataset.n_users:,} users · {dataset.n_movies:,} movies · "
                              f"{len(dataset.ratings):,} ratings · fingerprint {dataset.fingerprint}")
