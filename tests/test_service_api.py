@@ -197,6 +197,14 @@ def test_the_api_documentation_allows_its_own_inline_code_by_hash(client: TestCl
     assert docs.headers["x-frame-options"] == "DENY"
 
 
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_the_api_documentation_comes_from_the_service_alone(client: TestClient, path: str) -> None:
+    page = client.get(path).text
+    assert "https://" not in page and "http://" not in page
+    for url in re.findall(r'(?:src|href)="([^"]+)"', page):
+        assert client.get(url).status_code == 200, url
+
+
 def test_page_files_are_revalidated_with_etags(client: TestClient) -> None:
     first = client.get("/static/style.css")
     assert first.status_code == 200 and first.headers["content-type"].startswith("text/css")
@@ -413,6 +421,22 @@ def test_stored_ratings_drive_recommendations(client: TestClient, engine: Engine
     assert similar and all(engine.catalogue.label(liked) in item["reason"] for item in similar)
     recommended = {item["movie_id"] for s in payload["sections"] for item in s["items"]}
     assert not recommended & {liked, disliked, neutral}
+
+
+def test_occupations_offered_are_those_understood(client: TestClient) -> None:
+    offered = client.get("/api/occupations").json()["occupations"]
+    assert "programmer" in offered and "other" in offered and offered == sorted(offered, key=str.casefold)
+    for occupation in offered:
+        answer = client.post("/api/profiles", json={"demographics": {"occupation": occupation}}).json()
+        assert answer["demographics"]["occupation"] == occupation and answer["notes"] == []
+
+
+def test_saying_an_occupation_movielens_does_not_know_comes_back_with_a_note(client: TestClient) -> None:
+    profile_id = create_profile(client)
+    said = client.put(f"/api/profiles/{profile_id}/demographics", json={"occupation": "lighthouse keeper"}).json()
+    assert said["demographics"]["occupation"] == "other"
+    assert said["notes"] == ["'lighthouse keeper' is not one of MovieLens' occupations; counted as other"]
+    assert client.get(f"/api/profiles/{profile_id}").json()["notes"] == []
 
 
 def test_stored_profile_errors(client: TestClient, engine: Engine) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import errno
 import functools
 import gc
+import importlib.resources
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -41,6 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cinerec import __version__
 from cinerec.engine import Engine
+from cinerec.data.vocabulary import OCCUPATIONS
 from cinerec.errors import CinerecError, QueryError
 from cinerec.paths import cache_dir
 from cinerec.profile import Profile, parse_age, parse_gender, parse_zip, understand_occupation
@@ -52,6 +54,8 @@ from cinerec.service.store import (Demographics, ProfileFullError, ProfileNotFou
                                    RatingNotFoundError, SQLiteProfileStore, StoredProfile, StoreError)
 
 STATIC_DIR = Path(__file__).with_name("static")
+#: Swagger UI's and ReDoc's scripts and styles, as the fastapi-offline package ships them.
+DOCS_ASSETS_DIR = Path(str(importlib.resources.files("fastapi_offline").joinpath("static")))
 #: Autocomplete answers kept (a few kilobytes each).
 SEARCH_CACHE_SIZE = 4096
 #: Seconds a request's body may take to arrive in full (the largest accepted is 64 KB).
@@ -135,7 +139,7 @@ def create_app(model_dir: str | Path, db_path: str | Path | None = None, *,
     app.add_middleware(RequestBodyLimits, max_bytes=schemas.MAX_BODY_BYTES, timeout=BODY_TIMEOUT)
     app.add_middleware(SecurityHeaders)
     _add_routes(app, engine)
-    _add_page(app, load_assets(STATIC_DIR))
+    _add_page(app)
     _add_docs(app)
     return app
 
@@ -222,9 +226,9 @@ def _add_routes(app: FastAPI, engine: Engine) -> None:
               responses=schemas.problem_responses(*WITH_BODY))
     async def create_profile(services: ServicesDep, body: schemas.CreateProfileIn | None = None) -> dict[str, Any]:
         """Start a stored profile; keep its ``profile_id`` to rate movies and get recommendations."""
-        demographics = canonical_demographics(body.demographics if body is not None else schemas.DemographicsIn())
-        stored = await anyio.to_thread.run_sync(services.store.create, demographics)
-        return _profile_out(services.engine, stored)
+        given = body.demographics if body is not None else schemas.DemographicsIn()
+        stored = await anyio.to_thread.run_sync(services.store.create, canonical_demographics(given))
+        return _profile_out(services.engine, stored, _occupation_notes(given))
 
     @app.get("/api/profiles/{profile_id}", response_model=schemas.ProfileOut, tags=["profiles"],
              responses=schemas.problem_responses(404, 422))
@@ -238,7 +242,12 @@ def _add_routes(app: FastAPI, engine: Engine) -> None:
         """Replace what the profile says about the person (absent fields are cleared)."""
         stored = await anyio.to_thread.run_sync(services.store.set_demographics, profile_id,
                                                 canonical_demographics(body))
-        return _profile_out(services.engine, stored)
+        return _profile_out(services.engine, stored, _occupation_notes(body))
+
+    @app.get("/api/occupations", response_model=schemas.Occupations, tags=["profiles"])
+    async def occupations() -> dict[str, list[str]]:
+        """The occupations to offer a person (any other counts as "other", with a note)."""
+        return {"occupations": sorted(OCCUPATIONS, key=str.casefold)}
 
     @app.put("/api/profiles/{profile_id}/ratings/{movie_id}", response_model=schemas.ProfileOut, tags=["profiles"],
              responses=schemas.problem_responses(*WITH_BODY, 404, 409))
@@ -263,35 +272,46 @@ def _add_routes(app: FastAPI, engine: Engine) -> None:
         return await services.compute(_recommendations, services.engine, stored_to_engine_profile(stored), n)
 
 
-def _add_page(app: FastAPI, assets: dict[str, Asset]) -> None:
-    """The page at ``/`` and its files under ``/static/`` (see :mod:`cinerec.service.assets`)."""
+def _add_page(app: FastAPI) -> None:
+    """The page at ``/``, its files under ``/static/`` and the API documentation's under
+    ``/docs-assets/``, all from memory (see :mod:`cinerec.service.assets`)."""
+    page = load_assets(STATIC_DIR)
 
-    async def page(request: Request) -> Response:
-        return assets["index.html"].response(request)
+    async def index(request: Request) -> Response:
+        return page["index.html"].response(request)
 
-    async def static_file(request: Request) -> Response:
+    app.add_route("/", index, include_in_schema=False)
+    _add_files(app, "/static", page)
+    _add_files(app, "/docs-assets", load_assets(DOCS_ASSETS_DIR))
+
+
+def _add_files(app: FastAPI, prefix: str, assets: dict[str, Asset]) -> None:
+    async def file(request: Request) -> Response:
         asset = assets.get(request.path_params["name"])
         if asset is None:
             raise StarletteHTTPException(404, "no such file")
         return asset.response(request)
 
-    app.add_route("/", page, include_in_schema=False)
-    app.add_route("/static/{name}", static_file, include_in_schema=False)
+    app.add_route(prefix + "/{name}", file, include_in_schema=False)
 
 
 def _add_docs(app: FastAPI) -> None:
-    """The API's documentation at ``/docs`` (Swagger UI) and ``/redoc``, each with the
+    """The API's documentation at ``/docs`` (Swagger UI) and ``/redoc`` (ReDoc), served
+    with their scripts and styles (no other site is reached), each with the
     Content-Security-Policy its page needs: Swagger UI's inline start-up script allowed by
-    its hash; ReDoc's styles, which it writes into the page as it renders, allowed inline."""
+    its hash; ReDoc's styles, which it writes into the page as it renders, allowed inline,
+    and its search worker, which it starts from a ``blob:``."""
     assert app.openapi_url is not None
-    cdn, images = "https://cdn.jsdelivr.net", "data: https://fastapi.tiangolo.com"
-    swagger = get_swagger_ui_html(openapi_url=app.openapi_url, title="cinerec — API",
+    title, icon = "cinerec — API", "/static/favicon.svg"
+    swagger = get_swagger_ui_html(openapi_url=app.openapi_url, title=title, swagger_favicon_url=icon,
+                                  swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                  swagger_css_url="/docs-assets/swagger-ui.css",
                                   swagger_ui_parameters={"validatorUrl": None}).body.decode()
-    redoc = get_redoc_html(openapi_url=app.openapi_url, title="cinerec — API", with_google_fonts=False).body.decode()
+    redoc = get_redoc_html(openapi_url=app.openapi_url, title=title, redoc_favicon_url=icon,
+                           redoc_js_url="/docs-assets/redoc.standalone.js", with_google_fonts=False).body.decode()
     pages = {
-        "/docs": (swagger, policy_for_inline_code(swagger, scripts=cdn, styles=cdn, images=images)),
-        "/redoc": (redoc, policy_for_inline_code(redoc, scripts=cdn, styles="'unsafe-inline'",
-                                                 images=images, workers="blob:")),
+        "/docs": (swagger, policy_for_inline_code(swagger, images="data:")),
+        "/redoc": (redoc, policy_for_inline_code(redoc, styles="'unsafe-inline'", images="data:", workers="blob:")),
     }
     for path, (html, policy) in pages.items():
         app.add_route(path, _fixed_page(html, policy), include_in_schema=False)
@@ -374,7 +394,7 @@ def _require_movies(engine: Engine, movie_ids: Sequence[int]) -> None:
         raise UnknownMovieError(f"no movie with id {unknown} in this model's catalogue")
 
 
-def _profile_out(engine: Engine, stored: StoredProfile) -> dict[str, Any]:
+def _profile_out(engine: Engine, stored: StoredProfile, notes: Sequence[str] = ()) -> dict[str, Any]:
     demographics = stored.demographics
     return {
         "profile_id": stored.profile_id,
@@ -382,6 +402,7 @@ def _profile_out(engine: Engine, stored: StoredProfile) -> dict[str, Any]:
                          "age_band": parse_age(demographics.age) if demographics.age is not None else None},
         "ratings": [{"movie": _movie(engine, movie_id), "rating": rating}
                     for movie_id, rating in stored.ratings.items() if movie_id in engine.catalogue],
+        "notes": list(notes),
     }
 
 

@@ -162,6 +162,12 @@ class ProfileOut(BaseModel):
     profile_id: str
     demographics: DemographicsOut
     ratings: list[StoredRating]
+    notes: list[str] = Field([], description="how what was just said was understood, for the person to read "
+                                             "(an occupation MovieLens does not know counts as other)")
+
+
+class Occupations(BaseModel):
+    occupations: list[str] = Field(description="the occupations the models know; anything else counts as other")
 
 
 class Health(BaseModel):

@@ -28,18 +28,18 @@ _ENCODED_HEADERS = tuple((name.encode(), value.encode()) for name, value in SECU
 _INLINE = re.compile(r"<(script|style)>(.*?)</\1>", re.DOTALL)
 
 
-def policy_for_inline_code(html: str, *, scripts: str = "", styles: str = "", images: str = "",
-                           workers: str = "") -> str:
+def policy_for_inline_code(html: str, *, styles: str = "", images: str = "", workers: str = "") -> str:
     """:data:`CONTENT_SECURITY_POLICY` widened for ``html``: its inline ``<script>`` and
-    ``<style>`` blocks allowed by their SHA-256, plus the sources given for scripts,
-    styles, images and workers."""
+    ``<style>`` blocks allowed by their SHA-256, plus the sources given for styles, images
+    and workers. (Beside ``'unsafe-inline'`` no hash is added: a browser that sees a hash
+    ignores ``'unsafe-inline'``.)"""
     hashes: dict[str, list[str]] = {"script": [], "style": []}
     for kind, code in _INLINE.findall(html):
         digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
         hashes[kind].append(f"'sha256-{digest}'")
     directives = {
-        "script-src": " ".join(["'self'", *hashes["script"], scripts]),
-        "style-src": " ".join(["'self'", *hashes["style"], styles]),
+        "script-src": " ".join(["'self'", *hashes["script"]]),
+        "style-src": " ".join(["'self'", *([] if "'unsafe-inline'" in styles else hashes["style"]), styles]),
         "img-src": f"'self' {images}",
         "worker-src": f"'self' {workers}",
     }

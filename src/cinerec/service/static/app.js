@@ -8,6 +8,9 @@ const PROFILE_KEY = "cinerec.profile";
 const SEARCH_DELAY_MS = 120;
 const LIKED = 5;
 const DISLIKED = 1;
+const SVG_NS = "http://www.w3.org/2000/svg";
+// A thumb and its cuff, pointing up (24 × 24); flipped upside down for "not for me".
+const THUMB_PATH = "M3 11h4v10H3zM7 11l4-8c1.5 0 2.5 1.2 2.2 2.7L12.5 9H19a2 2 0 0 1 2 2.3l-1.3 7.4A2 2 0 0 1 17.7 21H7";
 
 const state = { profileId: null, options: [], active: -1, searchSeq: 0, searchTimer: null };
 const $ = (id) => document.getElementById(id);
@@ -45,6 +48,25 @@ function movieLabel(movie) {
   return movie.year ? `${movie.title} (${movie.year})` : movie.title;
 }
 
+// A thumb icon, up or down; decoration only (the button or text beside it says what it means).
+function thumbIcon(up) {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  svg.classList.add("icon");
+  const path = document.createElementNS(SVG_NS, "path");
+  path.setAttribute("d", THUMB_PATH);
+  if (!up) path.setAttribute("transform", "matrix(1 0 0 -1 0 24)");
+  svg.append(path);
+  return svg;
+}
+
+// Text only screen readers announce.
+function spoken(text) {
+  return element("span", text, "visually-hidden");
+}
+
 // ------------------------------------------------------------------ profile
 async function loadProfile() {
   const saved = localStorage.getItem(PROFILE_KEY);
@@ -66,8 +88,9 @@ function showProfile(profile) {
   list.replaceChildren();
   for (const { movie, rating } of profile.ratings) {
     const item = element("li");
-    const verdict = rating >= 4 ? "👍 " : rating <= 2 ? "👎 " : "";
-    item.append(element("span", verdict + movieLabel(movie)));
+    if (rating >= 4) item.append(thumbIcon(true), spoken("Liked: "));
+    if (rating <= 2) item.append(thumbIcon(false), spoken("Not for me: "));
+    item.append(element("span", movieLabel(movie)));
     const remove = element("button", "×");
     remove.type = "button";
     remove.setAttribute("aria-label", `Forget ${movieLabel(movie)}`);
@@ -82,6 +105,22 @@ function fillDemographics(demographics) {
   for (const name of ["gender", "age", "occupation", "zip"]) {
     form.elements[name].value = demographics[name] ?? "";
   }
+}
+
+// How what the person said was understood (an occupation MovieLens does not know counts as other).
+function showNotes(notes) {
+  const note = $("occupation-note");
+  note.textContent = notes.join(" ");
+  note.hidden = !notes.length;
+}
+
+async function offerOccupations() {
+  const { occupations } = await api("GET", "/api/occupations");
+  $("occupation-options").replaceChildren(...occupations.map((name) => {
+    const option = element("option");
+    option.value = name;
+    return option;
+  }));
 }
 
 async function rate(movie, rating) {
@@ -115,6 +154,7 @@ async function saveDemographics(event) {
       occupation: value("occupation"), zip: value("zip"),
     });
     fillDemographics(profile.demographics);
+    showNotes(profile.notes);
     say("Saved what you told me about yourself.");
     await refreshRecommendations();
   } catch (error) {
@@ -126,6 +166,7 @@ async function saveDemographics(event) {
 async function refreshRecommendations() {
   const container = $("sections");
   container.setAttribute("aria-busy", "true");
+  $("updating").hidden = false;
   try {
     const { sections } = await api("GET", `/api/profiles/${state.profileId}/recommendations?n=10`);
     container.replaceChildren(...sections.map(renderSection));
@@ -133,6 +174,7 @@ async function refreshRecommendations() {
     say(error.message, true);
   } finally {
     container.setAttribute("aria-busy", "false");
+    $("updating").hidden = true;
   }
 }
 
@@ -150,17 +192,41 @@ function renderSection(section) {
 function renderItem(movie) {
   const item = element("li");
   item.dataset.movieId = String(movie.movie_id);
-  item.append(element("span", movieLabel(movie), "title"));
+  const row = element("div", undefined, "movie");
+  const about = element("div", undefined, "about");
+  about.append(element("span", movieLabel(movie), "title"));
   const details = [movie.genres.join(", "), movie.reason].filter(Boolean).join(" · ");
-  if (details) item.append(element("span", ` — ${details}`, "meta"));
-  item.append(thumb("👍", `I liked ${movieLabel(movie)}`, () => rate(movie, LIKED)));
-  item.append(thumb("👎", `Not for me: ${movieLabel(movie)}`, () => rate(movie, DISLIKED)));
+  if (details) about.append(element("span", ` — ${details}`, "meta"));
+  const links = movieLinks(movie);
+  if (links) about.append(links);
+  row.append(about);
+  row.append(thumb(true, `I liked ${movieLabel(movie)}`, () => rate(movie, LIKED)));
+  row.append(thumb(false, `Not for me: ${movieLabel(movie)}`, () => rate(movie, DISLIKED)));
+  item.append(row);
   return item;
 }
 
-function thumb(symbol, label, onClick) {
-  const button = element("button", symbol, "rate");
+// Where to read more about a movie (MovieLens, IMDb, TMDB), when the catalogue knows;
+// only https addresses, opened in a new tab that learns nothing of this page.
+function movieLinks(movie) {
+  const links = (movie.links ?? []).filter((link) => /^https:\/\//.test(link.url));
+  if (!links.length) return null;
+  const list = element("span", undefined, "links");
+  for (const link of links) {
+    const anchor = element("a", link.site);
+    anchor.href = link.url;
+    anchor.target = "_blank";
+    anchor.rel = "noopener noreferrer";
+    anchor.setAttribute("aria-label", `${movieLabel(movie)} on ${link.site}`);
+    list.append(anchor);
+  }
+  return list;
+}
+
+function thumb(up, label, onClick) {
+  const button = element("button", undefined, "rate");
   button.type = "button";
+  button.append(thumbIcon(up));
   button.setAttribute("aria-label", label);
   button.title = label;
   button.addEventListener("click", onClick);
@@ -257,6 +323,7 @@ async function start() {
   input.addEventListener("keydown", onSearchKey);
   input.addEventListener("blur", closeOptions);
   $("demographics").addEventListener("submit", saveDemographics);
+  offerOccupations().catch(() => {});  // the field works without suggestions
   try {
     const profile = await loadProfile();
     showProfile(profile);
