@@ -134,17 +134,6 @@ def test_votes_sum_to_one_per_movie_and_keep_each_lists_order() -> None:
         assert np.all(np.diff(row[neighbours]) <= 1e-7)
 
 
-def test_save_and_load_give_equal_scores(tmp_path: Path) -> None:
-    stars = blockbuster_and_pairs()
-    model = AlsoLiked(k=3, alpha=0.3).fit(dataset_from_stars(stars))
-    model.save(tmp_path / "also")
-    loaded = AlsoLiked.load(tmp_path / "also")
-    query = liking([1, 4], stars.shape[1])
-    np.testing.assert_array_equal(loaded.score(query), model.score(query))
-    assert loaded.get_params() == model.get_params()
-    assert loaded.like_counts_.dtype == np.int32 and loaded.movie_ids_.tolist() == list(range(1, stars.shape[1] + 1))
-
-
 @pytest.mark.parametrize("params", [{"alpha": 1.5}, {"k": 0}, {"shrinkage": -1.0}, {"min_support": 0},
                                     {"locality": 0.0}])
 def test_impossible_parameters_are_refused_by_name(params: dict[str, float]) -> None:

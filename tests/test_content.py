@@ -166,12 +166,3 @@ def test_lists_are_well_formed(ml100k: Dataset, fitted: ContentSimilarity) -> No
     assert fitted.embedding_2d_.shape == (n, 2) and fitted.embedding_2d_.dtype == np.float32
     assert np.isfinite(fitted.embedding_2d_).all() and fitted.embedding_2d_.std(axis=0).min() > 0
 
-
-def test_save_and_load_round_trip(tmp_path: Path, ml100k: Dataset, fitted: ContentSimilarity) -> None:
-    fitted.save(tmp_path / "content")
-    loaded = ContentSimilarity.load(tmp_path / "content")
-    assert loaded.get_params() == fitted.get_params()
-    for name in ("neighbors_", "similarities_", "movie_ids_", "embedding_2d_"):
-        np.testing.assert_array_equal(getattr(loaded, name), getattr(fitted, name))
-    query = _likes(ml100k.n_movies, [0, 49, 143])
-    np.testing.assert_array_equal(loaded.score(query), fitted.score(query))

@@ -12,6 +12,7 @@ import pytest
 import scipy.sparse as sp
 
 from cinerec.data.dataset import Dataset
+from cinerec.errors import ModelError
 from cinerec.models.base import QueryBatch, top_n
 from cinerec.models.demographic import PeopleLikeYou
 from cinerec.models.likes import likes_matrix
@@ -171,7 +172,7 @@ def test_bad_parameters_are_rejected(rng: np.random.Generator) -> None:
     for params in ({"k_range": (1, 4)}, {"k_range": (5, 3)}, {"k": 0}, {"shrinkage": -1.0}, {"contrast": -0.5},
                    {"field_share": 1.5}, {"field_weights": {"zip": 1.0}}, {"field_weights": {"gender": -1.0}},
                    {"estimate_bandwidth": 0.0}, {"neighbor_prior": -1.0}):
-        with pytest.raises(ValueError):
+        with pytest.raises(ModelError, match=next(iter(params))):
             PeopleLikeYou(**params).fit(dataset)
 
 

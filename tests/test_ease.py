@@ -105,16 +105,6 @@ def test_bad_parameters_are_refused(tiny: Dataset) -> None:
         EASE(max_movies=0).fit(tiny)
 
 
-def test_save_and_load_give_equal_scores(tiny: Dataset, tmp_path: Path) -> None:
-    model = EASE(l2=5.0).fit(tiny)
-    model.save(tmp_path / "ease")
-    loaded = EASE.load(tmp_path / "ease")
-    queries = batch(likes_matrix(tiny)[:6])
-    np.testing.assert_array_equal(loaded.score(queries), model.score(queries))
-    assert loaded.get_params() == model.get_params() and loaded.l2_ == model.l2_
-    assert np.load(tmp_path / "ease" / "weights_.npy", allow_pickle=False).dtype == np.float32
-
-
 @pytest.mark.realdata
 def test_ease_finds_held_out_likes_far_better_than_popularity(ml100k_path: Path, rng: np.random.Generator) -> None:
     """Hold out a fifth of the ratings; EASE should recover many more held-out likes

@@ -3,7 +3,6 @@ explanations, and a save/load round trip."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -124,15 +123,6 @@ def test_explain_names_the_liked_movie_whose_fans_rated_it() -> None:
     # Movie 1 is liked by movie 0's fans only; movie 3 by both of movie 4's fans.
     assert because[0] == 0 and because[2] == 4
     assert model.explain(naming([], n_movies=5).likes, np.array([1])).tolist() == [-1]
-
-
-def test_save_and_load_answer_alike(tmp_path: Path) -> None:
-    model = Fans(max_fans=3).fit(dataset_from_stars(STARS))
-    model.save(tmp_path / "fans")
-    loaded = Fans.load(tmp_path / "fans")
-    queries = naming([0], [2, 3], n_movies=5)
-    np.testing.assert_array_equal(loaded.score(queries), model.score(queries))
-    assert loaded.get_params() == model.get_params()
 
 
 @pytest.mark.parametrize("params", [{"overlap_power": 0.0}, {"rarity_power": -1.0}, {"max_fans": 0},

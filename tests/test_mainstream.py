@@ -3,7 +3,6 @@ without, and a negative blend weight that pushes blockbusters down only for the 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -64,11 +63,3 @@ def test_a_negative_weight_demotes_blockbusters_only_for_people_with_a_history()
     assert blended[0, 1] > blended[0, 0]             # the less popular of two equals goes first
     np.testing.assert_allclose(blended[1], plain[1])  # no history: no correction at all
 
-
-def test_save_and_load_give_equal_scores(tmp_path: Path) -> None:
-    model = Mainstream().fit(_dataset())
-    model.save(tmp_path / "mainstream")
-    loaded = Mainstream.load(tmp_path / "mainstream")
-    queries = _queries([[0, 1], [2], []])
-    np.testing.assert_array_equal(loaded.score(queries), model.score(queries))
-    assert loaded.movie_ids_.tolist() == [1, 2, 3, 4]

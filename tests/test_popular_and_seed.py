@@ -38,14 +38,6 @@ def test_most_popular_ranks_by_likings_and_skips_what_was_seen() -> None:
     assert top[1][0] == 0
 
 
-def test_most_popular_round_trip(tmp_path: Path) -> None:
-    model = MostPopular().fit(dataset_from_stars(np.array([[5, 4, 0], [5, 0, 4]], np.float32)))
-    model.save(tmp_path / "popular")
-    loaded = MostPopular.load(tmp_path / "popular")
-    queries = batch(3, pd.DataFrame(index=[0]))
-    np.testing.assert_array_equal(loaded.score(queries), model.score(queries))
-
-
 # -------------------------------------------------------------------- seed: also liked
 def test_seed_also_liked_is_the_raw_sum_of_fans_high_ratings(rng: np.random.Generator) -> None:
     stars = np.where(rng.random((25, 7)) < 0.5, rng.choice([2.0, 4.0, 5.0], (25, 7)), 0.0).astype(np.float32)
@@ -57,16 +49,6 @@ def test_seed_also_liked_is_the_raw_sum_of_fans_high_ratings(rng: np.random.Gene
         expected = np.delete(sums[movie], movie)
         np.testing.assert_allclose(np.sort(values)[::-1], np.sort(expected[expected > 0])[::-1])
         np.testing.assert_allclose(values, sums[movie, neighbours])
-
-
-def test_seed_also_liked_round_trip(tmp_path: Path) -> None:
-    stars = np.array([[5, 4, 0], [5, 0, 4], [4, 5, 5]], np.float32)
-    model = SeedAlsoLiked().fit(dataset_from_stars(stars))
-    model.save(tmp_path / "seed")
-    loaded = SeedAlsoLiked.load(tmp_path / "seed")
-    likes = sp.csr_matrix(np.array([[1, 0, 0]], np.float32))
-    queries = batch(3, pd.DataFrame(index=[0]), likes)
-    np.testing.assert_array_equal(loaded.score(queries), model.score(queries))
 
 
 # --------------------------------------------------------------- seed: people like you

@@ -4,7 +4,6 @@ weight's sign."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -93,14 +92,6 @@ def test_bad_parameters_are_refused() -> None:
         Rising(recent_share=0.6).fit(_dataset())
     with pytest.raises(ModelError, match="prior"):
         Rising(prior=0.0).fit(_dataset())
-
-
-def test_save_and_load_give_equal_scores(tmp_path: Path) -> None:
-    model = Rising().fit(_dataset())
-    model.save(tmp_path / "rising")
-    loaded = Rising.load(tmp_path / "rising")
-    queries = _queries([[1], [0, 2]], rated=True)
-    np.testing.assert_array_equal(loaded.score(queries), model.score(queries))
 
 
 def test_the_blend_lets_rising_reorder_only_the_contenders() -> None:

@@ -29,7 +29,7 @@ from cinerec.data.dataset import Dataset
 from cinerec.engine import Engine
 from cinerec.errors import CinerecError
 from cinerec.evaluation.names import CONTENDERS
-from cinerec.models.base import QueryBatch, Recommender, top_n
+from cinerec.models.base import QueryBatch, Recommender, require, top_n
 from cinerec.models.likes import likes_matrix
 from cinerec.models.neighbors import NeighborScorer, top_k_neighbors
 from cinerec.models.seed import SeedAlsoLiked, SeedPeopleLikeYou
@@ -67,6 +67,7 @@ class ItemKNN(NeighborScorer):
         self.k = k
 
     def fit(self, dataset: Dataset) -> Self:
+        require(self, "k", int(self.k) >= 1, "must be at least 1")
         # Imported here: scikit-learn takes about 2 s to import, and only item-kNN needs it.
         from sklearn.preprocessing import normalize
 

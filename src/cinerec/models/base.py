@@ -109,6 +109,13 @@ class Recommender:
         return f"{type(self).__name__}({params})"
 
 
+def require(model: object, name: str, ok: bool, rule: str) -> None:
+    """Refuse an impossible setting by name, before any fitting:
+    ``ModelError("AlsoLiked: k must be at least 1, got 0")``."""
+    if not ok:
+        raise ModelError(f"{type(model).__name__}: {name} {rule}, got {getattr(model, name)!r}")
+
+
 def history_rows(rows: np.ndarray, queries: QueryBatch) -> np.ndarray:
     """``(q, n_movies)`` float32: ``rows`` for every person who rated or named a movie,
     NaN (no opinion) for everyone else — for signals meant only for people with a history.

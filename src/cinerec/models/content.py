@@ -23,6 +23,7 @@ import scipy.sparse as sp
 
 from cinerec.data.dataset import Dataset
 from cinerec.features.movie_features import DEFAULT_WEIGHTS, LOW_DIMENSIONAL_BLOCKS, MovieFeaturizer
+from cinerec.models.base import require
 from cinerec.models.neighbors import NeighborScorer, top_k_neighbors
 
 
@@ -66,6 +67,7 @@ class ContentSimilarity(NeighborScorer):
 
     def fit(self, dataset: Dataset) -> Self:
         """Learn every movie's content neighbours from ``dataset``'s catalogue."""
+        require(self, "k", int(self.k) >= 1, "must be at least 1")
         self.forget_derived()
         featurizer = MovieFeaturizer(title_weight=self.title_weight, genre_weight=self.genre_weight,
                                      year_weight=self.year_weight, tag_weight=self.tag_weight,

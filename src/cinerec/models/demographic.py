@@ -80,7 +80,7 @@ from threadpoolctl import threadpool_limits
 
 from cinerec.data.dataset import Dataset
 from cinerec.features.user_features import FIELDS, DemographicEncoder, zip_region
-from cinerec.models.base import QueryBatch, Recommender
+from cinerec.models.base import QueryBatch, Recommender, require
 from cinerec.models.for_you import Blend
 from cinerec.models.likes import likes_matrix
 from cinerec.models.neighbors import gather_rows
@@ -248,24 +248,18 @@ class PeopleLikeYou(Recommender):
 
     def _validate_params(self) -> None:
         low, high = (int(v) for v in self.k_range)
-        if not 2 <= low <= high:
-            raise ValueError(f"k_range must be (low, high) with 2 <= low <= high, got {self.k_range!r}")
-        if self.k is not None and int(self.k) < 1:
-            raise ValueError(f"k must be a positive number of groups or None, got {self.k!r}")
-        if self.shrinkage is not None and self.shrinkage < 0:
-            raise ValueError(f"shrinkage must be >= 0 or None, got {self.shrinkage!r}")
+        require(self, "k_range", 2 <= low <= high, "must be (low, high) with 2 <= low <= high")
+        require(self, "k", self.k is None or int(self.k) >= 1, "must be a positive number of groups or None")
+        require(self, "shrinkage", self.shrinkage is None or self.shrinkage >= 0, "must be >= 0 or None")
         for name in ("neighbor_prior", "field_prior", "contrast"):
-            if float(getattr(self, name)) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
+            require(self, name, float(getattr(self, name)) >= 0, "must be >= 0")
         for name in ("bandwidth", "estimate_bandwidth"):
-            if not float(getattr(self, name)) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
-        if not 0.0 <= float(self.field_share) <= 1.0:
-            raise ValueError(f"field_share must be within [0, 1], got {self.field_share!r}")
-        unknown = set(self.field_weights or {}) - set(FIELD_WEIGHTS)
-        if unknown or any(float(w) < 0 for w in (self.field_weights or {}).values()):
-            raise ValueError(f"field_weights must map some of {list(FIELD_WEIGHTS)} to weights >= 0, "
-                             f"got {self.field_weights!r}")
+            require(self, name, float(getattr(self, name)) > 0, "must be > 0")
+        require(self, "field_share", 0.0 <= float(self.field_share) <= 1.0, "must be within [0, 1]")
+        weights = self.field_weights or {}
+        require(self, "field_weights", not set(weights) - set(FIELD_WEIGHTS) and all(float(w) >= 0
+                                                                                       for w in weights.values()),
+                f"must map some of {list(FIELD_WEIGHTS)} to weights >= 0")
 
     def _cluster(self, features: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Run k-means for every ``k`` in range, record the curves, keep the chosen ``k``.

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from cinerec.data import vocabulary as vocab
 from cinerec.data.dataset import Dataset
 from cinerec.errors import ModelError
-from cinerec.models.base import QueryBatch, Recommender, top_n
+from cinerec.models.base import QueryBatch, Recommender, require, top_n
 from cinerec.models.neighbors import BLOCK_CELLS, NeighborScorer
 from cinerec.progress import progress
 
@@ -105,6 +105,7 @@ class SeedPeopleLikeYou(Recommender):
         self.random_state = random_state
 
     def fit(self, dataset: Dataset) -> Self:
+        require(self, "n_clusters", int(self.n_clusters) >= 1, "must be at least 1")
         rng = np.random.default_rng(self.random_state)
         features = one_hot_demographics(dataset.users)
         described = np.flatnonzero(features.any(axis=1))
