@@ -287,6 +287,28 @@ def test_movie_details_list_similar_and_also_liked_movies(client: TestClient, en
         assert all(item["reason"] for item in details[key])
 
 
+def test_movies_carry_their_pages_where_the_release_names_them(tmp_path: Path) -> None:
+    release = tmp_path / "ml-latest-small"
+    generate(SynthConfig(users=60, movies=120, ratings=2_000, format="ml-latest", seed=3), release)
+    linked = Engine.fit(load_dataset(release, use_cache=False))
+    movie_id = some_movies(linked, 1)[0]
+    assert linked.links(movie_id)  # the release has links.csv
+    with TestClient(create_app(tmp_path / "model", tmp_path / "profiles.sqlite3", engine=linked)) as client:
+        details = client.get(f"/api/movies/{movie_id}").json()
+        sections = client.post("/api/recommendations", json={"liked": [movie_id]}).json()["sections"]
+        found = client.get("/api/movies/search", params={"q": linked.catalogue.details(movie_id).title}).json()
+    movies = [details, *details["similar"], *details["also_liked"], *found["results"],
+              *(item for section in sections for item in section["items"])]
+    assert len(movies) > 10
+    assert all(movie["links"] == linked.links(movie["movie_id"]) for movie in movies)
+    assert "IMDb" in details["links"] and details["links"]["MovieLens"].endswith(f"/movies/{movie_id}")
+
+
+def test_movies_of_a_release_without_pages_have_no_links(client: TestClient, engine: Engine) -> None:
+    details = client.get(f"/api/movies/{some_movies(engine, 1)[0]}").json()
+    assert details["links"] == {} and all(item["links"] == {} for item in details["similar"])
+
+
 def test_unknown_movie_is_404_and_impossible_id_422(client: TestClient) -> None:
     missing = client.get("/api/movies/999999")
     assert missing.status_code == 404 and "999999" in missing.json()["detail"]

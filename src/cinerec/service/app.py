@@ -58,6 +58,8 @@ STATIC_DIR = Path(__file__).with_name("static")
 DOCS_ASSETS_DIR = Path(str(importlib.resources.files("fastapi_offline").joinpath("static")))
 #: Autocomplete answers kept (a few kilobytes each).
 SEARCH_CACHE_SIZE = 4096
+#: Movies whose links are kept at hand (a few hundred bytes each).
+LINKS_CACHE_SIZE = 8192
 #: Seconds a request's body may take to arrive in full (the largest accepted is 64 KB).
 BODY_TIMEOUT = 10.0
 #: The statuses of every route that reads a request body, besides its own.
@@ -371,21 +373,36 @@ def _recommendations(engine: Engine, profile: Profile, n: int, notes: Sequence[s
     recommendations = engine.recommend(profile, n=n)  # unknown movie ids raise QueryError here
     if notes:
         recommendations = replace(recommendations, notes=(*recommendations.notes, *notes))
-    body = schemas.Recommendations.model_validate(recommendations, from_attributes=True).model_dump_json()
-    return Response(body, media_type="application/json")
+    answer = schemas.Recommendations.model_validate(recommendations, from_attributes=True)
+    for section in answer.sections:
+        for item in section.items:
+            item.links = movie_links(engine, item.movie_id)
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 def _movie(engine: Engine, movie_id: int) -> dict[str, Any]:
     details = engine.catalogue.details(movie_id)
     return {"movie_id": details.movie_id, "title": details.title, "year": details.year,
-            "label": details.label, "genres": list(details.genres)}
+            "label": details.label, "genres": list(details.genres), "links": movie_links(engine, movie_id)}
+
+
+@functools.lru_cache(maxsize=LINKS_CACHE_SIZE)
+def movie_links(engine: Engine, movie_id: int) -> dict[str, str]:
+    """:meth:`Engine.links`, remembered for the movies shown most recently: a table look-up
+    for each of the forty movies of an answer would add most of a millisecond to it.
+    (The dictionaries are shared between answers; they are only ever read.)"""
+    return engine.links(movie_id)
 
 
 def _movie_details(engine: Engine, movie_id: int, n: int) -> dict[str, Any]:
     details = engine.catalogue.details(movie_id)
     return {**_movie(engine, movie_id), "alt_titles": list(details.alt_titles), "rating_count": details.rating_count,
-            "similar": [asdict(item) for item in engine.similar(movie_id, n)],
-            "also_liked": [asdict(item) for item in engine.also_liked_for(movie_id, n)]}
+            "similar": [_with_links(engine, asdict(item)) for item in engine.similar(movie_id, n)],
+            "also_liked": [_with_links(engine, asdict(item)) for item in engine.also_liked_for(movie_id, n)]}
+
+
+def _with_links(engine: Engine, movie: dict[str, Any]) -> dict[str, Any]:
+    return {**movie, "links": movie_links(engine, movie["movie_id"])}
 
 
 def _require_movies(engine: Engine, movie_ids: Sequence[int]) -> None:

@@ -110,6 +110,10 @@ class CreateProfileIn(StrictModel):
     demographics: DemographicsIn = DemographicsIn()
 
 
+Links = Annotated[dict[str, str], Field(description='the movie\'s pages by site ("MovieLens", "IMDb", "TMDB"), '
+                                                   "where its release names them; empty otherwise")]
+
+
 class Movie(BaseModel):
     """A movie as lists show it."""
 
@@ -118,6 +122,7 @@ class Movie(BaseModel):
     year: int | None
     label: str = Field(description='"Die Hard (1988)"')
     genres: list[str]
+    links: Links = {}
 
 
 class RecommendedMovie(BaseModel):
@@ -127,6 +132,7 @@ class RecommendedMovie(BaseModel):
     genres: list[str]
     score: float
     reason: str
+    links: Links = {}
 
 
 class Section(BaseModel):

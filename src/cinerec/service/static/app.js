@@ -206,18 +206,18 @@ function renderItem(movie) {
   return item;
 }
 
-// Where to read more about a movie (MovieLens, IMDb, TMDB), when the catalogue knows;
-// only https addresses, opened in a new tab that learns nothing of this page.
+// Where to read more about a movie (MovieLens, IMDb, TMDB), when its release says; only
+// https addresses, opened in a new tab that learns nothing of this page.
 function movieLinks(movie) {
-  const links = (movie.links ?? []).filter((link) => /^https:\/\//.test(link.url));
+  const links = Object.entries(movie.links ?? {}).filter(([, url]) => /^https:\/\//.test(url));
   if (!links.length) return null;
   const list = element("span", undefined, "links");
-  for (const link of links) {
-    const anchor = element("a", link.site);
-    anchor.href = link.url;
+  for (const [site, url] of links) {
+    const anchor = element("a", site);
+    anchor.href = url;
     anchor.target = "_blank";
     anchor.rel = "noopener noreferrer";
-    anchor.setAttribute("aria-label", `${movieLabel(movie)} on ${link.site}`);
+    anchor.setAttribute("aria-label", `${movieLabel(movie)} on ${site}`);
     list.append(anchor);
   }
   return list;
