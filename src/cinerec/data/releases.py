@@ -1,6 +1,7 @@
 """The MovieLens releases cinerec knows how to fetch, with what each one contains.
 
-The figures come from GroupLens' READMEs (see ``docs/movielens.md``); ``data list``
+The figures come from GroupLens' READMEs (one beside each release on
+files.grouplens.org; the formats are in docs/design.md#data); ``data list``
 shows them so a person can pick a release before downloading hundreds of megabytes.
 """
 

@@ -44,13 +44,11 @@ BLOCK_FIELDS: dict[str, str] = {
 
 #: Distance between two people who differ only in that block (0 leaves a block out).
 #: Age weighs most and occupation half: with 21 occupations weighted like gender,
-#: k-means spent its groups on occupations (fifteen groups on ml-100k, each mostly one
-#: occupation) and lumped rare ones — the 14 retired people — into mixed groups of
-#: 25-44-year-olds, so a retired man over 56 got the same list as a student (7 of 10
-#: movies shared). With these weights groups follow age and gender first and share 2
-#: of 10; held-out precision@10 (``PeopleLikeYou`` with lift weight 1, four seeds)
-#: moved from 0.389 to 0.383 (popularity: 0.376), within seed noise. Region is weaker than the personal fields (a region is a large, mixed
-#: place); the sectional centre is a faint tie-breaker.
+#: k-means spends its groups on occupations and lumps rare ones (the retired) into mixed
+#: groups of younger people, so a retired man gets a student's list. With these weights
+#: groups follow age and gender first, at no accuracy cost beyond seed noise
+#: (docs/design.md#people-like-you). Region is weaker than the personal fields (a region
+#: is a large, mixed place); the sectional centre is a faint tie-breaker.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "gender": 1.0, "age": 1.5, "occupation": 0.5, "region": 0.5, "sectional": 0.15,
 }

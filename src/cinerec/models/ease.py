@@ -12,8 +12,8 @@ whatever the stars. A person's score for a movie is their row of ``X`` times ``B
 The two see different things: the likes model learns *what people enjoy together*,
 the seen model *what people watch together* — a 2-star rating still says the person
 chose that kind of movie. *For you* blends both (seen weighs a quarter of likes, see
-:data:`~cinerec.models.for_you.DEFAULT_WEIGHTS`; on ml-100k validation it adds about 1%
-NDCG@10 over the likes model with the other components). Unlike neighbour lists,
+:data:`~cinerec.models.for_you.DEFAULT_WEIGHTS`, because it adds to the likes model
+even beside the other components: docs/design.md#ease). Unlike neighbour lists,
 ``B`` weighs every liked movie against every other (a movie that everyone who liked
 A also liked adds little), which is why it ranks best on MovieLens.
 
@@ -59,29 +59,24 @@ class EASE(Recommender):
     l2_scale:
         The penalty as a multiple of the mean diagonal of the Gram matrix — the mean
         number of likings (or ratings, for ``"seen"``) per modelled movie — used when
-        ``l2`` is ``None``. The best fixed λ grows with the data (on validation splits
-        EASE alone peaks near 500 on ml-100k's 943 people and near 1,000 on a synthetic
-        3,000-person release), while a λ relative to the Gram matrix's own scale peaks
-        in the same place on each (19× the mean diagonal on ml-100k random and on
-        synthetic ml-1m-format data; 19–38× on a flat optimum for 6,000 synthetic
-        people, 32× for 1,000; ml-100k temporal is flat from 4× to 17×): λ is weighed
-        against the co-occurrence counts it regularises. Steck's
-        later denoising view of EASE (EDLAE, NeurIPS 2020) likewise scales the penalty
-        with the diagonal. The default 8 (λ≈250 on ml-100k's training split, whose movies
-        average 32 likings) is the textbook EASE the evaluation compares against; *For
-        you* uses up to twice it inside its blend, less on denser data
-        (:func:`~cinerec.models.for_you.blend_l2_scale`), and the evaluation's tuning tries
-        1, 2 and 4 times it.
+        ``l2`` is ``None``. The best fixed λ grows with the data, while a λ relative to
+        the Gram matrix's own scale peaks in about the same place on every dataset tried:
+        λ is weighed against the co-occurrence counts it regularises (figures:
+        docs/design.md#ease). Steck's denoising view of EASE (EDLAE, NeurIPS 2020)
+        likewise scales the penalty with the diagonal. The default 8 (λ≈250 on
+        ml-100k's training split, whose movies average 32 likings) is the textbook EASE
+        the evaluation compares against; *For you* uses up to twice it inside its blend,
+        less on denser data (:func:`~cinerec.models.for_you.blend_l2_scale`), and the
+        evaluation's tuning tries 1, 2 and 4 times it.
     min_mean_likings:
         The least mean diagonal that ``l2_scale`` multiplies. On a wide, sparse catalogue
         (ml-latest-small: 9,742 movies, most liked by a handful of people) the modelled
-        movies average about 10 likings, so 8× that is λ≈86, while EASE alone peaks near
-        λ 500 there (on synthetic releases of that shape: validation NDCG@10 0.133 at
-        λ 69, 0.144 at 250, 0.151 at 750; test 0.236 at 86, 0.257 at 250, 0.262 at 500).
-        The popular movies that drive the scores have far more likings than the mean, and
-        a penalty sized by the mean lets the rare movies' noisy co-occurrences through.
-        The default 32 is ml-100k's own mean, where the default scale was calibrated, so
-        λ never falls below ≈256 at the default scale and nothing changes on denser data.
+        movies average about 10 likings, so 8× that is λ≈86, well below where EASE alone
+        peaks there: the popular movies that drive the scores have far more likings than
+        the mean, and a penalty sized by the mean lets the rare movies' noisy
+        co-occurrences through (docs/design.md#ease). The default 32 is ml-100k's own
+        mean, where the default scale was calibrated, so λ never falls below ≈256 at the
+        default scale and nothing changes on denser data.
     max_movies:
         How many of the most-liked (most-seen) movies are modelled; fitting needs about
         ``16 · max_movies²`` bytes and ``max_movies³`` operations.

@@ -8,22 +8,9 @@ adds likings, and only for people whose mean is below 4: a harsh rater whose mea
 taken away from a generous rater, because their 4 is still a recommendation to a
 stranger.
 
-Why this and not the alternatives: measured on ml-100k (random 80/20 split of the
-ratings with two seeds, test ratings >= 4 relevant, :class:`~cinerec.models.also_liked.AlsoLiked`
-with its defaults, the same definition used for the people's histories):
-
-================================================  ===============
-liked means                                        NDCG@10 (2 seeds)
-================================================  ===============
-rating >= 4 (absolute only)                        0.3225, 0.3224
-rating >= 4 or >= own mean + 1                     0.3228, 0.3230
-rating >= 4 or >= own mean + 0.5                   0.3220, 0.3238
-**rating >= 4 or >= own mean (this module)**       **0.3302, 0.3290**
-rating >= own mean (relative only)                 0.3263, 0.3254
-rating >= own mean + 0.5 (relative only)           0.2768, 0.2920
-================================================  ===============
-
-The combined form wins on both seeds: the harsh raters' above-average ratings are
+Why this and not the alternatives (an absolute cut alone, a relative cut alone, margins
+above the mean; compared on ml-100k in docs/design.md#likes): the combined form wins on
+every seed tried. The harsh raters' above-average ratings are
 real signal that the absolute cut throws away, while dropping generous raters' 4s
 (the relative-only forms) loses more than it gains.
 

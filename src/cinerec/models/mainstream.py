@@ -11,9 +11,10 @@ are heavy-tailed, and the root keeps their order while taming the few blockbuste
 the top, so that the penalty weighs popularity differences among the candidates rather
 than the distance of one blockbuster from all the rest. The blend standardises the
 penalty among each person's best candidates only (:class:`~cinerec.models.for_you.Blend`):
-measured across the whole catalogue, its scale was set by the catalogue's long tail and
-the same weight that widened ml-100k's lists buried good movies under unknown ones on a
-catalogue shaped like ml-latest-small. Even among the candidates the penalty has a
+measured across the whole catalogue, its scale would be set by the catalogue's long tail,
+and the same weight that widens ml-100k's lists buries good movies under unknown ones on
+a catalogue shaped like ml-latest-small (docs/design.md#popularity-and-mainstream).
+Even among the candidates the penalty has a
 cliff (see :func:`cinerec.evaluation.tuning.guard_mainstream`), which is why its default
 weight (:data:`~cinerec.models.for_you.DEFAULT_WEIGHTS`) keeps a step away from it.
 
@@ -37,7 +38,7 @@ class Mainstream(MostPopular):
     a history: NaN rows for people who rated or named no movie (see the module docstring).
 
     Learned attributes: as :class:`MostPopular` (``scores_``, the like counts themselves,
-    and ``movie_ids_``), so the saved model is the same as before.
+    and ``movie_ids_``), so the saved model is :class:`MostPopular`'s.
     """
 
     def score(self, queries: QueryBatch) -> np.ndarray:

@@ -3,10 +3,9 @@ the answer for a person we know nothing about.
 
 Movies are ranked by their number of likings (:mod:`cinerec.models.likes`). A
 Bayesian average of the star ratings (a movie's mean shrunk towards the overall mean
-by ``m`` pseudo-ratings) sounds better, but it ranks worse: on ml-100k (random 80/20,
-test ratings >= 4 relevant, two seeds) like counts give NDCG@10 0.180 / 0.179, the
-Bayesian average 0.111 / 0.119 with m = 50 and 0.080 / 0.091 with m = 10, and the raw
-mean rating 0.000 (it ranks one-rating five-star obscurities first). Whether a person will like a movie
+by ``m`` pseudo-ratings) sounds better, but it ranks worse, and the raw mean rating
+worst of all: it ranks one-rating five-star obscurities first (figures:
+docs/design.md#popularity-and-mainstream). Whether a person will like a movie
 they have not seen is mostly whether it is the kind of movie many people have seen
 and liked; a high mean among its few raters says little about a stranger.
 """

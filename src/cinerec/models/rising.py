@@ -29,9 +29,9 @@ opinion.
 
 The signal only says something when new movies keep arriving. ``arrival_`` measures
 that: the share of the present's recent likings that went to movies first rated in the
-latest :data:`ARRIVAL_WINDOW` of the ratings. It is 0.0 on synthetic ml-1m-format data
-(ratings from 2000 to 2003, no movie after 2000), 0.01 on ml-100k and about a quarter on
-ml-latest-style data; *For you* weighs rising by it
+latest :data:`ARRIVAL_WINDOW` of the ratings: none where no movie arrives after the
+ratings begin, about one in a hundred on ml-100k, far more on ml-latest-style data
+(values in docs/design.md#rising). *For you* weighs rising by it
 (:func:`~cinerec.models.for_you.rising_share`).
 """
 

@@ -7,10 +7,10 @@ scaled into similarities and offered to a bounded heap of the ``k`` best. Nothin
 but the heap leaves the loop, so there is no intermediate product matrix, no
 candidate arrays and no sort of more than ``k`` entries per movie.
 
-This replaced a numpy pipeline (scipy's sparse product, then vectorised selection)
-that computed each pair's product only once but spent more time moving candidates
-than multiplying: on MovieLens-25M-sized likes (62,000 × 162,541, 14.3 million
-likes) it took 23 CPU-seconds; this loop takes about 17, with bit-identical lists.
+Why a compiled loop: a numpy pipeline (scipy's sparse product, then vectorised
+selection) computes each pair's product only once but spends more time moving
+candidates than multiplying; this loop gives bit-identical lists in less time
+(docs/performance.md#the-also-liked-kernel).
 
 Compiled by numba on first use and cached on disk, so only the first build on a
 machine pays the compilation (a few seconds). Imported by fitting code only: the
