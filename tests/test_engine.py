@@ -12,9 +12,9 @@ import pytest
 
 from cinerec.data.readers import load_dataset
 from cinerec.data.synthetic import SynthConfig, generate
-from cinerec.engine import Engine, default_for_you
+from cinerec.engine import Engine
 from cinerec.models.ease import EASE
-from cinerec.models.for_you import DEFAULT_WEIGHTS, default_weights
+from cinerec.models.for_you import DEFAULT_WEIGHTS, ForYou, default_weights
 from cinerec.profile import Profile
 
 DIE_HARD = 144  # "Die Hard (1988)" in ml-100k
@@ -179,11 +179,11 @@ def test_the_default_blend_follows_the_likings_behind_the_collaborative_model(
     collaborative = synthetic_engine.components["collaborative"]
     arrival = synthetic_engine.components["rising"].arrival_
     assert synthetic_engine.for_you.blend.weights == default_weights(collaborative.mean_likings, arrival)
-    assert default_for_you({}).blend.weights == DEFAULT_WEIGHTS
+    assert ForYou.for_components({}).blend.weights == DEFAULT_WEIGHTS
     generate(SynthConfig(format="ml-1m", users=1_500, movies=40, ratings=45_000, seed=4), tmp_path / "ml-1m")
     dense = EASE().fit(load_dataset(tmp_path / "ml-1m", use_cache=False))
     assert dense.mean_likings > 2 * collaborative.mean_likings
-    weights = default_for_you({"collaborative": dense}).blend.weights
+    weights = ForYou.for_components({"collaborative": dense}).blend.weights
     assert weights["also_liked"] < DEFAULT_WEIGHTS["also_liked"] and weights["collaborative"] == 1.0
 
 

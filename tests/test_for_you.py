@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from cinerec.errors import ModelError
 from cinerec.models.ease import DEFAULT_L2_SCALE
 from cinerec.models.for_you import (
     DEFAULT_WEIGHTS,
@@ -192,5 +193,7 @@ def test_the_for_you_settings_survive_json_and_refuse_unknown_fields() -> None:
     for_you = ForYou(Blend({"collaborative": 1.0, "mainstream": -0.5}, pool=40), lift_weight=0.7, named_half=12.0,
                      pool=30)
     assert ForYou.from_json(for_you.to_json()) == for_you
-    with pytest.raises(ValueError, match="surprise"):
+    with pytest.raises(ModelError, match="surprise"):
         ForYou.from_json({**for_you.to_json(), "surprise": 1})
+    with pytest.raises(ModelError, match="named_half"):
+        ForYou.from_json({**for_you.to_json(), "named_half": "ten"})

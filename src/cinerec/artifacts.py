@@ -34,11 +34,13 @@ from cinerec import __version__
 from cinerec.errors import ModelError
 from cinerec.outputs import check_writable_place
 from cinerec.models.base import Recommender
+from cinerec.models.config import schema_digest
 
 MODEL_FORMAT = "cinerec-model"
-#: Bumped whenever any component's saved parameters or learned state change shape or
-#: meaning, so an older model directory is refused at load ("rebuild it") instead of
-#: failing mid-query or answering with a blend it was not built for.
+#: Bumped when the directory's layout or the meaning of what it stores changes, so an
+#: older model directory is refused at load ("rebuild it") instead of answering with a
+#: blend it was not built for. Settings added, removed or retyped need no bump: the
+#: manifest's settings schema (:func:`cinerec.models.config.schema_digest`) follows them.
 MODEL_FORMAT_VERSION = 7
 MANIFEST_FILE = "manifest.json"
 LIBRARIES = ("numpy", "scipy", "numba", "pandas", "pyarrow", "scikit-learn", "rapidfuzz")
@@ -130,6 +132,7 @@ class ModelWriter:
         self.target.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.building-{os.getpid()}-",
                                              dir=self.target.parent))
+        self._classes: list[type[Recommender]] = []
         self.manifest: dict[str, Any] = {
             "format": MODEL_FORMAT,
             "format_version": MODEL_FORMAT_VERSION,
@@ -152,6 +155,7 @@ class ModelWriter:
     def add_component(self, name: str, model: Recommender) -> None:
         """Save a fitted model under ``name/`` and record its class and parameters."""
         model.save(self.staging / name)
+        self._classes.append(type(model))
         self.manifest["components"][name] = {"class": type(model).__name__, "params": model.get_params()}
 
     def add_array(self, name: str, array: np.ndarray) -> None:
@@ -169,6 +173,7 @@ class ModelWriter:
 
     def commit(self) -> Path:
         """Checksum every file, write the manifest, and rename the folder into place."""
+        self.manifest["schema"] = schema_digest(self._classes)
         files = sorted(p for p in self.staging.rglob("*") if p.is_file())
         self.manifest["files"] = {
             p.relative_to(self.staging).as_posix(): {"bytes": p.stat().st_size, "sha256": file_digest(p)}
@@ -234,6 +239,7 @@ class ModelDirectory:
         problem = _manifest_problem(manifest)
         if problem:
             raise ModelError(f"{manifest_path}: damaged ({problem}); rebuild the model")
+
         for relative, expected in manifest["files"].items():
             cls._verify_file(path / relative, relative, expected, verify_checksums)
         return cls(path, manifest)

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from cinerec.artifacts import ModelWriter
 from cinerec.data.dataset import Dataset
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, Recommender
+from cinerec.models.for_you import ForYou
 from cinerec.progress import note, status
 
 CATALOGUE_FILE = "catalogue.parquet"
@@ -136,7 +137,6 @@ def build_from_dataset(dataset: Dataset, out: str | Path, options: BuildOptions 
     """Fit every component on ``dataset`` and write the model directory ``out``, with the
     *For you* settings the fitted components call for."""
     from cinerec.artifacts import check_model_target
-    from cinerec.engine import default_for_you
 
     check_model_target(out)  # before fitting: a refused target must not cost the fit
     fitted, timings = fit_components(dataset, options, on_step)
@@ -156,7 +156,7 @@ def build_from_dataset(dataset: Dataset, out: str | Path, options: BuildOptions 
             "releases": list(dataset.releases), "fingerprint": dataset.fingerprint, "counts": dataset.counts(),
         })
         writer.manifest["build_options"] = asdict(options)
-        writer.manifest["for_you"] = default_for_you(fitted).to_json()
+        writer.manifest["for_you"] = ForYou.for_components(fitted).to_json()
         report_path = None
         if options.report:
             from cinerec.reports.build_report import write_build_report

@@ -24,8 +24,10 @@ from cinerec.artifacts import ModelDirectory
 from cinerec.data.dataset import Vocabulary
 from cinerec.errors import ModelError, QueryError
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, QueryBatch, Recommender, top_n
-from cinerec.models.for_you import Blend, ForYou, default_weights
+from cinerec.models.for_you import ForYou
 from cinerec.models.likes import likes_matrix
+from cinerec.models.config import schema_digest
+from cinerec.models.registry import component_class
 from cinerec.profile import Profile
 
 if TYPE_CHECKING:
@@ -121,7 +123,7 @@ class Engine:
         self._stored_demographics = {
             column: self.users[column].astype(object).where(self.users[column].notna(), None).to_numpy()
             for column in DEMOGRAPHIC_COLUMNS}
-        self.for_you = for_you or default_for_you(self.components)
+        self.for_you = for_you or ForYou.for_components(self.components)
         self.manifest = dict(manifest or {})
         self.content = self.components["content"]
         self.also_liked = self.components["also_liked"]
@@ -133,8 +135,11 @@ class Engine:
         from cinerec.build import CATALOGUE_FILE, USERS_FILE
 
         model_dir = ModelDirectory.open(path)
-        components = {name: model_dir.component(name, _component_class(spec["class"]))
-                      for name, spec in model_dir.manifest["components"].items()}
+        classes = {name: component_class(spec["class"]) for name, spec in model_dir.manifest["components"].items()}
+        if model_dir.manifest.get("schema") != schema_digest(classes.values()):
+            raise ModelError(f"{model_dir.path}: built by a cinerec whose models take other settings; rebuild it "
+                             "with cinerec build")
+        components = {name: model_dir.component(name, cls) for name, cls in classes.items()}
         try:
             movies = pq.read_table(model_dir.path / CATALOGUE_FILE).to_pandas()
             users = pq.read_table(model_dir.path / USERS_FILE).to_pandas()
@@ -160,8 +165,8 @@ class Engine:
         """Answer one made-up person, so that what scoring derives from the model on first
         use (similarity matrices, the demographic neighbours' arrays, the pages of the
         memory-mapped arrays) is ready before the first real person asks — a service calls
-        this before it listens. ~1 s at MovieLens 25M, which would otherwise be the first
-        visitor's wait."""
+        this before it listens, so that the first visitor does not wait for it (its cost:
+        docs/performance.md#building-and-answering-at-25m)."""
         if self.movie_ids.size:
             most_rated = int(self.movie_ids[np.argmax(self.movies["n_ratings"].to_numpy())])
             self.recommend(Profile(liked=(most_rated,), gender="F", age_band="25-34"), n=1)
@@ -481,30 +486,11 @@ class Engine:
         return self.components[SECTION_COMPONENTS[list(SECTIONS).index(key)]].score(queries)
 
 
-def default_for_you(components: Mapping[str, Recommender]) -> ForYou:
-    """*For you*'s defaults for these fitted components: the history blend's weights for
-    the likings per movie behind the collaborative model and the arrivals *rising* saw
-    (see :func:`~cinerec.models.for_you.default_weights`), the plain defaults without them."""
-    return ForYou(Blend(default_weights(*data_facts(components))))
-
-
 def saved_for_you(manifest: Mapping[str, Any]) -> ForYou:
     """The *For you* configuration a model directory's build saved."""
-    try:
-        return ForYou.from_json(manifest["for_you"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelError(f"the model directory's For you settings cannot be read ({exc}); rebuild it") from None
-
-
-def data_facts(components: Mapping[str, Recommender]) -> tuple[float | None, float | None]:
-    """``(likings per modelled movie, arrival)`` as the fitted components learned them
-    (``None`` for what a component that is missing would have said)."""
-    from cinerec.models.ease import EASE
-    from cinerec.models.rising import Rising
-
-    collaborative, rising = components.get("collaborative"), components.get("rising")
-    return (collaborative.mean_likings if isinstance(collaborative, EASE) else None,
-            float(rising.arrival_) if isinstance(rising, Rising) else None)
+    if not isinstance(manifest.get("for_you"), Mapping):
+        raise ModelError("the model directory has no For you settings; rebuild it")
+    return ForYou.from_json(manifest["for_you"])
 
 
 def _percent(share: float) -> str:
@@ -527,24 +513,6 @@ def _csr_from_cells(cells: np.ndarray, values: np.ndarray, n_rows: int, n_column
     indptr = np.searchsorted(cells, np.arange(n_rows + 1, dtype=np.int64) * n_columns).astype(np.int32)
     return sp.csr_matrix((np.asarray(values, np.float32)[order], (cells % n_columns).astype(np.int32), indptr),
                          shape=(n_rows, n_columns))
-
-
-def _component_class(name: str) -> type[Recommender]:
-    """The recommender class a manifest names (only cinerec's own; nothing is imported by path)."""
-    from cinerec.models.also_liked import AlsoLiked
-    from cinerec.models.content import ContentSimilarity
-    from cinerec.models.demographic import PeopleLikeYou
-    from cinerec.models.ease import EASE
-    from cinerec.models.fans import Fans
-    from cinerec.models.mainstream import Mainstream
-    from cinerec.models.popular import MostPopular
-    from cinerec.models.rising import Rising
-
-    classes = {cls.__name__: cls for cls in (AlsoLiked, ContentSimilarity, PeopleLikeYou, EASE, MostPopular,
-                                             Mainstream, Rising, Fans)}
-    if name not in classes:
-        raise ModelError(f"model directory names an unknown component class {name!r}")
-    return classes[name]
 
 
 def _check_same_movies(path: Path, movies: pd.DataFrame, components: Mapping[str, Recommender]) -> None:

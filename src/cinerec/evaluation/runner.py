@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from cinerec.build import BuildOptions
 from cinerec.data.dataset import Dataset
-from cinerec.engine import BATCH_CELLS, Engine, data_facts, default_for_you
+from cinerec.engine import BATCH_CELLS, Engine
 from cinerec.errors import CinerecError
 from cinerec.evaluation import metrics
 from cinerec.evaluation.names import CONTENDERS, DEMOGRAPHIC_CONTENDERS
@@ -29,7 +29,7 @@ from cinerec.evaluation.splits import Split, split_dataset, validation_split
 from cinerec.evaluation.tuning import NewcomerTuning, Tuning, tune, tune_newcomers
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, Recommender, top_n
 from cinerec.models.ease import DEFAULT_L2_SCALE, EASE
-from cinerec.models.for_you import Blend, ForYou, describe_defaults
+from cinerec.models.for_you import Blend, ForYou, data_facts, describe_defaults
 from cinerec.models.likes import LIKE_THRESHOLD, likes_matrix
 from cinerec.profile import Profile
 from cinerec.progress import note, progress, status
@@ -327,7 +327,7 @@ def _tuned_for_you(tuning: Tuning | NewcomerTuning | None, components: Mapping[s
     if tuning is None or tuning.defaults:
         return None
     if isinstance(tuning, NewcomerTuning):
-        return replace(default_for_you(components), lift_weight=tuning.lift_weight, named_half=tuning.named_half)
+        return replace(ForYou.for_components(components), lift_weight=tuning.lift_weight, named_half=tuning.named_half)
     return ForYou(Blend(tuning.weights))
 
 

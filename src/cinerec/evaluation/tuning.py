@@ -19,19 +19,15 @@ the EASE that suits the blend.
 Each blend is counted by the worse of its own validation NDCG@k and that of the same
 blend with the next stronger mainstream penalty (:func:`guard_mainstream`). The penalty
 has a cliff: past a point it pushes good movies out of a person's list for obscure ones
-and accuracy falls fast (on a synthetic release shaped like ml-latest-small, from +4.2%
-over EASE to −1.5% in one step of the grid, on validation). The validation split trains
-on less data than the test does, and the cliff moves with the data, so a setting on its
-edge at validation — often the best there, since the penalty helps right up to the
-edge — can fall off it on the test (there, the setting one step short of the cliff led
-by +4.2% on validation and by +1.2% on the test; one step stronger, −6.5%).
+and accuracy falls fast. The validation split trains on less data than the test does,
+and the cliff moves with the data, so a setting on its edge at validation — often the
+best there, since the penalty helps right up to the edge — can fall off it on the test.
 
 The defaults stay unless the chosen setting beats them clearly: by more than
 :data:`SIGNIFICANCE` standard errors of the per-person NDCG@k difference on validation
 (:func:`clearly_better`), and EASE alone keeps its default penalty on the same terms.
-Choosing the best of 486 settings on a few hundred people picks noise: on two synthetic
-releases shaped like ml-latest-small (610 people) the tuned blend fell below the
-defaults on the test (0.256 against 0.262, 0.275 against 0.283).
+Choosing the best of hundreds of settings on a few hundred people picks noise.
+The figures behind both rules: docs/evaluation.md#tuning-rules.
 
 Under the new-users protocol the history blend has no one to serve: newcomers are ranked by
 the fans and the demographic lift (:class:`~cinerec.models.for_you.ForYou`), and
@@ -76,10 +72,9 @@ from cinerec.models.rising import Rising
 from cinerec.progress import status
 
 #: EASE penalties tried, as ``l2_scale`` multiples of EASE's default (λ relative to the
-#: mean likings per movie, see :class:`~cinerec.models.ease.EASE`). Half the default
-#: (λ≈100 on ml-100k) never won; EASE alone peaks near 2.4× it on every dataset tried
-#: (ml-100k validation, λ 250 / 500 / 1,000: 0.238 / 0.242 / 0.235; synthetic ml-1m-format
-#: data: 0.170 / 0.177 / 0.180 at twice the likings per movie).
+#: mean likings per movie, see :class:`~cinerec.models.ease.EASE`): half the default never
+#: won, and EASE alone peaks near 2.4× it on every dataset tried
+#: (docs/evaluation.md#tuning-rules).
 L2_SCALES: tuple[float, ...] = tuple(factor * DEFAULT_L2_SCALE for factor in (1.0, 2.0, 4.0))
 #: Blend weights tried, relative to EASE's weight of 1: around the defaults, from half
 #: to three times each signal beside EASE, on data like ml-100k's; on denser data the
@@ -103,20 +98,19 @@ PER_PERSON = "person_ndcg"
 #: How many standard errors of the paired per-person NDCG@k difference a tuned setting
 #: must gain over the defaults on validation to replace them (about 95% one-sided).
 SIGNIFICANCE = 2.0
-#: Relative NDCG loss accepted for wider coverage. On ml-100k the grid's validation NDCG
-#: spans under 0.5% and 1% let coverage win at a measurable cost on the test (0.379 vs
-#: 0.390), so accuracy comes first and coverage only breaks near-ties.
+#: Relative NDCG loss accepted for wider coverage. Wider spans let coverage win at a
+#: measurable cost on the test, so accuracy comes first and coverage only breaks
+#: near-ties (docs/evaluation.md#tuning-rules).
 TOLERANCE = 0.0025
-#: The share of the catalogue a set of *For you* lists should reach (issue 4 asks for
-#: coverage@10 >= 0.20): among the settings whose validation coverage reaches it the
-#: most accurate wins. Lists that keep to the same few hundred blockbusters serve
-#: nobody's particular taste. Where the defaults' validation lists cover less, their
-#: coverage is the floor instead, so the defaults always qualify and tuning cannot buy
-#: accuracy by narrowing the lists: on ml-100k, whose validation split is smaller than
-#: the test's training data, the defaults cover 19% on validation (21–22% on the test),
-#: and blends covering 15–16% there, chosen for +2–3% on validation, covered 16–19% on
-#: the test for +0.1–0.6%. On synthetic data, whose lists are naturally narrow (EASE
-#: alone covers 8%), a fixed 20% would trade the recommender's purpose for breadth.
+#: The share of the catalogue a set of *For you* lists should reach (coverage@10 of at
+#: least 0.20): among the settings whose validation coverage reaches it the most accurate
+#: wins. Lists that keep to the same few hundred blockbusters serve nobody's particular
+#: taste. Where the defaults' validation lists cover less, their coverage is the floor
+#: instead, so the defaults always qualify and tuning cannot buy accuracy by narrowing
+#: the lists (blends narrower than the defaults on validation stay narrower on the test,
+#: for little gain); on synthetic data, whose lists are
+#: naturally narrow, a fixed 20% would trade the recommender's purpose for breadth.
+#: The figures: docs/evaluation.md#tuning-rules.
 MIN_COVERAGE = 0.20
 
 
@@ -254,7 +248,7 @@ def tune(validation: Split, *, k: int, seed: int, max_people: int | None = None)
 def training_facts(train: Dataset) -> tuple[float, float]:
     """``(likings per modelled movie, arrival)`` of a training dataset: the facts the
     *For you* defaults follow (:func:`~cinerec.models.for_you.default_weights`), read
-    before fitting — :func:`cinerec.engine.data_facts` reads them from fitted components."""
+    before fitting — :func:`cinerec.models.for_you.data_facts` reads them from fitted components."""
     return likings_per_movie(likes_matrix(train)), Rising().fit(train).arrival_
 
 

@@ -29,34 +29,20 @@ everyone does. A person
 reads ``q`` and ``p`` as the reason ("liked by 53% of women 50-55, academic/educator
 (33% of everyone)").
 
-Why this form (ml-100k, new-users protocol: 20% of the people held out and asked with
-their demographics only, five seeds; NDCG@10 on validation splits carved from each
-training part / on the test people; and the mean overlap of the top-10 lists of six
-different people — a boy under 18, a woman 50-55 academic, a man 45-49 lawyer, a woman
-25-34 in health care, a retired man over 56, a woman 18-24 student — from a model fitted
-on all of ml-100k): the earlier list (now :meth:`PeopleLikeYou.score`) 0.4298 /
-0.4216, 5.4 of 10 shared, Star Wars first for five of the six; the seed's clusters
-0.4211 / 0.4131; plain popularity 0.4113 / 0.4004, 10 shared. Leaning harder on the
-group's lift costs more than it buys: ``p_c + 2·(p_c − p)`` 0.4186 / 0.4047, 3.6 shared;
-``p_c + 4·(p_c − p)`` 0.3875 / 0.3757, 2.1; ranking a group's 20 most liked by their lift
-0.3946 / 0.3870, 3.2. With the estimate ``q``: ``c = 0`` 0.4281 / 0.4219, 4.9 shared;
-``c = 0.25`` 0.4279 / 0.4212, 3.8; **``c = 0.5`` 0.4217 / 0.4159, 2.9**; ``c = 0.75``
-0.4142 / 0.4053, 2.6; ``c = 1`` 0.4014 / 0.3916, 2.3; without the per-field estimate
-(``c = 0.75``) 0.4188 / 0.4115, 3.1; the same contrast on shares instead of log-odds
-(``q + c·(q − p)``) no better than 0.4207 on validation at 3 shared or fewer. The
-defaults were chosen on validation alone, among 192 settings of ``field_share``,
-``contrast``, the field weights, ``field_prior`` and ``neighbor_prior``: the most
-accurate whose six lists share at most 3 of 10 for every choice of gender for the four
-people other than the boy and the retired man (the best, with age weighing 1.25, led
-by 0.0003, noise; equal field weights are simpler). Once six lists share 3 of 10 or
-fewer, every form tried is within about 0.003 of the seed's clusters: demographics
-alone say little, and what sets a group apart is by nature liked by fewer people.
+Why this form: the group's own popularity makes six very different people's lists
+nearly the same (Star Wars first for most of them), and leaning harder on the group's
+lift costs more accuracy than it buys. Among the forms compared on ml-100k validation
+newcomers who give only their demographics, the defaults are the most accurate whose
+lists for six very different people share at most 3 of 10 movies. Once lists differ
+that much, every form tried is about as accurate as the seed baseline's clusters:
+demographics alone say little, and what sets a group apart is by nature liked by fewer
+people. The forms, settings and figures: docs/design.md#people-like-you.
 
-**For you's list** (:meth:`PeopleLikeYou.score`, the model's score as a component) is the list this section showed
-before: the group's ``p_c + γ·(p_c − p)`` (``γ`` = ``lift_weight``, the rows of
+**For you's list** (:meth:`PeopleLikeYou.score`, the model's score as a component) is
+the group's ``p_c + γ·(p_c − p)`` (``γ`` = ``lift_weight``, the rows of
 ``cluster_scores_``) blended with the demographic neighbours' shares. *For you* ranks
 someone known only by their demographics by it alone, and there accuracy comes first
-(new-users, seed 0: For you 0.432 with it, 0.417 with the section's list). The
+(it ranks them better than the section's list does). The
 lift is a difference, not a ratio, on purpose: a ratio ``p_c / p`` explodes for movies
 almost nobody liked, so a group whose two members share one obscure favourite would list
 it first whatever the shrinkage; a difference is bounded by the shrunk share itself (the
@@ -69,7 +55,6 @@ last row of ``cluster_scores_``: what everyone likes most.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Self
 
@@ -169,7 +154,7 @@ class PeopleLikeYou(Recommender):
 
     def __init__(
         self,
-        k_range: Sequence[int] = (2, 16),
+        k_range: tuple[int, int] = (2, 16),
         k: int | None = None,
         shrinkage: float | None = None,
         lift_weight: float = 0.5,
@@ -554,9 +539,8 @@ class PeopleLikeYou(Recommender):
         (identical profiles are common, and no one of them has a better claim than another).
 
         Groups are coarse — everyone in a group gets one list however far they sit from
-        its centre; the neighbours follow each person. Measured on ml-100k validation
-        splits of the new-users protocol (five seeds, NDCG@10): groups alone 0.4256,
-        groups blended with neighbours 0.4297, the seed's clusters 0.4208.
+        its centre; the neighbours follow each person, and blended with the groups they
+        rank newcomers better than groups alone (docs/design.md#people-like-you).
         """
         self.check_fitted()
         features, given = self._encode(demographics)

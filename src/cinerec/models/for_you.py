@@ -11,20 +11,22 @@ keeps one person with long history from drowning out the scale for another.
 A component with a **negative** weight (the mainstream penalty), and *rising* (how much
 of a movie's liking is recent, :mod:`cinerec.models.rising`), are different: they only
 re-order the movies in contention. Pushing blockbusters down across the whole
-catalogue lifts its long tail instead, and how far depends on the catalogue's shape —
-on a synthetic release shaped like ml-latest-small (9,742 movies, most liked by no one)
-the catalogue-wide penalty cut NDCG@10 by a third. So each person's top
-:data:`POOL` unseen movies by the rest of the blend are found first, the penalty is
-standardised among them alone, and only they are moved: a penalty measured among the
-candidates means the same on every catalogue. *Rising* is pooled for the same reason:
-across the whole catalogue it would lift every obscure movie with one recent liking.
+catalogue lifts its long tail instead, and how far depends on the catalogue's shape
+(docs/evaluation.md#the-mainstream-penalty-only-re-orders-each-persons-50-best-candidates).
+So each person's top :data:`POOL` unseen movies by the rest of the blend are found
+first, the penalty is standardised among them alone, and only they are moved: a
+penalty measured among the candidates means the same on every catalogue. *Rising* is
+pooled for the same reason: across the whole catalogue it would lift every obscure
+movie with one recent liking.
 
 The weights are configuration, not learned state: the evaluation command tunes them
-on a validation split and the tuned values become the defaults here. The defaults
-depend on two facts of the training data (:func:`default_weights`): how many likings
-each modelled movie has — the denser the evidence, the more EASE is trusted alone
-(:func:`signal_share`, :func:`blend_l2_scale`) — and how many of the recent likings
-went to newly arrived movies — the more, the more *rising* counts (:func:`rising_share`).
+on a validation split, and the defaults here are what it chose
+(docs/evaluation.md#how-the-defaults-were-chosen; the design: docs/design.md#for-you).
+The defaults depend on two facts of the training data (:func:`default_weights`): how
+many likings each modelled movie has — the denser the evidence, the more EASE is
+trusted alone (:func:`signal_share`, :func:`blend_l2_scale`) — and how many of the
+recent likings went to newly arrived movies — the more, the more *rising* counts
+(:func:`rising_share`).
 """
 
 from __future__ import annotations
@@ -36,38 +38,22 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from cinerec.models.base import QueryBatch, top_n
+from cinerec.models.base import QueryBatch, Recommender, top_n
 from cinerec.models.ease import DEFAULT_L2_SCALE
 
-#: Default weights on data like ml-100k's, chosen on validation splits carved from the
-#: training part (never the test) of ml-100k (random and temporal protocols) and of six
-#: synthetic releases: ml-1m format with 3,000 and 6,040 people; ml-latest format with
-#: 3,000, 6,000 and 10,000 people, and one shaped like ml-latest-small (610 people, 9,742
-#: movies, most of them liked by no one). EASE's penalty at 2 and 3 times its default,
-#: the signals beside EASE scaled by 0.85, 1 and 1.2, the mainstream penalty from -0.3 to
-#: -1.2 among the best 50, 100 or 200 candidates; each setting ranked by its worst NDCG@10
-#: lead over EASE alone across the datasets, among those covering at least 20% of
-#: ml-100k's catalogue, and counted by the worse of itself and the same setting with the
-#: next stronger penalty (see :func:`cinerec.evaluation.tuning.guard_mainstream`). Its
-#: validation leads over EASE run from +1.4% (10,000 people) to +5.5%. ``mainstream`` is
-#: negative on purpose: among the movies in contention it pushes the obvious blockbusters
-#: down for people with a history (see :class:`Blend` and :mod:`cinerec.models.mainstream`).
-#: For people known only by demographics (``popular`` 0) people-like-you alone ranks,
-#: whatever its weight. On denser data the signals beside EASE weigh less: see
-#: :func:`default_weights`. ``rising`` (:mod:`cinerec.models.rising`) was added later,
-#: chosen from 0.1, 0.2, 0.3 and 0.4 by the worst validation lead over EASE across ten
-#: splits of both protocols (ml-100k random and temporal; synthetic ml-latest 3,000
-#: people random and temporal, ml-latest-small-shaped random and temporal, 20,000
-#: people random, 5M ratings temporal; ml-1m-format 3,000 random and temporal), each
-#: counted by the worse of itself and the next stronger weight: 0.3 leads by +0.4% at
-#: worst (the 5M release's temporal split rises from -3.8% to +3.1%; at full weight
-#: ml-100k random would fall from +2.7% to +2.1%, but data where few new movies arrive
-#: give rising less, see :func:`rising_share`). Those splits came from the generator's
-#: first version, whose people rated movies decades after their active years; on its
-#: second (people rate the movies of their time) with rising at each person's own time,
-#: 0.3 lifts both protocols' validation leads over EASE: ml-latest format, 3,000 people,
-#: random +4.3% → +6.4%, temporal +3.3% → +5.9%; 20,000 people +1.2% → +2.8% and
-#: +0.9% → +2.0%.
+#: Default weights on data like ml-100k's, relative to EASE's 1 (only ratios matter):
+#: chosen on validation splits carved from the training part (never the test) of ml-100k
+#: and six synthetic releases, each setting ranked by its worst NDCG@10 lead over EASE
+#: alone and counted by the worse of itself and the same setting with the next stronger
+#: mainstream penalty (:func:`cinerec.evaluation.tuning.guard_mainstream`); ``rising``
+#: the same way across both protocols. The grid, the datasets and the figures are in
+#: docs/evaluation.md#the-blends-weights and docs/evaluation.md#rising-at-each-persons-own-time.
+#: ``mainstream`` is negative on purpose: among the movies in contention it pushes the
+#: obvious blockbusters down for people with a history (see :class:`Blend` and
+#: :mod:`cinerec.models.mainstream`). For people known only by demographics (``popular``
+#: 0) people-like-you alone ranks, whatever its weight. On denser data the signals beside
+#: EASE weigh less, and *rising* counts as far as new movies keep arriving: see
+#: :func:`default_weights`.
 DEFAULT_WEIGHTS: dict[str, float] = {
     "collaborative": 1.0,
     "collaborative_seen": 0.25,
@@ -100,15 +86,10 @@ def signal_share(likings_per_movie: float | None = None) -> float:
     Why: EASE's weights are estimates from co-likings, and the more likings each movie
     has, the less noise the other signals have to average away. Z-scored components
     cannot show this by themselves: a standardised EASE row looks the same whether it
-    rests on 30 likings per movie or 2,000. On the validation splits of eight synthetic
-    releases (EASE's penalty and the other weights at their defaults), the best share
-    was 1 at 36–97 likings per movie (3,000 and 6,040 people), 0.5–0.7 at 87–173
-    (10,000 and 20,000 people), 0.25–0.5 at 406 and 781 (5M and 10M ratings) and 0.25 or
-    less at 1,950 (25M ratings); with the full weights the blend trailed EASE alone on
-    those releases' tests by 0.6%, 1.5% and 3.8%. The threshold (from 64, 100, 128 and
-    160) and the square root (against powers 0.75 and 1) were chosen by the worst and
-    the mean validation lead over EASE across the eight releases; ml-100k (32 likings
-    per movie) is untouched.
+    rests on 30 likings per movie or 2,000. The threshold and the square root were
+    chosen on the validation splits of eight synthetic releases; ml-100k (32 likings per
+    movie) is untouched. The study:
+    docs/evaluation.md#the-denser-the-data-the-lighter-the-blend.
     """
     if likings_per_movie is None or likings_per_movie <= FULL_SHARE_LIKINGS:
         return 1.0
@@ -126,16 +107,11 @@ def rising_share(arrival: float | None = None) -> float:
     most 1 (1 when unknown).
 
     Why: where no new movies arrive, the recent share of a movie's likings says little
-    about what a person will like next, and real ml-100k (0.01) shows it: on its
-    validation splits rising at full weight costs the temporal protocol (+3.8% over EASE
-    without it, +2.5% with it), so ml-100k keeps a tenth of it. On ml-latest-style
-    synthetic data 20–28% of the training data's recent likings go to new movies under
-    either protocol, and rising lifts both. (Synthetic ml-1m-format data, at 0, would
-    gain from it: +4.5% → +5.4% on the random protocol's validation. But how strongly
-    synthetic people lean to new movies is the generator's own assumption, while
-    ml-100k is real data, so the gate follows ml-100k.) Full weight starts at 0.1: the
-    first version of the generator gave 0.08–0.18 under the temporal protocol, where
-    rising was needed most.
+    about what a person will like next: on real ml-100k (0.01) rising at full weight
+    costs the temporal protocol, so there it keeps a tenth. The gate follows real
+    ml-100k rather than synthetic data, because how strongly synthetic people lean to new
+    movies is the generator's own assumption. The figures:
+    docs/evaluation.md#rising-at-each-persons-own-time.
     """
     return 1.0 if arrival is None else min(1.0, max(0.0, float(arrival)) / FULL_RISING_ARRIVAL)
 
@@ -161,13 +137,9 @@ def blend_l2_scale(likings_per_movie: float | None = None) -> float:
     ``1 + share`` (:func:`signal_share`) — twice it on data like ml-100k's.
 
     A smoother EASE leaves room for the other signals; with less room to leave it
-    needs less smoothing. On validation, 2× suited every release up to 20,000 people
-    (1× lost 1–3% there), while on the 10M- and 25M-rating releases 1× beat 2× by
-    0.3–0.8%; tying the penalty to the share instead of keeping 2× raised the worst
-    validation lead over EASE across the eight releases of :func:`signal_share` from
-    +0.21% to +0.53%. The smoothing that suits the blend on a validation split (4× on
-    ml-100k) overshoots on the larger training data of the test, so 2× was chosen with
-    :data:`DEFAULT_WEIGHTS`.
+    needs less smoothing. The smoothing that suits the blend on a validation split
+    overshoots on the larger training data of the test, so the factor was chosen with
+    :data:`DEFAULT_WEIGHTS` (docs/evaluation.md#the-denser-the-data-the-lighter-the-blend).
     """
     return DEFAULT_L2_SCALE * (1.0 + signal_share(likings_per_movie))
 
@@ -401,14 +373,31 @@ class ForYou:
 
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> ForYou:
-        """The configuration :meth:`to_json` wrote; a field it does not know is refused."""
-        known = {"blend", "lift_weight", "named_half", "pool"}
-        unknown = sorted(set(document) - known)
-        if unknown:
-            raise ValueError(f"unknown For you setting {unknown[0]!r}")
-        blend = document["blend"]
-        return cls(Blend({str(k): float(v) for k, v in blend["weights"].items()}, int(blend["pool"])),
-                   float(document["lift_weight"]), float(document["named_half"]), int(document["pool"]))
+        """The configuration :meth:`to_json` wrote, typed; an unknown setting or a value of
+        the wrong type is a :class:`~cinerec.errors.ModelError`."""
+        from cinerec.models.config import typed_settings
+
+        settings = typed_settings(cls, document, "For you settings")
+        blend = settings.get("blend", Blend())
+        return cls(**{**settings, "blend": Blend(dict(blend.weights), int(blend.pool))})
+
+    @classmethod
+    def for_components(cls, components: Mapping[str, Recommender]) -> ForYou:
+        """The defaults for these fitted components: the history blend's weights for the
+        likings per movie behind the collaborative model and the arrivals *rising* saw
+        (see :func:`default_weights`), the plain defaults without them."""
+        return cls(Blend(default_weights(*data_facts(components))))
+
+
+def data_facts(components: Mapping[str, Recommender]) -> tuple[float | None, float | None]:
+    """``(likings per modelled movie, arrival)`` as the fitted components learned them
+    (``None`` for what a component that is missing would have said)."""
+    from cinerec.models.ease import EASE
+    from cinerec.models.rising import Rising
+
+    collaborative, rising = components.get("collaborative"), components.get("rising")
+    return (collaborative.mean_likings if isinstance(collaborative, EASE) else None,
+            float(rising.arrival_) if isinstance(rising, Rising) else None)
 
 
 def _standardise_among(scores: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:

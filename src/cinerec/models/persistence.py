@@ -22,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from cinerec.errors import ModelError
+from cinerec.models.config import typed_settings
 
 STATE_FILE = "state.json"
 T = TypeVar("T")
@@ -83,11 +84,7 @@ def load_estimator(cls: type[T], directory: Path, *, mmap: bool = True) -> T:
     state = _read_state(directory)
     if state.get("class") != cls.__name__:
         raise ModelError(f"{directory}: holds a {state.get('class')}, expected a {cls.__name__}")
-    try:
-        estimator = cls(**state["params"])
-    except TypeError:
-        raise ModelError(f"{directory}: its {cls.__name__} parameters {sorted(state['params'])} do not match this "
-                         "cinerec version; rebuild the model") from None
+    estimator = cls(**typed_settings(cls, state["params"], str(directory)))
     for name, value in state["learned"].items():
         setattr(estimator, name, value)
     for name, layout in state["arrays"].items():
