@@ -20,7 +20,7 @@ Side by side in one run (every row in fresh processes, rounds interleaved, media
 * that known users of *every* release get a full *For you* list.
 
 The suite's table goes to ``<out>/combined-<name>.{md,json}``; the figures set against
-issue 6's targets go to ``<out>/combined-<name>-summary.md`` and to standard output.
+the speed targets go to ``<out>/combined-<name>-summary.md`` and to standard output.
 The runner stays on the standard library (the harness explains why).
 """
 
@@ -166,7 +166,7 @@ def every_release_answered(run: ScaleRun) -> bool | None:
 
 
 def summary_markdown(run: ScaleRun) -> str:
-    """The combined build's figures against issue 6's targets, what combining found, and
+    """The combined build's figures against the speed targets, what combining found, and
     where the build's time went (with the command, as the results recorded it)."""
     result = run.result
     steps = sorted(run.build_steps(), key=lambda step: -(run.cost(f"step:{step}") or 0))
@@ -174,7 +174,7 @@ def summary_markdown(run: ScaleRun) -> str:
                           for step in steps)
     lowest, highest = run.load_range()
     lines = [f"### {result['title']}: targets ({run.scale})", "", result["data"], "",
-             "| Target (issue 6) | measured | limit | met |", "|---|---:|---:|:-:|", *_target_rows(run), "",
+             "| Target | measured | limit | met |", "|---|---:|---:|:-:|", *_target_rows(run), "",
              _combine_line(run), "", _releases_line(run), "",
              f"Where the whole build's time and memory went (its own step timings, median, costliest first; "
              f"in brackets, the process's peak RSS so far in MiB at the end of each step): {step_text}.", "",

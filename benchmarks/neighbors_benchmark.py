@@ -185,7 +185,7 @@ def markdown(rows: list[dict[str, object]], command: str, data: Path) -> str:
         per_round = ", ".join(f"{mine / theirs:.2f}" for mine, theirs in zip(also_liked["seconds"], implicit["seconds"])
                               if mine and theirs)
         lines.append(f"\n*also liked* / implicit BM25 = {also_liked['median_seconds'] / implicit['median_seconds']:.2f} "
-                     f"(per round: {per_round}; issue 6 target: ≤ 1.0)")
+                     f"(per round: {per_round}; target: ≤ 1.0)")
     lines.append(f"\nData: {data}. Command: `{command}`; {os.cpu_count()} CPUs.")
     return "\n".join(lines)
 

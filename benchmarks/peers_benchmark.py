@@ -1,4 +1,4 @@
-"""The peers' cost on the same data, in the same run as cinerec's build (issue 6).
+"""The peers' cost on the same data, in the same run as cinerec's build.
 
 Two kinds of peer:
 

@@ -20,7 +20,7 @@ medians reported; see :mod:`benchmarks.harness`):
   and ALS fits (when importable) and the seed's dense similarity, extrapolated.
 
 Each scale's full table goes to ``<out>/scale-<scale>.{md,json}``; then
-``<out>/scale-summary.md`` sets the figures against issue 6's targets with each cost's
+``<out>/scale-summary.md`` sets the figures against the project's speed targets with each cost's
 growth exponent (1.0 = linear in ratings), and ``<out>/scale-growth.png`` plots the
 growth (:mod:`benchmarks.growth`). ``python -m benchmarks.run --suite scale`` runs one
 scale with the other suites' generic table only.
@@ -349,7 +349,7 @@ def summary_markdown(runs: Sequence[ScaleRun]) -> str:
                       for step in by_cost)
     lines = [f"### cinerec at MovieLens-25M scale: targets ({largest.scale})", "",
              largest.result["data"], "",
-             "| Target (issue 6) | measured | limit | met |", "|---|---:|---:|:-:|",
+             "| Target | measured | limit | met |", "|---|---:|---:|:-:|",
              *_target_rows(largest, growth_exponent(series.get("build", []))), "",
              f"Where the whole build's time and memory went (its own step timings, median, costliest first; "
              f"in brackets, the process's peak RSS so far in MiB at the end of each step): {steps}.", "",

@@ -1,4 +1,4 @@
-"""The combined suite (issue 6: MovieLens 1M + 25M) on a tiny pairing: plan, facts, summary.
+"""The combined suite (MovieLens 1M + 25M) on a tiny pairing: plan, facts, summary.
 
 The measured functions run in this process on two tiny synthetic releases (an ml-1m and an
 ml-latest one), and the summary is drawn from a suite result built from what they

@@ -1,4 +1,4 @@
-"""Smoke tests of the scale suite (issue 6) at a tiny scale: structure and facts, never timings."""
+"""Smoke tests of the scale suite at a tiny scale: structure and facts, never timings."""
 
 from __future__ import annotations
 
