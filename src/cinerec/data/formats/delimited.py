@@ -90,8 +90,12 @@ class TextTable:
         return values.astype(dtype, copy=False)
 
     def strings(self, name: str) -> list[str]:
-        """Column ``name`` as Python strings (for small tables such as catalogues)."""
-        return self.table.column(name).to_pylist()
+        """Column ``name`` as Python strings (for small tables such as catalogues); a NUL
+        byte past the start a reader sniffs means a damaged file, not text, and is refused."""
+        values = self.table.column(name).to_pylist()
+        if (row := next((row for row, value in enumerate(values) if value and "\0" in value), None)) is not None:
+            raise self.error(row, "binary data (a NUL byte), not MovieLens text")
+        return values
 
     def line_of(self, row: int) -> int:
         """The 1-based physical line (counting the header) that row ``row`` came from."""

@@ -109,8 +109,6 @@ def movies_frame(
     require_unique_ids(source, ids, "movie id")
     titles, years, genres, alternates = [], [], [], []
     for row, raw in enumerate(raw_titles):
-        if "\0" in raw:  # past the start a reader sniffs: the file is damaged, not a title
-            raise source.error(row, "binary data (a NUL byte) in the title, not MovieLens text")
         parsed = parse_title(raw)
         titles.append(parsed.title)
         alternates.append(list(parsed.alt_titles))
