@@ -8,8 +8,10 @@ import pytest
 import scipy.sparse as sp
 
 from cinerec.models.base import QueryBatch, top_n
-from cinerec.models import neighbors as neighbors_module
-from cinerec.models.neighbors import NeighborScorer, Scaling, _sparse_product, best_entries, top_k_neighbors
+from cinerec.models import neighbor_search
+from cinerec.models.neighbor_search import Scaling, _sparse_product, top_k_neighbors
+from cinerec.models.neighbors import NeighborScorer
+from cinerec.models.topk import best_entries
 
 
 def _dense_top_k(similarities: np.ndarray, k: int, min_similarity: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -126,8 +128,8 @@ def test_threads_and_block_sizes_do_not_change_the_lists(rng: np.random.Generato
     vectors = sp.csr_matrix(_binary(rng, (400, 60), 0.08))
     extra = _binary(rng, (400, 5), 0.5) if dense_columns else None
     reference = top_k_neighbors(vectors, 8, dense_vectors=extra, n_jobs=1, block_rows=400)
-    monkeypatch.setattr(neighbors_module, "SPARSE_BLOCK_WORK", 500)  # many small work-sized blocks
-    monkeypatch.setattr(neighbors_module, "DENSE_BLOCK_CELLS", 400 * 7)
+    monkeypatch.setattr(neighbor_search, "SPARSE_BLOCK_WORK", 500)  # many small work-sized blocks
+    monkeypatch.setattr(neighbor_search, "DENSE_BLOCK_CELLS", 400 * 7)
     for n_jobs in (1, 3):
         got = top_k_neighbors(vectors, 8, dense_vectors=extra, n_jobs=n_jobs)
         np.testing.assert_array_equal(got[0], reference[0])

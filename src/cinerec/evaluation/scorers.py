@@ -31,7 +31,8 @@ from cinerec.errors import CinerecError
 from cinerec.evaluation.names import CONTENDERS
 from cinerec.models.base import QueryBatch, Recommender, require, top_n
 from cinerec.models.likes import likes_matrix
-from cinerec.models.neighbors import NeighborScorer, top_k_neighbors
+from cinerec.models.neighbor_search import top_k_neighbors
+from cinerec.models.neighbors import NeighborScorer
 from cinerec.models.seed import SeedAlsoLiked, SeedPeopleLikeYou
 
 #: ``score(queries, component_scores, block_start)`` → ``(q, n_movies)`` float32.

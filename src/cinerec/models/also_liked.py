@@ -36,7 +36,8 @@ import numpy as np
 from cinerec.data.dataset import Dataset
 from cinerec.errors import ModelError
 from cinerec.models.likes import likes_matrix
-from cinerec.models.neighbors import NeighborScorer, Scaling, top_k_neighbors
+from cinerec.models.neighbor_search import Scaling, top_k_neighbors
+from cinerec.models.neighbors import NeighborScorer
 
 
 class AlsoLiked(NeighborScorer):

@@ -24,7 +24,8 @@ import scipy.sparse as sp
 from cinerec.data.dataset import Dataset
 from cinerec.features.movie_features import DEFAULT_WEIGHTS, LOW_DIMENSIONAL_BLOCKS, MovieFeaturizer
 from cinerec.models.base import require
-from cinerec.models.neighbors import NeighborScorer, top_k_neighbors
+from cinerec.models.neighbor_search import top_k_neighbors
+from cinerec.models.neighbors import NeighborScorer
 
 
 class ContentSimilarity(NeighborScorer):
