@@ -31,9 +31,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from cinerec.build import BuildOptions
+from cinerec.build import BuildOptions, fit_engine
 from cinerec.data.readers import load_dataset
-from cinerec.engine import Engine
 from cinerec.evaluation import metrics
 from cinerec.evaluation.runner import People, newcomer_people
 from cinerec.evaluation.splits import split_dataset, validation_split
@@ -84,7 +83,7 @@ def study(paths: Sequence[str], seeds: int, grid: Sequence[Setting], k: int = 10
         for seed in range(seeds):
             split = split_dataset(dataset, "new-users", seed=seed)
             validation = validation_split(split, seed)
-            engine = Engine.fit(validation.train, BuildOptions(report=False, random_state=seed))
+            engine = fit_engine(validation.train, BuildOptions(report=False, random_state=seed))
             described = validation.train.users_with_demographics() > 0
             fans_models = {key: Fans(overlap_power=key[0], rarity_power=key[1], shrinkage=key[2], feedback=key[3],
                                      max_fans=key[4], activity_power=key[5]).fit(validation.train)

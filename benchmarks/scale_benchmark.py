@@ -200,6 +200,7 @@ def batch_recommend(model: str, users: int) -> dict[str, JsonValue]:
 
     import numpy as np
 
+    from cinerec.batch import recommend_batch
     from cinerec.engine import Engine
 
     engine = Engine.load(model)
@@ -207,7 +208,7 @@ def batch_recommend(model: str, users: int) -> dict[str, JsonValue]:
     chosen = np.random.default_rng(SEED).choice(known, size=min(users, known.size), replace=False)
     people = [_known_person(int(user)) for user in chosen]
     started = time.perf_counter()
-    rows = engine.recommend_batch(people, n=RECOMMENDATIONS, kind="for-you")
+    rows = recommend_batch(engine, people, n=RECOMMENDATIONS, kind="for-you")
     seconds = time.perf_counter() - started
     return {TIMED: seconds, "users": len(people), "rows": len(rows), "users_per_second": len(people) / seconds}
 

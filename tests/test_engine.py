@@ -5,11 +5,15 @@ from __future__ import annotations
 import itertools
 import re
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from cinerec import sections
+from cinerec.batch import recommend_batch
+from cinerec.build import fit_engine
 from cinerec.data.readers import load_dataset
 from cinerec.data.synthetic import SynthConfig, generate
 from cinerec.engine import Engine
@@ -29,7 +33,7 @@ def ml100k_engine(ml100k_model: Path) -> Engine:
 def synthetic_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     data = tmp_path_factory.mktemp("synth") / "ml-1m"
     generate(SynthConfig(format="ml-1m", users=400, movies=300, ratings=30_000, seed=3), data)
-    return Engine.fit(load_dataset(data, use_cache=False))
+    return fit_engine(load_dataset(data, use_cache=False))
 
 
 def _ids(section) -> list[int]:
@@ -96,7 +100,7 @@ def test_known_user_never_gets_a_movie_they_rated(ml100k_engine: Engine) -> None
 @pytest.mark.realdata
 def test_batch_for_every_ml100k_user(ml100k_engine: Engine) -> None:
     profiles = [Profile(user_id=int(u)) for u in ml100k_engine.users["user_id"]]
-    recs = ml100k_engine.recommend_batch(profiles, n=10, kind="for-you")
+    recs = recommend_batch(ml100k_engine, profiles, n=10, kind="for-you")
     assert len(recs) == 943 * 10
     assert recs.groupby("user_id")["rank"].apply(list).map(lambda r: r == list(range(1, 11))).all()
     rows = ml100k_engine.user_index(recs["user_id"].to_numpy())
@@ -109,7 +113,7 @@ def test_batch_for_every_ml100k_user(ml100k_engine: Engine) -> None:
 def test_batch_kinds_and_in_memory_engine_on_synthetic_data(synthetic_engine: Engine) -> None:
     profiles = [Profile(user_id=int(u)) for u in synthetic_engine.users["user_id"][:50]]
     for kind in ("for-you", "similar", "also-liked", "people-like-you"):
-        recs = synthetic_engine.recommend_batch(profiles, n=5, kind=kind)
+        recs = recommend_batch(synthetic_engine, profiles, n=5, kind=kind)
         assert set(recs["user_id"]) == {p.user_id for p in profiles}, kind
         assert recs["rank"].between(1, 5).all()
 
@@ -266,7 +270,7 @@ def test_the_also_liked_heading_names_the_liked_movies_its_items_came_from(ml100
 def test_the_also_liked_heading_counts_what_it_does_not_name(synthetic_engine: Engine) -> None:
     label = synthetic_engine.label
     a, b, c, d = 3, 7, 11, 20
-    heading = synthetic_engine._also_liked_heading
+    heading = partial(sections.also_liked_heading, synthetic_engine)
     assert heading(np.array([a, a, -1])) == f"People who liked {label(a)} also liked"
     assert heading(np.array([b, a, a])) == f"People who liked {label(a)} and {label(b)} also liked"
     assert heading(np.array([b, c, a, d, a])) == f"People who liked {label(a)}, {label(b)} and 2 more also liked"
@@ -301,7 +305,7 @@ def test_for_you_blends_the_accurate_list_and_the_section_shows_the_contrasted_o
 def test_data_that_describe_nobody_leave_people_like_you_out(tmp_path: Path) -> None:
     data = tmp_path / "ml-latest"
     generate(SynthConfig(format="ml-latest", users=300, movies=200, ratings=15_000, seed=5), data)
-    engine = Engine.fit(load_dataset(data, use_cache=False))
+    engine = fit_engine(load_dataset(data, use_cache=False))
     assert not engine.people_like_you.describes_anyone
     liked = int(engine.movie_ids[0])
     for profile in (Profile(gender="F", age_band="25-34", occupation="writer", zip="02139", liked=(liked,)),

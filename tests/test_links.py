@@ -11,7 +11,7 @@ import pytest
 from cinerec.catalogue import movie_links
 from cinerec.data.readers import load_dataset
 from cinerec.data.synthetic import SynthConfig, generate
-from cinerec.engine import Engine
+from cinerec.build import fit_engine
 from cinerec.errors import DataError
 
 
@@ -30,7 +30,7 @@ def test_links_csv_gives_every_movie_its_pages(release: Path) -> None:
     assert row["imdb_id"] == int(imdb) and row["tmdb_id"] == int(tmdb)
     blank_tmdb = [line.split(",")[0] for line in links if line.endswith(",")]  # TMDB lacks a few movies
     assert blank_tmdb and pd.isna(dataset.movies.set_index("movie_id").loc[int(blank_tmdb[0]), "tmdb_id"])
-    engine = Engine.fit(dataset)
+    engine = fit_engine(dataset)
     pages = engine.links(int(first_id))
     assert pages["IMDb"] == f"https://www.imdb.com/title/tt{int(imdb):07d}/"
     assert pages["MovieLens"] == f"https://movielens.org/movies/{first_id}"
@@ -43,7 +43,7 @@ def test_without_links_csv_no_page_is_guessed(release: Path, tmp_path: Path) -> 
     for path in release.iterdir():
         if path.name != "links.csv":
             (copy / path.name).write_bytes(path.read_bytes())
-    engine = Engine.fit(load_dataset(copy, use_cache=False))
+    engine = fit_engine(load_dataset(copy, use_cache=False))
     assert engine.links(int(engine.movie_ids[0])) == {}
     assert movie_links(1, None, 5) == {}
 

@@ -227,7 +227,7 @@ def test_unordered_top_n_returns_the_same_set(rng: np.random.Generator) -> None:
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_gram_matrix_matches_dense_reference(rng: np.random.Generator, n_jobs: int) -> None:
-    from cinerec.models.neighbors import gram_matrix
+    from cinerec.models.neighbor_search import gram_matrix
 
     dense = ((rng.random((300, 40)) < 0.1) * rng.integers(1, 4, (300, 40))).astype(np.float32)
     np.testing.assert_allclose(gram_matrix(sp.csr_matrix(dense), n_jobs=n_jobs), dense.T @ dense, rtol=1e-6)

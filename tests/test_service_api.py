@@ -17,7 +17,7 @@ import anyio
 import pytest
 from fastapi.testclient import TestClient
 
-from cinerec.build import BuildOptions, build_from_dataset
+from cinerec.build import BuildOptions, build_from_dataset, fit_engine
 from cinerec.data.dataset import Dataset
 from cinerec.data.readers import load_dataset
 from cinerec.data.synthetic import SynthConfig, generate
@@ -290,7 +290,7 @@ def test_movie_details_list_similar_and_also_liked_movies(client: TestClient, en
 def test_movies_carry_their_pages_where_the_release_names_them(tmp_path: Path) -> None:
     release = tmp_path / "ml-latest-small"
     generate(SynthConfig(users=60, movies=120, ratings=2_000, format="ml-latest", seed=3), release)
-    linked = Engine.fit(load_dataset(release, use_cache=False))
+    linked = fit_engine(load_dataset(release, use_cache=False))
     movie_id = some_movies(linked, 1)[0]
     assert linked.links(movie_id)  # the release has links.csv
     with TestClient(create_app(tmp_path / "model", tmp_path / "profiles.sqlite3", engine=linked)) as client:

@@ -14,7 +14,8 @@ import pytest
 from cinerec.cli.main import main
 from cinerec.data.readers import load_dataset
 from cinerec.data.synthetic import SynthConfig, generate
-from cinerec.engine import Engine
+from cinerec.batch import recommend_batch
+from cinerec.build import fit_engine
 from cinerec.models import demographic
 from cinerec.profile import Profile
 
@@ -84,21 +85,21 @@ def _a_dead_pid() -> int:
 
 
 def test_a_huge_list_length_is_the_catalogue(release: Path) -> None:
-    engine = Engine.fit(load_dataset(release, use_cache=False))
+    engine = fit_engine(load_dataset(release, use_cache=False))
     recs = engine.recommend(Profile(liked=(int(engine.movie_ids[0]),), gender="F"), n=1_000_000_000)
     assert all(len(section.items) <= engine.movie_ids.size for section in recs.sections)
-    rows = engine.recommend_batch([Profile(user_id=1)], n=1_000_000_000)
+    rows = recommend_batch(engine, [Profile(user_id=1)], n=1_000_000_000)
     assert 0 < len(rows) <= engine.movie_ids.size
 
 
 def test_people_like_you_answers_any_number_of_distinct_people(release: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = Engine.fit(load_dataset(release, use_cache=False))
+    engine = fit_engine(load_dataset(release, use_cache=False))
     # A cache that holds three lists: many distinct people evict entries mid-block.
     monkeypatch.setattr(demographic, "SCORE_CACHE_BYTES", 3 * 4 * engine.movie_ids.size)
     people = [Profile(gender=gender, age_band=band, zip=f"{zip_code:05d}")
               for gender in ("M", "F") for band in ("18-24", "25-34", "35-44") for zip_code in range(10_000, 10_400, 7)]
-    rows = engine.recommend_batch(people, n=5, kind="people-like-you")
+    rows = recommend_batch(engine, people, n=5, kind="people-like-you")
     assert len(rows) == 5 * len(people)
     assert len(engine.people_like_you.__dict__.get("_score_cache", {})) <= 3
 
@@ -106,7 +107,7 @@ def test_people_like_you_answers_any_number_of_distinct_people(release: Path,
 def test_printed_titles_and_errors_carry_no_control_characters(release: Path, tmp_path: Path,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     from cinerec.cli.render import print_movie_list
-    from cinerec.engine import Recommendation
+    from cinerec.sections import Recommendation
 
     print_movie_list("Like \x1b]0;owned\x07 this", [Recommendation(1, "Evil\x1b[2J Title\x9b", 1999, ("Drama",), 1.0,
                                                                      "because\x07 you liked it")])

@@ -1,4 +1,4 @@
-"""Reading profiles for ``recommend-batch`` and writing its recommendations.
+"""``recommend-batch``: reading profiles, scoring them in blocks, writing the lists.
 
 PROFILES.csv has a ``user_id`` column and optionally ``gender``, ``age``,
 ``occupation``, ``zip`` and ``likes`` (MovieLens movie ids separated by ``|``). A
@@ -8,21 +8,31 @@ say something about the person. Every problem names the file and line.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from cinerec.atomic import atomic_file
 from cinerec.errors import CinerecError, DataError
+from cinerec.models.base import QueryBatch, top_n
 from cinerec.profile import (MAX_USER_ID, Profile, parse_age, parse_gender, parse_occupation, parse_user_id,
                              parse_zip)
+from cinerec.sections import SECTION_COMPONENTS, SECTIONS
 
 if TYPE_CHECKING:
     from cinerec.engine import Engine
 
 PROFILE_COLUMNS = ("user_id", "gender", "age", "occupation", "zip", "likes")
 RECOMMENDATION_COLUMNS = ("user_id", "rank", "movie_id", "score")
+#: ``recommend-batch --kind`` values → section keys.
+BATCH_KINDS: dict[str, str] = {"for-you": "for_you", "similar": "similar", "also-liked": "also_liked",
+                               "people-like-you": "people_like_you"}
+#: Dense score blocks are kept under this many cells (~32 MB of float32; the blend's
+#: intermediates are several times that, so larger blocks only add memory).
+BATCH_CELLS = 8 * 1024 * 1024
 #: Largest movie id a row may name: MovieLens ids are 32-bit signed integers.
 MAX_MOVIE_ID = 2**31 - 1
 
@@ -97,3 +107,36 @@ def write_recommendations(recommendations: pd.DataFrame, path: Path) -> Path:
     with atomic_file(Path(path), "w", newline="") as stream:
         recommendations.loc[:, list(RECOMMENDATION_COLUMNS)].to_csv(stream, index=False, float_format="%.6g")
     return path
+
+
+def recommend_batch(engine: Engine, profiles: Sequence[Profile], n: int = 10, kind: str = "for-you") -> pd.DataFrame:
+    """Top-``n`` per profile (at most the catalogue) as ``user_id, rank, movie_id, score``
+    rows, computed blockwise."""
+    n = engine.list_length(n)
+    key = BATCH_KINDS[kind]
+    block = max(1, BATCH_CELLS // max(engine.movie_ids.size, 1))
+    frames = []
+    for start in range(0, len(profiles), block):
+        chunk = profiles[start: start + block]
+        queries = engine.query_batch(chunk)
+        scores = _batch_scores(engine, key, queries)
+        idx, best = top_n(scores, n, exclude=queries.seen)
+        user_ids = np.repeat([p.user_id for p in chunk], n)
+        ranks = np.tile(np.arange(1, n + 1), len(chunk))
+        valid = idx.ravel() >= 0
+        frames.append(pd.DataFrame({
+            "user_id": user_ids[valid], "rank": ranks[valid],
+            "movie_id": engine.movie_ids[idx.ravel()[valid]], "score": best.ravel()[valid],
+        }))
+    if not frames:
+        return pd.DataFrame(columns=["user_id", "rank", "movie_id", "score"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _batch_scores(engine: Engine, key: str, queries: QueryBatch) -> np.ndarray:
+    """The scores of the section ``key`` (as :func:`cinerec.sections.recommend` ranks it) for a block."""
+    if key == "for_you":
+        return engine.for_you_scores(queries)
+    if key == "people_like_you":
+        return engine.people_like_you.distinctive(queries)
+    return engine.components[SECTION_COMPONENTS[list(SECTIONS).index(key)]].score(queries)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,6 +27,9 @@ from cinerec.data.dataset import Dataset
 from cinerec.models.base import DEMOGRAPHIC_COLUMNS, Recommender
 from cinerec.models.for_you import ForYou
 from cinerec.progress import note, status
+
+if TYPE_CHECKING:
+    from cinerec.engine import Engine
 
 CATALOGUE_FILE = "catalogue.parquet"
 USERS_FILE = "users.parquet"
@@ -130,6 +133,15 @@ def fit_components(dataset: Dataset, options: BuildOptions = BuildOptions(),
             on_step(name, timings[name])
     _check_same_movie_order(dataset, fitted)
     return fitted, timings
+
+
+def fit_engine(dataset: Dataset, options: BuildOptions | None = None) -> Engine:
+    """Fit every component on ``dataset`` in memory and answer from them, without a model
+    directory (as the evaluation does)."""
+    from cinerec.engine import Engine
+
+    fitted, _ = fit_components(dataset, options or BuildOptions(report=False))
+    return Engine(fitted, catalogue_table(dataset), users_table(dataset), dataset.rating_matrix())
 
 
 def build_from_dataset(dataset: Dataset, out: str | Path, options: BuildOptions = BuildOptions(),

@@ -150,14 +150,14 @@ def _register_batch(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _recommend_batch(args: argparse.Namespace) -> int:
-    from cinerec.batch import RECOMMENDATION_COLUMNS, read_profiles, write_recommendations
+    from cinerec.batch import RECOMMENDATION_COLUMNS, read_profiles, recommend_batch, write_recommendations
     from cinerec.engine import Engine
     from cinerec.outputs import check_output_file, starts_with_line
 
     check_output_file(args.out, "the recommendations", starts_with_line(",".join(RECOMMENDATION_COLUMNS)))
     engine = Engine.load(args.model)
     profiles = read_profiles(args.input, engine)
-    recs = engine.recommend_batch(profiles, n=args.n, kind=args.kind)
+    recs = recommend_batch(engine, profiles, n=args.n, kind=args.kind)
     write_recommendations(recs, args.out)
     print(f"Wrote {len(recs):,} recommendations for {len(profiles):,} people to {args.out}")
     return 0

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from rich.console import Console
 from rich.text import Text
 
-from cinerec.engine import Recommendation, Recommendations
+from cinerec.sections import Recommendation, Recommendations
 from cinerec.progress import terminal_safe
 
 

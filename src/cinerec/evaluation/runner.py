@@ -20,7 +20,9 @@ import scipy.sparse as sp
 
 from cinerec.build import BuildOptions
 from cinerec.data.dataset import Dataset
-from cinerec.engine import BATCH_CELLS, Engine
+from cinerec.batch import BATCH_CELLS
+from cinerec.build import fit_engine
+from cinerec.engine import Engine
 from cinerec.errors import CinerecError
 from cinerec.evaluation import metrics
 from cinerec.evaluation.names import CONTENDERS, DEMOGRAPHIC_CONTENDERS
@@ -266,7 +268,7 @@ def evaluate_runs(dataset: Dataset, protocol: str = "random", *, k: int = 10, mo
         note(f"cinerec: skipping {', '.join(skipped)}: the data describe no user's gender, age, occupation or zip")
     tuned_blend = tuning if isinstance(tuning, Tuning) and not tuning.defaults else None
     with status("Fitting every model on the training split…"):
-        fitted = Engine.fit(split.train, BuildOptions(report=False, random_state=seed,
+        fitted = fit_engine(split.train, BuildOptions(report=False, random_state=seed,
                                                       ease_l2_scale=tuned_blend.l2_scale if tuned_blend else None))
         engine = Engine(fitted.components, fitted.movies, fitted.users, fitted.history,
                         for_you=_tuned_for_you(tuning, fitted.components))

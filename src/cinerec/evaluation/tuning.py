@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from cinerec.build import BuildOptions, catalogue_table, users_table
+from cinerec.build import BuildOptions, catalogue_table, fit_engine, users_table
 from cinerec.data.dataset import Dataset
 from cinerec.engine import Engine
 from cinerec.evaluation import metrics
@@ -172,7 +172,7 @@ def tune_newcomers(validation: Split, given_likes: Sequence[int], *, demographic
     from cinerec.evaluation.runner import newcomer_people, top_lists
 
     with status("Fitting the components for the newcomer grid…"):
-        engine = Engine.fit(validation.train, BuildOptions(report=False, random_state=seed))
+        engine = fit_engine(validation.train, BuildOptions(report=False, random_state=seed))
     defaults = engine.for_you
     settings = [dict(zip(NEWCOMER_GRID, values, strict=True)) for values in itertools.product(*NEWCOMER_GRID.values())]
     per_person: dict[int, list[np.ndarray]] = {i: [] for i in range(len(settings))}

@@ -19,7 +19,7 @@ similarities built from a handful of co-likers towards zero, and pairs with fewe
 than ``min_support`` co-likers are dropped outright (two fans in common is
 coincidence, not taste).
 
-Fitting runs the shared blockwise kernel :func:`~cinerec.models.neighbors.top_k_neighbors`
+Fitting runs the shared blockwise kernel :func:`~cinerec.models.neighbor_search.top_k_neighbors`
 on the movie × user likes matrix, which counts each movie's co-likes in one accumulator,
 scales them with the per-movie like counts and keeps the ``k`` best; memory stays at
 the lists themselves. Scoring, ``similar`` and
@@ -110,7 +110,7 @@ class AlsoLiked(NeighborScorer):
 
 
 def asymmetric_cosine(like_counts: np.ndarray, alpha: float, shrinkage: float) -> Scaling:
-    """The :class:`~cinerec.models.neighbors.Scaling` for :func:`top_k_neighbors` that
+    """The :class:`~cinerec.models.neighbor_search.Scaling` for :func:`top_k_neighbors` that
     turns co-like counts into asymmetric cosine similarities (see the module docstring)."""
     counts = like_counts.astype(np.float32)
     # No shrinkage still needs a positive denominator for movies nobody liked (their

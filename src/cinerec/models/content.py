@@ -4,7 +4,7 @@ Each movie becomes a vector of its series, genres, decade, tags, tag genome and
 audience (:class:`~cinerec.features.movie_features.MovieFeaturizer`): content leads, and
 among alike movies the audience decides, as "more like this" lists in production do.
 Its neighbours are the ``k`` movies of highest cosine, found block by block with the shared kernel
-:func:`~cinerec.models.neighbors.top_k_neighbors`, so memory stays bounded by a few
+:func:`~cinerec.models.neighbor_search.top_k_neighbors`, so memory stays bounded by a few
 ``block_rows × n_movies`` blocks even for the 62,000 movies of ml-25m.
 
 The genre, decade and genome blocks have few columns and are non-zero for most

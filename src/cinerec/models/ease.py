@@ -36,7 +36,7 @@ from cinerec.data.dataset import Dataset
 from cinerec.errors import ModelError
 from cinerec.models.base import QueryBatch, Recommender
 from cinerec.models.likes import likes_matrix
-from cinerec.models.neighbors import gram_matrix
+from cinerec.models.neighbor_search import gram_matrix
 
 #: What EASE can be fitted on: see :class:`EASE`'s ``feedback``.
 FEEDBACK: tuple[str, ...] = ("likes", "seen")
