@@ -69,6 +69,7 @@ from cinerec.models.base import QueryBatch, Recommender, require
 from cinerec.models.for_you import Blend
 from cinerec.models.likes import likes_matrix
 from cinerec.models.neighbors import gather_rows
+from cinerec.progress import progress
 
 if TYPE_CHECKING:
     from sklearn.cluster import KMeans
@@ -259,7 +260,7 @@ class PeopleLikeYou(Recommender):
         ks = np.arange(low, min(high, n_distinct) + 1)
         sample = rng.permutation(features.shape[0])[: self.silhouette_sample]
         seed = int(rng.integers(2**31 - 1))
-        fits = {int(k): self._kmeans(features, int(k), seed) for k in ks}
+        fits = {int(k): self._kmeans(features, int(k), seed) for k in progress(ks, "grouping people (k-means)")}
         self.k_values_ = ks.astype(np.int32)
         self.inertias_ = np.array([fits[k].inertia_ for k in fits], dtype=np.float64)
         self.silhouettes_ = np.array([_silhouette(features[sample], fits[k].labels_[sample]) for k in fits],

@@ -34,6 +34,8 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -176,8 +178,27 @@ def _blocks_by_work(work: np.ndarray, block_rows: int | None) -> list[tuple[int,
     return [(int(start), int(stop)) for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
 
 
+#: Runs the blocks of every search and Gram product instead of this process's threads
+#: while set (:func:`blocks_run_by`): ``runner(compute, tasks)`` yields ``compute(task)``
+#: for each task, in order — on a cluster, say (:mod:`cinerec.spark.blocks`).
+BlockRunner = Callable[[Callable[[S], T], list[S]], Iterator[T]]
+_block_runner: ContextVar[BlockRunner | None] = ContextVar("block_runner", default=None)
+
+
+@contextmanager
+def blocks_run_by(runner: BlockRunner) -> Iterator[None]:
+    """Within the block, every neighbour search and Gram product hands its blocks to
+    ``runner``; results are the same wherever blocks run (each block is independent)."""
+    token = _block_runner.set(runner)
+    try:
+        yield
+    finally:
+        _block_runner.reset(token)
+
+
 def _run_blocks(compute: Callable[[S], T], tasks: Iterable[S], n_tasks: int, n_jobs: int | None) -> Iterator[T]:
-    """Results of ``compute`` over ``tasks``, in order, from ``n_jobs`` threads.
+    """Results of ``compute`` over ``tasks``, in order, from ``n_jobs`` threads (or from
+    the runner :func:`blocks_run_by` set).
 
     The heavy steps (the compiled sparse loop, BLAS products, sorting, selection)
     release the GIL, so threads use every core without copying the vectors. BLAS is
@@ -186,6 +207,9 @@ def _run_blocks(compute: Callable[[S], T], tasks: Iterable[S], n_tasks: int, n_j
     ``tasks`` only :data:`TASKS_AHEAD` per thread ahead of the result being read, so
     finished results never pile up in memory.
     """
+    if (runner := _block_runner.get()) is not None:
+        yield from runner(compute, list(tasks))
+        return
     from threadpoolctl import threadpool_limits  # fitting only: queries never import it
 
     workers = max(1, min(n_jobs or _available_cores(), n_tasks))
@@ -337,6 +361,7 @@ def gram_matrix(x: sp.csr_matrix, n_jobs: int | None = None) -> np.ndarray:
         dense[rows, product.indices] = product.data
         return dense
 
-    for block, dense in zip(blocks, _run_blocks(block_product, blocks, len(blocks), n_jobs)):
+    products = zip(blocks, _run_blocks(block_product, blocks, len(blocks), n_jobs), strict=True)
+    for block, dense in progress(products, "products of likes", total=len(blocks)):
         gram[block[0]:block[1]] = dense
     return gram
