@@ -464,9 +464,9 @@ class PeopleLikeYou(Recommender):
         refined by their nearest people's (``neighbor_prior`` pseudo-neighbours of the
         group's share; kernel ``estimate_bandwidth``), mixed in log-odds with the
         per-field estimate (``field_share`` of it)."""
-        shares = np.asarray(self.group_shares_, dtype=np.float64)
-        everyone = shares[-1]
-        estimate = shares[groups]
+        # Rows first, then float64: the whole table is a copy of megabytes per query.
+        everyone = np.asarray(self.group_shares_[-1], dtype=np.float64)
+        estimate = np.asarray(self.group_shares_[groups], dtype=np.float64)
         if distances is not None:
             weights = self._neighbour_weights(distances, float(self.estimate_bandwidth))
             total = weights.sum(axis=1)
