@@ -39,19 +39,28 @@ MAX_MOVIE_ID = 2**31 - 1
 
 def read_profiles(path: Path, engine: Engine) -> list[Profile]:
     """Parse and validate PROFILES.csv against the model's users and catalogue."""
-    frame = _read_csv(path)
+    try:
+        return profiles_of(_read_csv(path), engine)
+    except DataError as exc:
+        raise DataError(exc.reason, path, exc.line) from None
+
+
+def profiles_of(frame: pd.DataFrame, engine: Engine, lines: Sequence[int] | None = None) -> list[Profile]:
+    """The people of a table of :data:`PROFILE_COLUMNS` (strings), checked against the
+    model; a bad row is a :class:`DataError` at its line (``lines``, else counted from 2:
+    the first row after a header)."""
     user_ids = pd.to_numeric(frame["user_id"], errors="coerce")
     known_users = engine.user_index(user_ids.where(user_ids.between(1, MAX_USER_ID), -1).astype("int64"))
     profiles = []
     for offset, row in enumerate(frame.itertuples(index=False)):
-        line = offset + 2  # 1-based, after the header
+        line = lines[offset] if lines is not None else offset + 2
         try:
             profile = _profile(row, engine)
         except CinerecError as exc:
-            raise DataError(str(exc), path, line) from None
+            raise DataError(str(exc), None, line) from None
         if known_users[offset] < 0 and not (profile.liked or profile.has_demographics()):
             raise DataError(f"user {profile.user_id} is not in the model's training data and the row says "
-                            "nothing else about them (give likes or demographics)", path, line)
+                            "nothing else about them (give likes or demographics)", None, line)
         profiles.append(profile)
     return profiles
 
@@ -72,6 +81,12 @@ def _read_csv(path: Path) -> pd.DataFrame:
     frame.columns = [c.strip().lower() for c in frame.columns]
     if "user_id" not in frame.columns:
         raise DataError("needs a user_id column", path, 1)
+    return profile_columns(frame, path)
+
+
+def profile_columns(frame: pd.DataFrame, path: object) -> pd.DataFrame:
+    """``frame`` with exactly :data:`PROFILE_COLUMNS` (absent ones empty); an unknown
+    column is refused, naming ``path``."""
     unknown = [c for c in frame.columns if c not in PROFILE_COLUMNS]
     if unknown:
         raise DataError(f"unknown column '{unknown[0]}'; the columns are {', '.join(PROFILE_COLUMNS)}", path, 1)

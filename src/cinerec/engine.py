@@ -65,11 +65,13 @@ class Engine:
         self.people_like_you = self.components["people_like_you"]
 
     @classmethod
-    def load(cls, path: str | Path) -> Engine:
-        """Open a model directory (verified; large arrays memory-mapped)."""
+    def load(cls, path: str | Path, *, verify_checksums: bool = True) -> Engine:
+        """Open a model directory (verified; large arrays memory-mapped). Checksums may be
+        skipped only where the same directory was just verified (a cluster's workers,
+        after the driver)."""
         from cinerec.build import CATALOGUE_FILE, USERS_FILE
 
-        model_dir = ModelDirectory.open(path)
+        model_dir = ModelDirectory.open(path, verify_checksums=verify_checksums)
         classes = {name: component_class(spec["class"]) for name, spec in model_dir.manifest["components"].items()}
         if model_dir.manifest.get("schema") != schema_digest(classes.values()):
             raise ModelError(f"{model_dir.path}: built by a cinerec whose models take other settings; rebuild it "

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from cinerec.cli.arguments import positive_int, seed
-from cinerec.errors import QueryError
+from cinerec.errors import CinerecError, QueryError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -40,16 +40,24 @@ def _register_build(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=seed, default=0,
                         help="random seed of the demographic clustering; same seed, same model (default 0)")
     parser.add_argument("--no-report", action="store_true", help="skip the HTML build report")
+    _add_engine_arguments(parser, "reads the ratings and runs the neighbour searches")
     parser.set_defaults(handler=_build)
 
 
 def _build(args: argparse.Namespace) -> int:
     from cinerec.build import BuildOptions, build_model
 
+    from cinerec.reports.names import part_name
+
+    _check_engine_arguments(args)
     options = BuildOptions(similar_k=args.similar_k, also_liked_k=args.also_liked_k, clusters=args.clusters,
                            random_state=args.seed, report=not args.no_report)
-    result = build_model(args.data, args.out, options)
-    from cinerec.reports.names import part_name
+    if args.engine == "spark":
+        from cinerec.spark.build import build_on_spark
+
+        result = build_on_spark(args.data, args.out, options, args.master)
+    else:
+        result = build_model(args.data, args.out, options)
 
     slowest = sorted(result.timings.items(), key=lambda step: -step[1])[:3]
     steps = ", ".join(f"{_in_sentence(part_name(name))} {seconds:.1f} s" for name, seconds in slowest)
@@ -138,14 +146,16 @@ def _register_batch(subparsers: argparse._SubParsersAction) -> None:
         description="Read PROFILES.csv (user_id and optional gender,age,occupation,zip,likes — likes are "
                     "MovieLens movie ids separated by |) and write RECS.csv with user_id,rank,movie_id,score.")
     _add_model_argument(parser)
-    parser.add_argument("--input", required=True, type=Path, metavar="PROFILES.csv",
+    parser.add_argument("--input", required=True, metavar="PROFILES.csv",
                         help="the people: user_id, and optionally gender, age, occupation, zip, likes")
-    parser.add_argument("--out", required=True, type=Path, metavar="RECS.csv",
+    parser.add_argument("--out", required=True, metavar="RECS.csv",
                         help="where to write the lists (a file this command wrote before is replaced)")
     _add_n_argument(parser)
     parser.add_argument("--kind", default="for-you", choices=["for-you", "similar", "also-liked", "people-like-you"],
                         help="which list: for-you (default), similar (to their likes), also-liked (by fans of "
                         "their likes) or people-like-you")
+    _add_engine_arguments(parser, "scores the people in buckets; --input and --out may then be any path Spark "
+                          "reads and writes (CSV or .parquet), and --out is a new folder of part files")
     parser.set_defaults(handler=_recommend_batch)
 
 
@@ -154,12 +164,28 @@ def _recommend_batch(args: argparse.Namespace) -> int:
     from cinerec.engine import Engine
     from cinerec.outputs import check_output_file, starts_with_line
 
-    check_output_file(args.out, "the recommendations", starts_with_line(",".join(RECOMMENDATION_COLUMNS)))
+    _check_engine_arguments(args)
+    if args.engine == "spark":
+        return _recommend_batch_on_spark(args)
+
+    out = check_output_file(Path(args.out), "the recommendations", starts_with_line(",".join(RECOMMENDATION_COLUMNS)))
     engine = Engine.load(args.model)
-    profiles = read_profiles(args.input, engine)
+    profiles = read_profiles(Path(args.input), engine)
     recs = recommend_batch(engine, profiles, n=args.n, kind=args.kind)
-    write_recommendations(recs, args.out)
+    write_recommendations(recs, out)
     print(f"Wrote {len(recs):,} recommendations for {len(profiles):,} people to {args.out}")
+    return 0
+
+
+def _recommend_batch_on_spark(args: argparse.Namespace) -> int:
+    from cinerec.spark.batch import recommend_batch_on_spark
+    from cinerec.spark.session import spark_session
+
+    if "://" not in args.out and Path(args.out).exists():
+        raise CinerecError(f"{args.out} exists; with --engine spark --out is a new folder of part files")
+    with spark_session(args.master) as spark:
+        rows = recommend_batch_on_spark(spark, args.model, args.input, args.out, args.n, args.kind)
+    print(f"Wrote {rows:,} recommendations to {args.out}")
     return 0
 
 
@@ -181,6 +207,20 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------------- helpers
+def _add_engine_arguments(parser: argparse.ArgumentParser, what_spark_does: str) -> None:
+    parser.add_argument("--engine", choices=("local", "spark"), default="local",
+                        help=f"local (default: this process, every core) or spark: Apache Spark {what_spark_does} "
+                        "(needs pyspark and Java)")
+    parser.add_argument("--master", metavar="URL", default=None,
+                        help="with --engine spark: the cluster's master (spark://…, yarn, k8s://…; default: "
+                        "this machine's cores)")
+
+
+def _check_engine_arguments(args: argparse.Namespace) -> None:
+    if args.master and args.engine != "spark":
+        raise CinerecError("--master is a Spark cluster's address: add --engine spark")
+
+
 def _in_sentence(name: str) -> str:
     """A name as it reads inside a sentence ("Liked together (EASE)" → "liked together (EASE)")."""
     return name[:1].lower() + name[1:]

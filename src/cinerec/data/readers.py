@@ -75,6 +75,14 @@ def detect_format(path: Path) -> str:
         return _detect(_release_root(_unpacked(given)))
 
 
+def release_layout(path: str | Path) -> tuple[Path, str, str]:
+    """``(folder, format, name)`` of a release folder: where its files are, which of
+    :data:`FORMATS` they are in, and the release's name (``ml-25m``, else the format)."""
+    root = _release_root(Path(path))
+    release_format = _detect(root)
+    return root, release_format, _release_name(release_format, (root.name,))
+
+
 def read_movielens(path: str | Path) -> Dataset:
     """Parse a MovieLens release (folder or ``.zip``) into a :class:`Dataset`.
 

@@ -12,6 +12,7 @@ When that file is present its demographics are read; users with no row stay unkn
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -50,15 +51,19 @@ LINK_COLUMNS = ("movieId", "imdbId", "tmdbId")
 USER_COLUMNS = ("userId", "gender", "age_band", "occupation", "zip")
 
 
-def read(folder: Path, release: str) -> Dataset:
-    """Read a CSV release folder into the canonical dataset."""
+#: Reads a release's ratings given its folder and catalogue: ``(ratings, warnings)``,
+#: checked, one per (user, movie), sorted by user then movie.
+RatingsReader = Callable[[Path, np.ndarray], tuple[pd.DataFrame, list[str]]]
+
+
+def read(folder: Path, release: str, ratings_reader: RatingsReader | None = None) -> Dataset:
+    """Read a CSV release folder into the canonical dataset; ``ratings_reader`` reads the
+    ratings another way than this process's parser (on Spark, say)."""
     movies = read_movies(release_file(folder, "movies.csv", FORMAT))
     if (folder / LINKS_FILE).is_file():
         movies = movies.merge(read_links(folder / LINKS_FILE), on="movie_id", how="left")
     catalogue = movies["movie_id"].to_numpy()
-    # The parsed text table is dropped as soon as its columns are checked (peak memory).
-    ratings, warnings = ratings_frame(read_csv(release_file(folder, "ratings.csv", FORMAT), RATING_COLUMNS),
-                                      RATING_COLUMNS, HALF_STARS, catalogue, "movies.csv")
+    ratings, warnings = (ratings_reader or read_ratings)(folder, catalogue)
     tags = None
     if (folder / "tags.csv").is_file():
         tags, tag_warnings = tags_frame(read_csv(folder / "tags.csv", TAG_COLUMNS), TAG_COLUMNS, catalogue,
@@ -72,6 +77,13 @@ def read(folder: Path, release: str) -> Dataset:
         users = users.merge(read_users(folder / USERS_FILE), on="user_id", how="left")
     return Dataset.from_frames(movies, users, ratings, tags, genome=genome,
                                releases=(release,), warnings=tuple(warnings))
+
+
+def read_ratings(folder: Path, catalogue: np.ndarray) -> tuple[pd.DataFrame, list[str]]:
+    """``ratings.csv``, checked, one per (user, movie) — the latest — sorted."""
+    # The parsed text table is dropped as soon as its columns are checked (peak memory).
+    return ratings_frame(read_csv(release_file(folder, "ratings.csv", FORMAT), RATING_COLUMNS),
+                         RATING_COLUMNS, HALF_STARS, catalogue, "movies.csv")
 
 
 def read_users(path: Path) -> pd.DataFrame:
