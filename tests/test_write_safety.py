@@ -102,6 +102,10 @@ def test_people_like_you_answers_any_number_of_distinct_people(release: Path,
     rows = recommend_batch(engine, people, n=5, kind="people-like-you")
     assert len(rows) == 5 * len(people)
     assert len(engine.people_like_you.__dict__.get("_score_cache", {})) <= 3
+    # A person already kept, asked again beside more new people than the cache holds.
+    again = [Profile(gender="F"), *people[:2], Profile(gender="F"), *people[-4:]]
+    for block in ([Profile(gender="F")], again):
+        assert len(engine.people_like_you.score(engine.query_batch(block))) == len(block)
 
 
 def test_printed_titles_and_errors_carry_no_control_characters(release: Path, tmp_path: Path,

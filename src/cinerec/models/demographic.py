@@ -423,8 +423,9 @@ class PeopleLikeYou(Recommender):
                    for field in FIELDS]
         keys = [_demographic_key(row) for row in zip(*columns)]
         cache = self.__dict__.setdefault("_score_cache", {})
-        missing = list(dict.fromkeys(key for key in keys if key not in cache))
-        fresh: dict[tuple, _Lists] = {}
+        # What the cache holds is taken before anything new may make it start over.
+        lists = {key: cache[key] for key in dict.fromkeys(keys) if key in cache}
+        missing = [key for key in dict.fromkeys(keys) if key not in lists]
         if missing:
             fresh = dict(zip(missing, self._work_out(pd.DataFrame(missing, columns=list(FIELDS)))))
             entry_bytes = 8 * self.movie_ids_.size  # the estimate's and For you's rows
@@ -432,7 +433,8 @@ class PeopleLikeYou(Recommender):
                 cache.clear()
             if len(fresh) * entry_bytes <= SCORE_CACHE_BYTES:
                 cache.update(fresh)
-        return [fresh[key] if key in fresh else cache[key] for key in keys]
+            lists.update(fresh)
+        return [lists[key] for key in keys]
 
     def _work_out(self, demographics: pd.DataFrame) -> list[_Lists]:
         """:class:`_Lists` of each row of a frame of demographics, without the cache."""
