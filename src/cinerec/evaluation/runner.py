@@ -1,6 +1,6 @@
 """One evaluation run: split, tune on validation, fit, rank every contender, measure.
 
-The models are fitted exactly as ``cinerec build`` fits them (:meth:`Engine.fit`), the
+The models are fitted exactly as ``cinerec build`` fits them (:func:`cinerec.build.fit_engine`), the
 people are asked exactly as the product asks (:class:`~cinerec.profile.Profile` →
 :meth:`Engine.query_batch`), and a person's training ratings are excluded from their
 candidates just as in production. Scoring runs a block of people at a time, so
