@@ -316,17 +316,3 @@ def test_data_that_describe_nobody_leave_people_like_you_out(tmp_path: Path) -> 
         assert "no one like you" in section.note and "gender" in section.note
         assert not any("popular with" in item.reason for item in recs.section("for_you").items)
 
-
-def test_an_answer_keeps_blas_to_one_thread(synthetic_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    from threadpoolctl import threadpool_info
-
-    seen: list[int] = []
-    original = sections.recommend
-
-    def recording(engine: Engine, profile: Profile, n: int = 10) -> sections.Recommendations:
-        seen.extend(library["num_threads"] for library in threadpool_info() if library["user_api"] == "blas")
-        return original(engine, profile, n)
-
-    monkeypatch.setattr(sections, "recommend", recording)
-    synthetic_engine.recommend(Profile(liked=(int(synthetic_engine.movie_ids[0]),), gender="F"), n=5)
-    assert seen and set(seen) == {1}

@@ -158,23 +158,8 @@ class Engine:
 
     def recommend(self, profile: Profile, n: int = 10) -> Recommendations:
         """The four sections for one person (at most the whole catalogue each), worded
-        for them by :mod:`cinerec.sections`.
-
-        One person's answer holds only small products, so BLAS is kept to one thread
-        meanwhile: its other threads would only spin, taking a core from the next request
-        (on two cores they doubled the CPU time of an answer for no gain in its speed)."""
-        with self._blas().limit(limits=1, user_api="blas"):
-            return sections.recommend(self, profile, n)
-
-    def _blas(self) -> Any:
-        """The process's BLAS libraries (a threadpoolctl controller, found once: about
-        0.2 ms, against 8 µs to limit them per answer)."""
-        controller = self.__dict__.get("_blas_controller")
-        if controller is None:
-            from threadpoolctl import ThreadpoolController
-
-            controller = self._blas_controller = ThreadpoolController()
-        return controller
+        for them by :mod:`cinerec.sections`."""
+        return sections.recommend(self, profile, n)
 
     def similar(self, movie_id: int, n: int = 10) -> list[Recommendation]:
         """Movies most similar in content to one movie."""

@@ -100,6 +100,15 @@ class UnknownMovieError(CinerecError):
     """A movie id that the catalogue does not know (404)."""
 
 
+def _one_blas_thread() -> None:
+    """Keep BLAS to one thread in a serving process. Each answer holds only small
+    products; BLAS's own threads would wake for them and spin between requests, taking
+    cores from the requests in the other worker threads and processes."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
+
+
 def create_app(model_dir: str | Path, db_path: str | Path | None = None, *,
                store: ProfileStore | None = None, engine: Engine | None = None) -> FastAPI:
     """The service for the model in ``model_dir``, storing profiles in SQLite at ``db_path``
@@ -113,6 +122,7 @@ def create_app(model_dir: str | Path, db_path: str | Path | None = None, *,
     """
     if engine is None:
         engine = Engine.load(model_dir)
+        _one_blas_thread()
         engine.warm_up()
         _freeze_heap()
     sqlite_path = Path(db_path) if db_path is not None else default_db_path()
