@@ -300,7 +300,7 @@ def model_cases() -> Iterator[Case]:
             shutil.copytree(MODEL_SOURCE[0], folder / "model")
             change(folder / "model")
             if reseal:
-                _reseal(folder / "model")
+                reseal(folder / "model")
         return prepare
 
     argv = ("recommend", "--model", "{case}/model", "--gender", "F", "--age", "30")
@@ -326,10 +326,13 @@ def model_cases() -> Iterator[Case]:
 
 
 def _halve(relative: str) -> Callable[[Path], None]:
-    def change(model: Path) -> None:
-        array = np.load(model / relative)
-        np.save(model / relative, array[: len(array) // 2])
-    return change
+    return lambda model: halve(model / relative)
+
+
+def halve(path: Path) -> None:
+    """Cut a saved array to its first half (a damaged file)."""
+    array = np.load(path)
+    np.save(path, array[: len(array) // 2])
 
 
 def _manifest_edit(name: str, text: str | None) -> Callable[[Path], None]:
@@ -347,7 +350,8 @@ def _manifest_edit(name: str, text: str | None) -> Callable[[Path], None]:
     return change
 
 
-def _reseal(model: Path) -> None:
+def reseal(model: Path) -> None:
+    """Rewrite a model's manifest to match its files as they now are (damage the checksums cannot see)."""
     manifest = json.loads((model / "manifest.json").read_text())
     for relative in manifest["files"]:
         content = (model / relative).read_bytes()

@@ -3,7 +3,6 @@ is refused at load in one line ("rebuild the model"), never met as a traceback m
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from collections.abc import Callable
@@ -12,31 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from benchmarks.bad_input import halve, reseal
 from cinerec.cli.main import main
-from cinerec.data.synthetic import SynthConfig, generate
+from tiny_data import synthetic_model
 
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    release = tmp_path_factory.mktemp("release") / "ml-1m"
-    generate(SynthConfig(users=150, movies=200, ratings=6_000, format="ml-1m", seed=4), release)
-    target = tmp_path_factory.mktemp("models") / "model"
-    assert main(["build", str(release), "--out", str(target), "--no-report"]) == 0
-    return target
-
-
-def reseal(model: Path) -> None:
-    """Rewrite the manifest's sizes and checksums to match the files as they now are."""
-    manifest = json.loads((model / "manifest.json").read_text())
-    for relative in manifest["files"]:
-        content = (model / relative).read_bytes()
-        manifest["files"][relative] = {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
-    (model / "manifest.json").write_text(json.dumps(manifest))
-
-
-def halve(path: Path) -> None:
-    array = np.load(path)
-    np.save(path, array[: len(array) // 2])
+    return synthetic_model(tmp_path_factory, seed=4)
 
 
 def edit_manifest(change: Callable[[dict], object]) -> Callable[[Path], None]:

@@ -10,23 +10,18 @@ from pathlib import Path
 
 import pytest
 
-from cinerec.cli.main import main
-from cinerec.data.synthetic import SynthConfig, generate
 from cinerec.engine import Engine
 from cinerec.errors import ModelError
 from cinerec.models import for_you
 from cinerec.models.also_liked import AlsoLiked
 from cinerec.models.fans import Fans
 from cinerec.profile import Profile
+from tiny_data import synthetic_model
 
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    release = tmp_path_factory.mktemp("release") / "ml-1m"
-    generate(SynthConfig(users=150, movies=200, ratings=6_000, format="ml-1m", seed=8), release)
-    target = tmp_path_factory.mktemp("models") / "model"
-    assert main(["build", str(release), "--out", str(target), "--no-report"]) == 0
-    return target
+    return synthetic_model(tmp_path_factory, seed=8)
 
 
 def answers(engine: Engine) -> list[list[int]]:

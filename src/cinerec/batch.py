@@ -8,7 +8,7 @@ say something about the person. Every problem names the file and line.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,15 +45,15 @@ def read_profiles(path: Path, engine: Engine) -> list[Profile]:
         raise DataError(exc.reason, path, exc.line) from None
 
 
-def profiles_of(frame: pd.DataFrame, engine: Engine, lines: Sequence[int] | None = None) -> list[Profile]:
+def profiles_of(frame: pd.DataFrame, engine: Engine) -> list[Profile]:
     """The people of a table of :data:`PROFILE_COLUMNS` (strings), checked against the
-    model; a bad row is a :class:`DataError` at its line (``lines``, else counted from 2:
-    the first row after a header)."""
+    model; a bad row is a :class:`DataError` at its line (counted from 2: the first row
+    after a header)."""
     user_ids = pd.to_numeric(frame["user_id"], errors="coerce")
     known_users = engine.user_index(user_ids.where(user_ids.between(1, MAX_USER_ID), -1).astype("int64"))
     profiles = []
     for offset, row in enumerate(frame.itertuples(index=False)):
-        line = lines[offset] if lines is not None else offset + 2
+        line = offset + 2
         try:
             profile = _profile(row, engine)
         except CinerecError as exc:
@@ -79,18 +79,24 @@ def _read_csv(path: Path) -> pd.DataFrame:
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise DataError(f"not a readable CSV file ({str(exc).strip().splitlines()[-1]})", path) from None
     frame.columns = [c.strip().lower() for c in frame.columns]
-    if "user_id" not in frame.columns:
-        raise DataError("needs a user_id column", path, 1)
     return profile_columns(frame, path)
 
 
 def profile_columns(frame: pd.DataFrame, path: object) -> pd.DataFrame:
-    """``frame`` with exactly :data:`PROFILE_COLUMNS` (absent ones empty); an unknown
-    column is refused, naming ``path``."""
-    unknown = [c for c in frame.columns if c not in PROFILE_COLUMNS]
+    """``frame`` with exactly :data:`PROFILE_COLUMNS` (absent ones empty)."""
+    check_profile_columns(frame.columns, path)
+    return frame.reindex(columns=list(PROFILE_COLUMNS), fill_value="")
+
+
+def check_profile_columns(columns: Iterable[str], path: object) -> None:
+    """Refuse a profiles table without ``user_id`` or with a column not in
+    :data:`PROFILE_COLUMNS`, naming ``path``."""
+    columns = list(columns)
+    if "user_id" not in columns:
+        raise DataError("needs a user_id column", path, 1)
+    unknown = [c for c in columns if c not in PROFILE_COLUMNS]
     if unknown:
         raise DataError(f"unknown column '{unknown[0]}'; the columns are {', '.join(PROFILE_COLUMNS)}", path, 1)
-    return frame.reindex(columns=list(PROFILE_COLUMNS), fill_value="")
 
 
 def _profile(row: tuple, engine: Engine) -> Profile:

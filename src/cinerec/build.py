@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 
 from cinerec.artifacts import ModelWriter
 from cinerec.data.dataset import Dataset
-from cinerec.models.base import DEMOGRAPHIC_COLUMNS, Recommender
+from cinerec.models.base import DEMOGRAPHIC_COLUMNS, Recommender, misaligned
 from cinerec.models.for_you import ForYou
 from cinerec.progress import note, status
 
@@ -131,7 +131,8 @@ def fit_components(dataset: Dataset, options: BuildOptions = BuildOptions(),
             fitted[name] = model.fit(dataset)
         if on_step is not None:
             on_step(name, timings[name])
-    _check_same_movie_order(dataset, fitted)
+    if (name := misaligned(fitted, dataset.movie_vocab.ids)) is not None:
+        raise AssertionError(f"component '{name}' indexes movies in another order than the dataset")
     return fitted, timings
 
 
@@ -179,14 +180,6 @@ def build_from_dataset(dataset: Dataset, out: str | Path, options: BuildOptions 
         path = writer.commit()
     report = path / report_path.relative_to(writer.staging) if report_path is not None else None
     return BuildResult(path=path, timings=timings, report=report)
-
-
-def _check_same_movie_order(dataset: Dataset, fitted: dict[str, Recommender]) -> None:
-    """Every component must index movies like the dataset, or their scores cannot be added."""
-    expected = dataset.movie_vocab.ids
-    for name, model in fitted.items():
-        if not np.array_equal(np.asarray(model.movie_ids_), expected):  # type: ignore[attr-defined]
-            raise AssertionError(f"component '{name}' indexes movies in another order than the dataset")
 
 
 def catalogue_table(dataset: Dataset) -> pd.DataFrame:

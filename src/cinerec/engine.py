@@ -22,8 +22,8 @@ import scipy.sparse as sp
 
 from cinerec import sections
 from cinerec.artifacts import ModelDirectory
-from cinerec.errors import ModelError
-from cinerec.models.base import QueryBatch, Recommender
+from cinerec.errors import ModelError, first_line
+from cinerec.models.base import QueryBatch, Recommender, misaligned
 from cinerec.models.config import schema_digest
 from cinerec.models.for_you import ForYou
 from cinerec.models.registry import component_class
@@ -85,8 +85,10 @@ class Engine:
                  model_dir.array("history_indptr")), shape=(len(users), len(movies)))
             history.check_format(full_check=False)
         except (OSError, ValueError, pa.ArrowException) as exc:
-            raise ModelError(f"{model_dir.path}: damaged ({_first_line(exc)}); rebuild the model") from None
-        _check_same_movies(model_dir.path, movies, components)
+            raise ModelError(f"{model_dir.path}: damaged ({first_line(exc)}); rebuild the model") from None
+        if (name := misaligned(components, movies["movie_id"].to_numpy())) is not None:
+            raise ModelError(f"{model_dir.path}: damaged (its {name} part and its catalogue list different movies); "
+                             "rebuild the model")
         return cls(components, movies, users, history, for_you=saved_for_you(model_dir.manifest),
                    manifest=model_dir.manifest)
 
@@ -182,21 +184,6 @@ def saved_for_you(manifest: Mapping[str, Any]) -> ForYou:
     return ForYou.from_json(manifest["for_you"])
 
 
-def _check_same_movies(path: Path, movies: pd.DataFrame, components: Mapping[str, Recommender]) -> None:
-    """Every component must index the catalogue's movies, in its order: a model directory
-    pieced together from two builds answers nonsense, so it is refused at load."""
-    movie_ids = movies["movie_id"].to_numpy()
-    for name, component in components.items():
-        if not np.array_equal(np.asarray(component.movie_ids_), movie_ids):
-            raise ModelError(f"{path}: damaged (its {name} part and its catalogue list different movies); "
-                             "rebuild the model")
-
-
 def _optional_int(value: Any) -> int | None:
     return None if pd.isna(value) else int(value)
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-
 

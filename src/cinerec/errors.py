@@ -41,3 +41,10 @@ class ModelError(CinerecError):
 
 class QueryError(CinerecError):
     """A recommendation request names an unknown title or an impossible profile."""
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of a library's error message (its name when it has none): what a
+    one-line cinerec error quotes of an error from pyarrow, Spark or the like."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

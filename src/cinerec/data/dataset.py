@@ -39,7 +39,7 @@ import scipy.sparse as sp
 
 from cinerec.atomic import staged_directory
 from cinerec.data import vocabulary as vocab
-from cinerec.errors import DataError
+from cinerec.errors import DataError, first_line
 
 #: Bumped whenever the saved layout changes; older saved datasets are re-read from source.
 DATASET_FORMAT_VERSION = 2
@@ -284,7 +284,7 @@ def _read_table(path: Path) -> pd.DataFrame:
     try:
         return pq.read_table(path).to_pandas()
     except (OSError, pa.ArrowException) as exc:
-        raise DataError(f"not a readable table of a saved dataset ({str(exc).splitlines()[0]})", path) from None
+        raise DataError(f"not a readable table of a saved dataset ({first_line(exc)})", path) from None
 
 
 def _canonical_movies(movies: pd.DataFrame) -> pd.DataFrame:

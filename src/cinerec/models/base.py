@@ -15,6 +15,7 @@ number; the shared ranking code (:func:`top_n`) skips NaN and excluded movies.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -107,6 +108,14 @@ class Recommender:
     def __repr__(self) -> str:
         params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__}({params})"
+
+
+def misaligned(components: Mapping[str, Recommender], movie_ids: np.ndarray) -> str | None:
+    """The first of ``components`` that does not index ``movie_ids`` in their order
+    (``None``: all do). Scores of different components are added movie by movie, so they
+    must agree; the build and the loading of a model directory both ask."""
+    return next((name for name, model in components.items()
+                 if not np.array_equal(np.asarray(model.movie_ids_), movie_ids)), None)  # type: ignore[attr-defined]
 
 
 def require(model: object, name: str, ok: bool, rule: str) -> None:

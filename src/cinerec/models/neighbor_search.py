@@ -349,19 +349,26 @@ def gram_matrix(x: sp.csr_matrix, n_jobs: int | None = None) -> np.ndarray:
     """``xᵀx`` as a dense float32 ``(n_cols, n_cols)`` array, computed by blocks of rows of
     ``xᵀ`` on every core with the same one-pass sparse product as the neighbour lists
     (EASE's Gram matrix: at ML-25M scale the product, not the inversion, is the cost)."""
-    transposed = sp.csr_matrix(x, dtype=np.float32).T.tocsr()
-    columns = sp.csr_matrix(x, dtype=np.float32)
-    gram = np.zeros((transposed.shape[0], transposed.shape[0]), dtype=np.float32)
-    blocks = _sparse_blocks(transposed, None)
+    compute = _GramBlocks(sp.csr_matrix(x, dtype=np.float32))
+    gram = np.zeros((compute.transposed.shape[0], compute.transposed.shape[0]), dtype=np.float32)
+    products = zip(compute.blocks, _run_blocks(compute, compute.blocks, len(compute.blocks), n_jobs), strict=True)
+    for block, dense in progress(products, "products of likes", total=len(compute.blocks)):
+        gram[block[0]:block[1]] = dense
+    return gram
 
-    def block_product(block: tuple[int, int]) -> np.ndarray:
-        product = _sparse_product(transposed[block[0]:block[1]], columns)
-        dense = np.zeros((block[1] - block[0], gram.shape[1]), dtype=np.float32)
+
+class _GramBlocks:
+    """Blocks of rows of ``xᵀx`` as dense rows (a plain object, so that a block runner may
+    ship it to other processes as it ships the neighbour searches' blocks)."""
+
+    def __init__(self, x: sp.csr_matrix):
+        self.columns = x
+        self.transposed = x.T.tocsr()
+        self.blocks = _sparse_blocks(self.transposed, None)
+
+    def __call__(self, block: tuple[int, int]) -> np.ndarray:
+        product = _sparse_product(self.transposed[block[0]:block[1]], self.columns)
+        dense = np.zeros((block[1] - block[0], self.columns.shape[1]), dtype=np.float32)
         rows = np.repeat(np.arange(block[1] - block[0]), np.diff(product.indptr))
         dense[rows, product.indices] = product.data
         return dense
-
-    products = zip(blocks, _run_blocks(block_product, blocks, len(blocks), n_jobs), strict=True)
-    for block, dense in progress(products, "products of likes", total=len(blocks)):
-        gram[block[0]:block[1]] = dense
-    return gram

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from cinerec.batch import PROFILE_COLUMNS, profile_columns, profiles_of, recommend_batch
-from cinerec.errors import DataError
+from cinerec.batch import PROFILE_COLUMNS, check_profile_columns, profiles_of, recommend_batch
+from cinerec.errors import DataError, first_line
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -76,11 +76,9 @@ def _people(spark: SparkSession, profiles: str) -> DataFrame:
     try:
         frame = reader(profiles)
     except Exception as exc:  # Spark's own: a missing path, an unreadable file
-        raise DataError(f"cannot be read ({str(exc).strip().splitlines()[0]})", profiles) from None
+        raise DataError(f"cannot be read ({first_line(exc)})", profiles) from None
     names = {column: column.strip().lower() for column in frame.columns}
-    profile_columns(pd.DataFrame(columns=list(names.values())), profiles)  # refuses unknown columns
-    if "user_id" not in names.values():
-        raise DataError("needs a user_id column", profiles, 1)
+    check_profile_columns(names.values(), profiles)
     frame = frame.select([F.col(f"`{column}`").cast("string").alias(name) for column, name in names.items()])
     return frame.select([F.coalesce(F.col(name), F.lit("")).alias(name) if name in frame.columns
                          else F.lit("").alias(name) for name in PROFILE_COLUMNS])

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cinerec.errors import CinerecError
+from cinerec.errors import CinerecError, first_line
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -50,7 +50,7 @@ def spark_session(master: str | None = None) -> Iterator[SparkSession]:
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # the JVM's own errors: no Java, no memory, an unreachable master
-        raise CinerecError(f"Spark did not start ({str(exc).strip().splitlines()[0]})") from None
+        raise CinerecError(f"Spark did not start ({first_line(exc)})") from None
     session.sparkContext.setLogLevel("ERROR")
     try:
         yield session
