@@ -34,9 +34,10 @@ def rng() -> np.random.Generator:
 def ml100k_path() -> Path:
     """The real MovieLens 100K folder; tests using it skip cleanly when it is absent."""
     for place in ML100K_PLACES:
-        if (place / "u.data").exists():
+        if (place / "u.data").exists():  # GroupLens's own files: RecBole's copy differs in small ways
             return place
-    pytest.skip("real MovieLens 100K not found; `cinerec data fetch ml-100k` (or `make demo`) gets it")
+    pytest.skip("GroupLens's MovieLens 100K not found; `cinerec data fetch ml-100k` gets it where GroupLens "
+                "is reachable (the copy `make demo` falls back to, RecBole's, differs in small ways)")
 
 
 @pytest.fixture(scope="session")

@@ -144,17 +144,8 @@ def test_impossible_parameters_are_refused_by_name(params: dict[str, float]) -> 
 # ------------------------------------------------------------------- real ml-100k
 @pytest.fixture(scope="module")
 def ml100k(ml100k_path: Path) -> Dataset:
-    try:
-        from cinerec.data.readers import load_dataset
-    except ImportError:  # the reader is being written in parallel: read the three files directly
-        from cinerec.data.vocabulary import OCCUPATION_FROM_ML100K, age_band_from_years
-        ratings = pd.read_csv(ml100k_path / "u.data", sep="\t", names=["user_id", "movie_id", "rating", "timestamp"])
-        movies = pd.read_csv(ml100k_path / "u.item", sep="|", header=None, encoding="latin-1", usecols=[0, 1],
-                             names=["movie_id", "title"])
-        users = pd.read_csv(ml100k_path / "u.user", sep="|", names=["user_id", "age", "gender", "occupation", "zip"])
-        users = users.assign(age_band=age_band_from_years(users["age"]),
-                             occupation=users["occupation"].map(OCCUPATION_FROM_ML100K))
-        return Dataset.from_frames(movies, users, ratings, releases=("ml-100k",))
+    from cinerec.data.readers import load_dataset
+
     return load_dataset(ml100k_path)
 
 

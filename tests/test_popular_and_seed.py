@@ -100,16 +100,9 @@ def test_seed_people_like_you_needs_demographics_and_round_trips(tmp_path: Path)
 def test_seed_people_like_you_on_ml100k_lists_mostly_the_same_blockbusters(ml100k_path: Path) -> None:
     """The seed's groups differ in who they are, but summed high ratings are popularity:
     every group's top 10 shares most of its movies with the overall most-liked list."""
-    try:
-        from cinerec.data.readers import load_dataset
-        dataset = load_dataset(ml100k_path)
-    except ImportError:  # the reader is being written in parallel: the two files this test needs
-        from cinerec.data.vocabulary import OCCUPATION_FROM_ML100K, age_band_from_years
-        ratings = pd.read_csv(ml100k_path / "u.data", sep="\t", names=["user_id", "movie_id", "rating", "timestamp"])
-        users = pd.read_csv(ml100k_path / "u.user", sep="|", names=["user_id", "age", "gender", "occupation", "zip"])
-        users = users.assign(age_band=age_band_from_years(users["age"]),
-                             occupation=users["occupation"].map(OCCUPATION_FROM_ML100K))
-        dataset = Dataset.from_frames(pd.DataFrame({"movie_id": np.arange(1, 1683), "title": ""}), users, ratings)
+    from cinerec.data.readers import load_dataset
+
+    dataset = load_dataset(ml100k_path)
     model = SeedPeopleLikeYou().fit(dataset)
     assert model.cluster_scores_.shape == (8, dataset.n_movies)
     scores = model.score(batch(dataset.n_movies, dataset.users[["gender", "age_band", "occupation", "zip"]]))
