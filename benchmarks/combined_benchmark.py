@@ -138,7 +138,7 @@ def answers_by_release(model: str, per_release: int) -> dict[str, JsonValue]:
     engine = Engine.load(model)
     rng = np.random.default_rng(SEED)
     facts: dict[str, JsonValue] = {}
-    for release, user_ids in engine.users.groupby("release", sort=False)["user_id"]:
+    for release, user_ids in engine.users.groupby("release", sort=False, observed=True)["user_id"]:
         chosen = rng.choice(user_ids.to_numpy(), size=min(per_release, len(user_ids)), replace=False)
         answers = [engine.recommend(Profile(user_id=int(user)), n=RECOMMENDATIONS) for user in chosen]
         facts |= {

@@ -1,8 +1,13 @@
-"""Shared fixtures: the real ml-100k when present, an isolated cache, seeded RNGs."""
+"""Shared fixtures: the real ml-100k when present, an isolated cache, seeded RNGs, and
+one Spark session for every Spark test."""
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -49,3 +54,16 @@ def ml100k_model(ml100k_path: Path, tmp_path_factory: pytest.TempPathFactory) ->
     out = tmp_path_factory.mktemp("models") / "ml-100k"
     build_from_dataset(load_dataset(ml100k_path, use_cache=False), out, BuildOptions(report=True))
     return out
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """One Spark session in local mode on two cores, shared by every Spark test (cinerec's
+    commands use a session already running); skips where pyspark or Java is missing."""
+    pytest.importorskip("pyspark", reason="pyspark is not installed: pip install 'cinerec[spark]'")
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        pytest.skip("no Java runtime for Spark (CI installs default-jre-headless)")
+    from cinerec.spark.session import spark_session
+
+    with spark_session("local[2]") as session:
+        yield session

@@ -237,6 +237,45 @@ def test_csv_release_without_genome_or_tags(tmp_path: Path) -> None:
     assert dataset.users["user_id"].tolist() == [1, 2, 5]
 
 
+def _ratings_as_parquet_parts(folder: Path, parts: int) -> pd.DataFrame:
+    """Move ``ratings.csv`` into ``ratings.parquet/`` as ``parts`` part files (Spark's form)."""
+    ratings = pd.read_csv(folder / "ratings.csv")
+    (folder / "ratings.parquet").mkdir()
+    for number, rows in enumerate(np.array_split(np.arange(len(ratings)), parts)):
+        ratings.iloc[rows].to_parquet(folder / "ratings.parquet" / f"part-{number:05d}.parquet", index=False)
+    (folder / "ratings.parquet" / "_SUCCESS").touch()
+    (folder / "ratings.csv").unlink()
+    return ratings
+
+
+def test_ratings_kept_as_parquet_parts_read_as_csv(tmp_path: Path) -> None:
+    expected = read_movielens(files.write_csv_release(tmp_path / "csv")).ratings
+    folder = files.write_csv_release(tmp_path / "data")
+    _ratings_as_parquet_parts(folder, 2)
+    pd.testing.assert_frame_equal(read_movielens(folder).ratings, expected)
+
+
+def test_a_bad_parquet_row_names_its_part_and_row(tmp_path: Path) -> None:
+    folder = files.write_csv_release(tmp_path / "data")
+    ratings = _ratings_as_parquet_parts(folder, 2)
+    second = folder / "ratings.parquet" / "part-00001.parquet"
+    part = pd.read_parquet(second)
+    part.loc[1, "rating"] = 7.0
+    part.to_parquet(second, index=False)
+    assert len(part) < len(ratings)
+    with pytest.raises(DataError, match=r"part-00001\.parquet: row 2: rating 7 is outside"):
+        read_movielens(folder)
+
+
+def test_a_parquet_id_too_large_is_one_line(tmp_path: Path) -> None:
+    folder = files.write_csv_release(tmp_path / "data")
+    ratings = _ratings_as_parquet_parts(folder, 1)
+    ratings["userId"] = ratings["userId"].astype("int64") + 2**40
+    ratings.to_parquet(folder / "ratings.parquet" / "part-00000.parquet", index=False)
+    with pytest.raises(DataError, match=r"part-00000\.parquet: column 'userId' \(int64\) does not hold int32"):
+        read_movielens(folder)
+
+
 def test_recbole_without_user_file(tmp_path: Path) -> None:
     dataset = read_movielens(files.write_recbole(tmp_path / "atomic", name="movies", with_users=False))
     assert dataset.releases == ("recbole",)

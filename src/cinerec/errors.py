@@ -19,15 +19,17 @@ class DataError(CinerecError):
 
     ``path`` and ``line`` (1-based, counting a header line) locate the problem so the
     message reads like a compiler error: ``ratings.csv:17: rating 7 is outside 0.5–5``.
+    ``path`` may be a URI (``hdfs://…``), shown as given.
     """
 
     def __init__(self, message: str, path: str | Path | None = None, line: int | None = None):
         self.path = Path(path) if path is not None else None
         self.line = line
         self.reason = message
+        shown = path if isinstance(path, str) and "://" in path else self.path  # a URI, as given
         where = ""
-        if self.path is not None:
-            where = f"{self.path}:{line}: " if line is not None else f"{self.path}: "
+        if shown is not None:
+            where = f"{shown}:{line}: " if line is not None else f"{shown}: "
         super().__init__(f"{where}{message}")
 
 

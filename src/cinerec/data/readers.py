@@ -18,6 +18,7 @@ from pathlib import Path
 from cinerec.data.combine import CombineSummary, combine
 from cinerec.data.dataset import DATASET_META_FILE, Dataset
 from cinerec.data.formats import csv_release, dat, ml100k, recbole
+from cinerec.data.formats.ratings import RatingsReader
 from cinerec.data.formats.tables import merge_duplicate_movies
 from cinerec.errors import DataError
 from cinerec.paths import cache_dir, parsed_dir
@@ -40,13 +41,14 @@ def _read_recbole(folder: Path, release: str) -> Dataset:
                                releases=dataset.releases, warnings=(*dataset.warnings, *merged))
 
 
-_READERS: dict[str, Callable[[Path, str], Dataset]] = {
+#: The readers that take the ratings file's reader (see :mod:`cinerec.data.formats.ratings`).
+_RATINGS_FILE_READERS: dict[str, Callable[[Path, str, RatingsReader], Dataset]] = {
     "ml-100k": ml100k.read,
     "ml-1m": dat.read_ml1m,
     "ml-10m": dat.read_ml10m,
     "csv": csv_release.read,
-    "recbole": _read_recbole,
 }
+_READERS: dict[str, Callable[[Path, str], Dataset]] = {**_RATINGS_FILE_READERS, "recbole": _read_recbole}
 #: Files whose presence identifies each format, in the order formats are tried.
 _SIGNATURES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ml-100k", ("u.data", "u.item", "u.user")),
@@ -75,20 +77,14 @@ def detect_format(path: Path) -> str:
         return _detect(_release_root(_unpacked(given)))
 
 
-def release_layout(path: str | Path) -> tuple[Path, str, str]:
-    """``(folder, format, name)`` of a release folder: where its files are, which of
-    :data:`FORMATS` they are in, and the release's name (``ml-25m``, else the format)."""
-    root = _release_root(Path(path))
-    release_format = _detect(root)
-    return root, release_format, _release_name(release_format, (root.name,))
-
-
-def read_movielens(path: str | Path) -> Dataset:
+def read_movielens(path: str | Path, ratings_reader: RatingsReader | None = None) -> Dataset:
     """Parse a MovieLens release (folder or ``.zip``) into a :class:`Dataset`.
 
     ``Dataset.releases`` is the release's name (``ml-25m``) when the folder (or zip) is
     named like a GroupLens release of the detected format, else the format name.
     Problems are reported against ``path``: ``archive.zip:folder/ratings.csv:17``.
+    ``ratings_reader`` reads the ratings file another way than this process's parser
+    (on Spark, say); every MovieLens format but RecBole's copy of ml-100k takes one.
     """
     given = Path(path)
     with _reported_as_given(given):
@@ -96,7 +92,11 @@ def read_movielens(path: str | Path) -> Dataset:
         release_format = _detect(root)
         name = _release_name(release_format, (root.name, given.stem if _is_zip(given) else given.name))
         with status(f"Reading {name} from {root}"):
-            return _READERS[release_format](root, name)
+            if ratings_reader is None:
+                return _READERS[release_format](root, name)
+            if release_format not in _RATINGS_FILE_READERS:
+                raise DataError(f"{release_format} files are read by this process only", root)
+            return _RATINGS_FILE_READERS[release_format](root, name, ratings_reader)
 
 
 def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
@@ -236,7 +236,8 @@ def _cache_key(path: Path) -> str:
     root = _release_root(path)
     if not root.is_dir():
         _detect(root)  # raises the right error for a missing path
-    return _fingerprint(sorted(entry for entry in root.iterdir() if entry.is_file()), anchor=path)
+    # rglob: a folder of part files (ratings.parquet/) is part of the release too
+    return _fingerprint(sorted(entry for entry in root.rglob("*") if entry.is_file()), anchor=path)
 
 
 def _fingerprint(files: Sequence[Path], anchor: Path | None = None) -> str:
@@ -244,6 +245,6 @@ def _fingerprint(files: Sequence[Path], anchor: Path | None = None) -> str:
     described = []
     for file in files:
         stat = file.stat()
-        described.append([file.name, stat.st_size, stat.st_mtime_ns])
+        described.append([file.relative_to(anchor or files[0].parent).as_posix(), stat.st_size, stat.st_mtime_ns])
     identity = {"path": str((anchor or files[0]).resolve()), "files": described, "reader": READER_VERSION}
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:24]

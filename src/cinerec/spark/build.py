@@ -24,7 +24,7 @@ def build_on_spark(paths: Sequence[str | Path], out: str | Path, options: BuildO
     check_model_target(out)  # before Spark starts: a refused target must cost nothing
     with spark_session(master) as spark:
         with status("Reading MovieLens on Spark…"):
-            datasets = [read_release(spark, path) for path in paths]
+            datasets = [read_release(spark, str(path)) for path in paths]
         dataset, summary = combine(datasets) if len(datasets) > 1 else (datasets[0], None)
         if summary is not None:
             for line in summary.lines():

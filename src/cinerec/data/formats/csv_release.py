@@ -1,7 +1,9 @@
 """The CSV releases: ml-20m, ml-25m, ml-32m, ml-latest and ml-latest-small.
 
-UTF-8 with a header line; titles and tags are quoted when they contain commas.
-``links.csv`` (IMDb and TMDB ids) is read when present, for links to the movies' pages. ml-20m and ml-25m add the tag genome
+UTF-8 with a header line; titles and tags are quoted when they contain commas. The
+ratings may also be kept as Parquet (``ratings.parquet``, see
+:mod:`cinerec.data.formats.ratings`). ``links.csv`` (IMDb and TMDB ids) is read when
+present, for links to the movies' pages. ml-20m and ml-25m add the tag genome
 (``genome-scores.csv`` + ``genome-tags.csv``), read into a dense ``float32`` matrix.
 
 No GroupLens CSV release describes its users; cinerec's synthetic generator can add a
@@ -12,7 +14,6 @@ When that file is present its demographics are read; users with no row stay unkn
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +23,12 @@ import pyarrow as pa
 from cinerec.data import vocabulary as vocab
 from cinerec.data.dataset import Dataset, Genome
 from cinerec.data.formats.delimited import TextTable, header_fields, read_delimited, release_file
+from cinerec.data.formats.ratings import PARQUET_NAME, RatingsFile, RatingsReader, read_locally
 from cinerec.data.formats.tables import (
     HALF_STARS,
     counted,
     first_true,
     movies_frame,
-    ratings_frame,
     require_positive_ids,
     require_unique_ids,
     tags_frame,
@@ -51,19 +52,14 @@ LINK_COLUMNS = ("movieId", "imdbId", "tmdbId")
 USER_COLUMNS = ("userId", "gender", "age_band", "occupation", "zip")
 
 
-#: Reads a release's ratings given its folder and catalogue: ``(ratings, warnings)``,
-#: checked, one per (user, movie), sorted by user then movie.
-RatingsReader = Callable[[Path, np.ndarray], tuple[pd.DataFrame, list[str]]]
-
-
-def read(folder: Path, release: str, ratings_reader: RatingsReader | None = None) -> Dataset:
+def read(folder: Path, release: str, ratings_reader: RatingsReader = read_locally) -> Dataset:
     """Read a CSV release folder into the canonical dataset; ``ratings_reader`` reads the
     ratings another way than this process's parser (on Spark, say)."""
     movies = read_movies(release_file(folder, "movies.csv", FORMAT))
     if (folder / LINKS_FILE).is_file():
         movies = movies.merge(read_links(folder / LINKS_FILE), on="movie_id", how="left")
     catalogue = movies["movie_id"].to_numpy()
-    ratings, warnings = (ratings_reader or read_ratings)(folder, catalogue)
+    ratings, warnings = ratings_reader(ratings_file(folder, catalogue))
     tags = None
     if (folder / "tags.csv").is_file():
         tags, tag_warnings = tags_frame(read_csv(folder / "tags.csv", TAG_COLUMNS), TAG_COLUMNS, catalogue,
@@ -79,11 +75,12 @@ def read(folder: Path, release: str, ratings_reader: RatingsReader | None = None
                                releases=(release,), warnings=tuple(warnings))
 
 
-def read_ratings(folder: Path, catalogue: np.ndarray) -> tuple[pd.DataFrame, list[str]]:
-    """``ratings.csv``, checked, one per (user, movie) — the latest — sorted."""
-    # The parsed text table is dropped as soon as its columns are checked (peak memory).
-    return ratings_frame(read_csv(release_file(folder, "ratings.csv", FORMAT), RATING_COLUMNS),
-                         RATING_COLUMNS, HALF_STARS, catalogue, "movies.csv")
+def ratings_file(folder: Path, catalogue: np.ndarray) -> RatingsFile:
+    """``ratings.csv`` (or, where there is none, ``ratings.parquet``): half stars, one
+    per (user, movie) — the latest — of movies in ``movies.csv``."""
+    name = PARQUET_NAME if not (folder / "ratings.csv").exists() and (folder / PARQUET_NAME).exists() \
+        else "ratings.csv"
+    return RatingsFile(folder, name, FORMAT, ",", RATING_COLUMNS, True, HALF_STARS, catalogue, "movies.csv")
 
 
 def read_users(path: Path) -> pd.DataFrame:

@@ -14,13 +14,13 @@ import pandas as pd
 import pyarrow as pa
 
 from cinerec.data import vocabulary as vocab
-from cinerec.data.dataset import Dataset
+from cinerec.data.dataset import RATING_COLUMNS, Dataset
 from cinerec.data.formats.delimited import read_double_colon, release_file
+from cinerec.data.formats.ratings import RatingsFile, RatingsReader, read_locally
 from cinerec.data.formats.tables import (
     HALF_STARS,
     WHOLE_STARS,
     movies_frame,
-    ratings_frame,
     require_known,
     require_positive_ids,
     require_unique_ids,
@@ -30,8 +30,6 @@ from cinerec.data.formats.tables import (
 
 ML1M = "ml-1m"
 ML10M = "ml-10m"
-RATING_COLUMNS = ("user_id", "movie_id", "rating", "timestamp")
-RATING_TYPES = {"user_id": pa.int32(), "movie_id": pa.int32(), "rating": pa.float32(), "timestamp": pa.int64()}
 TAG_COLUMNS = ("user_id", "movie_id", "tag", "timestamp")
 TAG_TYPES = {"user_id": pa.int32(), "movie_id": pa.int32(), "tag": pa.string(), "timestamp": pa.int64()}
 USER_COLUMNS = ("user_id", "gender", "age_code", "occupation_code", "zip")
@@ -39,22 +37,24 @@ USER_TYPES = {"user_id": pa.int32(), "gender": pa.string(), "age_code": pa.int16
               "zip": pa.string()}
 
 
-def read_ml1m(folder: Path, release: str) -> Dataset:
-    """Read an ml-1m folder: ``movies.dat``, ``users.dat``, ``ratings.dat``."""
+def read_ml1m(folder: Path, release: str, ratings_reader: RatingsReader = read_locally) -> Dataset:
+    """Read an ml-1m folder: ``movies.dat``, ``users.dat``, ``ratings.dat`` (the last
+    with ``ratings_reader``)."""
     movies = read_movies(release_file(folder, "movies.dat", ML1M))
     users = read_users(release_file(folder, "users.dat", ML1M))
-    source = read_double_colon(release_file(folder, "ratings.dat", ML1M), RATING_COLUMNS, RATING_TYPES)
-    ratings, warnings = ratings_frame(source, RATING_COLUMNS, WHOLE_STARS, movies["movie_id"].to_numpy(),
-                                      "movies.dat", known_users=(users["user_id"].to_numpy(), "users.dat"))
+    ratings, warnings = ratings_reader(RatingsFile(
+        folder, "ratings.dat", ML1M, "::", RATING_COLUMNS, False, WHOLE_STARS, movies["movie_id"].to_numpy(),
+        "movies.dat", known_users=(users["user_id"].to_numpy(), "users.dat")))
     return Dataset.from_frames(movies, users, ratings, releases=(release,), warnings=tuple(warnings))
 
 
-def read_ml10m(folder: Path, release: str) -> Dataset:
-    """Read an ml-10m folder: ``movies.dat``, ``ratings.dat`` and, if present, ``tags.dat``."""
+def read_ml10m(folder: Path, release: str, ratings_reader: RatingsReader = read_locally) -> Dataset:
+    """Read an ml-10m folder: ``movies.dat``, ``ratings.dat`` (with ``ratings_reader``)
+    and, if present, ``tags.dat``."""
     movies = read_movies(release_file(folder, "movies.dat", ML10M))
     catalogue = movies["movie_id"].to_numpy()
-    source = read_double_colon(release_file(folder, "ratings.dat", ML10M), RATING_COLUMNS, RATING_TYPES)
-    ratings, warnings = ratings_frame(source, RATING_COLUMNS, HALF_STARS, catalogue, "movies.dat")
+    ratings, warnings = ratings_reader(RatingsFile(folder, "ratings.dat", ML10M, "::", RATING_COLUMNS, False,
+                                                   HALF_STARS, catalogue, "movies.dat"))
     tags = None
     if (folder / "tags.dat").is_file():
         tags, tag_warnings = tags_frame(read_double_colon(folder / "tags.dat", TAG_COLUMNS, TAG_TYPES),

@@ -314,13 +314,19 @@ def _explain(text: str, names: Sequence[str]) -> str:
         target, value = conversion.group(2), conversion.group(3)
         if value is None:
             return f"{column}: invalid UTF-8 text (this file must be UTF-8)"
-        whole = target.startswith(("int", "uint"))
-        if whole and _WHOLE_NUMBER.fullmatch(value):
-            limits = np.iinfo(target)
-            bound = f"at least {limits.min:,}" if value.startswith("-") else f"at most {limits.max:,}"
-            return f"{column} {_shown(value)} is out of range ({bound})"
-        return f"{column}: {_shown(value)!r} is not {'a whole number' if whole else 'a number'}"
+        return not_a_value(column, value, target)
     return f"unreadable line ({text.splitlines()[0]})"
+
+
+def not_a_value(column: str, value: str, target: str) -> str:
+    """Why field ``value`` of ``column`` is not a ``target`` (a numpy type name: ``int32``,
+    ``float32``…), as every reader words it."""
+    whole = target.startswith(("int", "uint"))
+    if whole and _WHOLE_NUMBER.fullmatch(value):
+        limits = np.iinfo(target)
+        bound = f"at least {limits.min:,}" if value.startswith("-") else f"at most {limits.max:,}"
+        return f"{column} {_shown(value)} is out of range ({bound})"
+    return f"{column}: {_shown(value)!r} is not {'a whole number' if whole else 'a number'}"
 
 
 def _shown(value: str, limit: int = 40) -> str:

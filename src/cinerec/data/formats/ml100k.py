@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from cinerec.data import vocabulary as vocab
-from cinerec.data.dataset import Dataset
+from cinerec.data.dataset import RATING_COLUMNS, Dataset
 from cinerec.data.formats.delimited import (
     TextTable,
     file_bytes,
@@ -26,12 +26,12 @@ from cinerec.data.formats.delimited import (
     read_delimited,
     release_file,
 )
+from cinerec.data.formats.ratings import RatingsFile, RatingsReader, read_locally
 from cinerec.data.formats.tables import (
     WHOLE_STARS,
     first_true,
     merge_duplicate_movies,
     movies_frame,
-    ratings_frame,
     require_known,
     require_positive_ids,
     require_unique_ids,
@@ -44,8 +44,6 @@ GENRE_FLAGS: tuple[str, ...] = (
     "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller",
     "War", "Western",
 )
-RATING_COLUMNS = ("user_id", "movie_id", "rating", "timestamp")
-RATING_TYPES = {"user_id": pa.int32(), "movie_id": pa.int32(), "rating": pa.float32(), "timestamp": pa.int64()}
 USER_COLUMNS = ("user_id", "age", "gender", "occupation", "zip")
 USER_TYPES = {"user_id": pa.int32(), "age": pa.int16(), "gender": pa.string(), "occupation": pa.string(),
               "zip": pa.string()}
@@ -54,14 +52,13 @@ _YEAR_AT_END = re.compile(r"(\d{4})\s*$")
 _ADULT_AGE = 18
 
 
-def read(folder: Path, release: str) -> Dataset:
-    """Read an ml-100k folder into the canonical dataset."""
+def read(folder: Path, release: str, ratings_reader: RatingsReader = read_locally) -> Dataset:
+    """Read an ml-100k folder into the canonical dataset (``u.data`` with ``ratings_reader``)."""
     movies = read_movies(release_file(folder, "u.item", FORMAT))
     users = read_users(release_file(folder, "u.user", FORMAT))
-    ratings_path = release_file(folder, "u.data", FORMAT)
-    ratings_source = read_delimited(ratings_path, RATING_COLUMNS, RATING_TYPES, delimiter="\t", quoted=False)
-    ratings, warnings = ratings_frame(ratings_source, RATING_COLUMNS, WHOLE_STARS, movies["movie_id"].to_numpy(),
-                                      "u.item", known_users=(users["user_id"].to_numpy(), "u.user"))
+    ratings, warnings = ratings_reader(RatingsFile(
+        folder, "u.data", FORMAT, "\t", RATING_COLUMNS, False, WHOLE_STARS, movies["movie_id"].to_numpy(),
+        "u.item", known_users=(users["user_id"].to_numpy(), "u.user")))
     movies, ratings, merged = merge_duplicate_movies(movies, ratings, "u.item")
     warnings += merged
     return Dataset.from_frames(movies, users, ratings, releases=(release,), warnings=tuple(warnings))
