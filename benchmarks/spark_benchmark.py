@@ -2,11 +2,11 @@
 memory and Spark's own task metrics, and whether they write the same model and the same
 lists.
 
-``python -m benchmarks.spark_benchmark [--scale 5m ...] [--people 20000] [--repeat 1]``
+``python -m benchmarks.spark_benchmark [--scale 5m ...] [--people N] [--repeat 1]``
 
 Runs, each as a user would, in a fresh process: ``cinerec build`` with ``--engine
 local`` and with ``--engine spark`` (local mode: this machine's cores), then
-``cinerec recommend-batch`` for the release's first ``--people`` users both ways. While a
+``cinerec recommend-batch`` for the release's first ``--people`` users (default: all) both ways. While a
 command runs, its whole process tree (the cinerec Python process; for Spark also the JVM
 it launches through ``spark-submit`` and the Python workers the JVM forks) is sampled
 from ``/proc`` every tenth of a second. Spark commands also write Spark's event log,
@@ -374,13 +374,14 @@ def table(results: dict[str, dict[str, Measures]]) -> str:
     return "\n".join(lines)
 
 
-def benchmark_scale(scale: str, people: int, repeat: int) -> bool:
+def benchmark_scale(scale: str, people: int | None, repeat: int) -> bool:
     """Run and print one scale's table; whether both engines wrote the same model and lists."""
     release = synthetic_release(SCALES[scale])
     results: dict[str, dict[str, Measures]] = {}
     with tempfile.TemporaryDirectory(prefix="cinerec-spark-bench-") as work:
         root = Path(work)
         profiles = root / "profiles.csv"
+        people = min(people or SCALES[scale].users, SCALES[scale].users)
         profiles.write_text("user_id\n" + "".join(f"{user}\n" for user in range(1, people + 1)))
         for engine in ENGINES:
             runs: dict[str, list[Measures]] = {step: [] for step in STEPS}
@@ -405,7 +406,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.spark_benchmark", description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=list(SCALES), nargs="+", default=["5m"],
                         help="synthetic release(s), a table each (default 5m)")
-    parser.add_argument("--people", type=int, default=20_000, help="people in the batch (default 20,000)")
+    parser.add_argument("--people", type=int, default=None,
+                        help="people in the batch (default: every user of the release)")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each command (medians reported)")
     args = parser.parse_args(argv)
     identical = [benchmark_scale(scale, args.people, args.repeat) for scale in args.scale]

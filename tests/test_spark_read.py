@@ -102,6 +102,15 @@ def test_a_damaged_row_is_the_same_one_line_error(spark: Any, releases: dict[str
     assert error_of(lambda: read_on_spark(spark, copy)) == local
 
 
+def test_a_byte_order_mark_and_windows_line_ends_read_alike(spark: Any, releases: dict[str, Path],
+                                                           tmp_path: Path) -> None:
+    copy = tmp_path / "ml-latest"
+    shutil.copytree(releases["ml-latest"], copy)
+    text = (copy / "ratings.csv").read_text()
+    (copy / "ratings.csv").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    pd.testing.assert_frame_equal(read_on_spark(spark, copy).ratings, read_movielens(copy).ratings)
+
+
 def test_a_file_of_no_ratings_is_refused_alike(spark: Any, releases: dict[str, Path], tmp_path: Path) -> None:
     copy = tmp_path / "ml-latest"
     shutil.copytree(releases["ml-latest"], copy)

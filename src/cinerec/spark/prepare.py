@@ -118,7 +118,8 @@ class SparkRatings:
         lines = self.spark.read.text(location).select(
             "value", F.col("_metadata.file_path").alias("_file"), F.monotonically_increasing_id().alias("_row"))
         fields = F.split("value", re.escape(ratings.delimiter), -1)
-        is_row = (F.col("value") != "") & ((F.col("value") != header) if header is not None else F.lit(True))
+        without_mark = F.regexp_replace("value", "^\ufeff", "")  # a byte-order mark before the header
+        is_row = (F.col("value") != "") & ((without_mark != header) if header is not None else F.lit(True))
         whole_line = F.size(fields) == len(names)
         raw = {field: F.get(fields, names.index(column)) for field, column in zip(FIELDS, ratings.columns,
                                                                                      strict=True)}
