@@ -101,6 +101,18 @@ def _timed(timings: dict[str, float], step: str, message: str) -> Iterator[None]
     timings[step] = round(time.perf_counter() - start, 3)
 
 
+@contextmanager
+def copy_on_write() -> Iterator[None]:
+    """pandas 3's copy-on-write under pandas 2 as well (which PySpark still requires):
+    without it pandas 2 copies frames defensively, a fifth more peak memory in a build
+    at 25M ratings. pandas 3 always copies on write, and warns when asked to."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        yield
+        return
+    with pd.option_context("mode.copy_on_write", True):
+        yield
+
+
 def build_model(paths: Sequence[str | Path], out: str | Path, options: BuildOptions = BuildOptions()) -> BuildResult:
     """Read one or more releases (several = combined) and build a model directory."""
     from cinerec.artifacts import check_model_target
@@ -108,12 +120,13 @@ def build_model(paths: Sequence[str | Path], out: str | Path, options: BuildOpti
 
     check_model_target(out)  # before any reading or fitting: never after minutes of work
     timings: dict[str, float] = {}
-    with _timed(timings, "read", "Reading MovieLens…"):
-        dataset, combined = load_datasets(paths)
-    if combined is not None:  # how the releases were joined is the person's to know
-        for line in combined.lines():
-            note(line)
-    result = build_from_dataset(dataset, out, options)
+    with copy_on_write():
+        with _timed(timings, "read", "Reading MovieLens…"):
+            dataset, combined = load_datasets(paths)
+        if combined is not None:  # how the releases were joined is the person's to know
+            for line in combined.lines():
+                note(line)
+        result = build_from_dataset(dataset, out, options)
     result.timings = {**timings, **result.timings}
     return result
 
@@ -152,7 +165,8 @@ def build_from_dataset(dataset: Dataset, out: str | Path, options: BuildOptions 
     from cinerec.artifacts import check_model_target
 
     check_model_target(out)  # before fitting: a refused target must not cost the fit
-    fitted, timings = fit_components(dataset, options, on_step)
+    with copy_on_write():
+        fitted, timings = fit_components(dataset, options, on_step)
     with ModelWriter(out) as writer:
         with _timed(timings, "write", "Writing the model directory…"):
             for name, model in fitted.items():

@@ -254,16 +254,27 @@ class PeopleLikeYou(Recommender):
         ``centers_`` (and ``center_spreads_``); returns each person's group. With no
         one to cluster there are no groups (everyone gets the overall list); fewer
         distinct profiles than ``k`` give one group per profile.
+
+        k-means runs over the distinct profiles, each weighted by how many people share it
+        (the same objective as over the people): millions of people have at most some
+        tens of thousands of profiles, so the clustering costs the same at any size.
         """
-        n_distinct = np.unique(features, axis=0).shape[0] if features.size else 0
+        if features.size:
+            profiles, person_profile, sharing = np.unique(features, axis=0, return_inverse=True, return_counts=True)
+            person_profile = person_profile.ravel()
+        else:
+            profiles, person_profile, sharing = features, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        n_distinct = profiles.shape[0]
         low, high = (int(v) for v in self.k_range)
         ks = np.arange(low, min(high, n_distinct) + 1)
         sample = rng.permutation(features.shape[0])[: self.silhouette_sample]
         seed = int(rng.integers(2**31 - 1))
-        fits = {int(k): self._kmeans(features, int(k), seed) for k in progress(ks, "grouping people (k-means)")}
+        fits = {int(k): self._kmeans(profiles, sharing, int(k), seed)
+                for k in progress(ks, "grouping people (k-means)")}
+        labels_of = {k: fit.labels_[person_profile] for k, fit in fits.items()}
         self.k_values_ = ks.astype(np.int32)
         self.inertias_ = np.array([fits[k].inertia_ for k in fits], dtype=np.float64)
-        self.silhouettes_ = np.array([_silhouette(features[sample], fits[k].labels_[sample]) for k in fits],
+        self.silhouettes_ = np.array([_silhouette(features[sample], labels_of[k][sample]) for k in fits],
                                      dtype=np.float64)
         chosen = self._chosen_k(n_distinct)
         if chosen == 0:
@@ -271,11 +282,12 @@ class PeopleLikeYou(Recommender):
             self.centers_ = np.zeros((0, features.shape[1]), dtype=np.float32)
             self.center_spreads_ = np.zeros((0, features.shape[1]), dtype=np.float32)
             return np.zeros(features.shape[0], dtype=np.int64)
-        best = fits[chosen] if chosen in fits else self._kmeans(features, chosen, seed)
+        best = fits[chosen] if chosen in fits else self._kmeans(profiles, sharing, chosen, seed)
+        labels = best.labels_[person_profile]
         self.n_clusters_ = chosen
         self.centers_ = best.cluster_centers_.astype(np.float32)
-        self.center_spreads_ = _spreads(features, best.labels_, best.cluster_centers_)
-        return best.labels_.astype(np.int64)
+        self.center_spreads_ = _spreads(features, labels, best.cluster_centers_)
+        return labels.astype(np.int64)
 
     def _chosen_k(self, n_distinct: int) -> int:
         if self.k is not None:
@@ -284,10 +296,10 @@ class PeopleLikeYou(Recommender):
             return 1 if n_distinct >= 1 else 0
         return int(self.k_values_[np.nanargmax(self.silhouettes_)])
 
-    def _kmeans(self, features: np.ndarray, k: int, seed: int) -> KMeans:
+    def _kmeans(self, profiles: np.ndarray, sharing: np.ndarray, k: int, seed: int) -> KMeans:
         from sklearn.cluster import KMeans
 
-        return KMeans(n_clusters=k, n_init=self.n_init, random_state=seed).fit(features)
+        return KMeans(n_clusters=k, n_init=self.n_init, random_state=seed).fit(profiles, sample_weight=sharing)
 
     def _shrunk_shares(self, group_likes: np.ndarray, known_share: np.ndarray) -> np.ndarray:
         """Each group's share of likers per movie, shrunk toward the share among everyone
@@ -638,8 +650,10 @@ def _profiles(users: pd.DataFrame, labels: np.ndarray, n_clusters: int) -> list[
         members = labels == cluster
         profile: dict[str, Any] = {"size": int(members.sum())}
         for field, values in described.items():
-            shares = values[members].dropna().astype(str).value_counts(normalize=True).head(PROFILE_TOP)
-            profile[field] = [[str(v), round(float(s), 4)] for v, s in shares.items()]
+            shares = values[members].dropna().astype(str).value_counts(normalize=True)
+            # ties in the order of their values, whichever order pandas counted them in
+            ranked = sorted(shares.items(), key=lambda item: (-item[1], item[0]))[:PROFILE_TOP]
+            profile[field] = [[str(v), round(float(s), 4)] for v, s in ranked]
         profiles.append(profile)
     return profiles
 

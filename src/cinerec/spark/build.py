@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from cinerec.build import BuildOptions, BuildResult, build_from_dataset
+from cinerec.build import BuildOptions, BuildResult, build_from_dataset, copy_on_write
 from cinerec.progress import note, status
 
 
@@ -22,7 +22,7 @@ def build_on_spark(paths: Sequence[str | Path], out: str | Path, options: BuildO
     from cinerec.spark.session import spark_session
 
     check_model_target(out)  # before Spark starts: a refused target must cost nothing
-    with spark_session(master) as spark:
+    with spark_session(master) as spark, copy_on_write():
         with status("Reading MovieLens on Spark…"):
             datasets = [read_release(spark, str(path)) for path in paths]
         dataset, summary = combine(datasets) if len(datasets) > 1 else (datasets[0], None)
