@@ -204,3 +204,9 @@ def test_a_bad_rating_through_the_command_is_one_line(spark: Any, releases: dict
 def test_data_errors_stay_data_errors(spark: Any, tmp_path: Path) -> None:
     with pytest.raises(DataError):
         read_on_spark(spark, tmp_path / "nothing-here")
+
+
+def test_a_scheme_spark_cannot_read_is_one_line_saying_so(spark: Any) -> None:
+    error = error_of(lambda: read_on_spark(spark, "foo://bucket/ml-25m"))
+    assert error.startswith('foo://bucket/ml-25m: cannot reach (No FileSystem for scheme "foo"') and "\n" not in error
+    assert "connector" in error

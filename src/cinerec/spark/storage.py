@@ -63,7 +63,10 @@ class HadoopStorage:
         try:
             return path.getFileSystem(self.configuration), path
         except Exception as exc:  # py4j: no file system for the scheme, bad credentials, unreachable
-            raise DataError(f"cannot reach ({first_line(exc)})", uri) from None
+            reason = _reason(exc)
+            if "ClassNotFoundException" in reason or "No FileSystem for scheme" in reason:
+                reason += "; add the storage's connector to Spark (spark.jars.packages in spark-defaults.conf)"
+            raise DataError(f"cannot reach ({reason})", uri) from None
 
     def entries(self, uri: str) -> list[tuple[str, bool]]:
         """``(name, is_folder)`` of each entry of folder ``uri``; DataError when missing."""
@@ -77,7 +80,7 @@ class HadoopStorage:
         except DataError:
             raise
         except Exception as exc:
-            raise DataError(f"cannot read ({first_line(exc)})", uri) from None
+            raise DataError(f"cannot read ({_reason(exc)})", uri) from None
 
     def is_file(self, uri: str) -> bool:
         fs, path = self._located(uri)
@@ -88,7 +91,7 @@ class HadoopStorage:
         try:
             fs.copyToLocalFile(False, path, self.jvm.org.apache.hadoop.fs.Path(local.resolve().as_uri()), True)
         except Exception as exc:
-            raise DataError(f"cannot copy ({first_line(exc)})", uri) from None
+            raise DataError(f"cannot copy ({_reason(exc)})", uri) from None
 
     def first_line(self, uri: str) -> str:
         """The first line of text file ``uri`` (a header), without its line break."""
@@ -99,6 +102,16 @@ class HadoopStorage:
             return reader.readLine() or ""
         finally:
             stream.close()
+
+
+def _reason(error: Exception) -> str:
+    """What Hadoop said, in one line: the Java exception's own message (``No FileSystem
+    for scheme "s3a"``, a refused connection) rather than py4j's "an error occurred"."""
+    java = getattr(error, "java_exception", None)
+    if java is None:
+        return first_line(error)
+    text = str(java.getMessage() or java.toString())
+    return text.splitlines()[0].split("; For more details see")[0] if text.strip() else first_line(error)
 
 
 @contextmanager
