@@ -295,11 +295,11 @@ def _files(contents: dict[str, str]) -> Callable[[Path], None]:
 # ----------------------------------------------------------------- models
 def model_cases() -> Iterator[Case]:
     """The shared model damaged (then resealed, so the checksums agree) or replaced."""
-    def damaged(change: Callable[[Path], None], reseal: bool = True) -> Callable[[Path], None]:
+    def damaged(change: Callable[[Path], None], resealed: bool = True) -> Callable[[Path], None]:
         def prepare(folder: Path) -> None:
             shutil.copytree(MODEL_SOURCE[0], folder / "model")
             change(folder / "model")
-            if reseal:
+            if resealed:
                 reseal(folder / "model")
         return prepare
 

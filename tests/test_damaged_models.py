@@ -65,3 +65,17 @@ def test_damaged_model_is_one_line_at_load(model: Path, tmp_path: Path, case: st
     err = capsys.readouterr().err.strip()
     assert code == 2 and "\n" not in err and "Traceback" not in err, err
     assert err.startswith("cinerec: error: ") and fragment in err and str(copy) in err, err
+
+
+def test_the_bad_input_benchmark_can_damage_every_model(model: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each of the benchmark's model damages prepares its copy (they run only in the benchmark otherwise)."""
+    from benchmarks import bad_input
+
+    monkeypatch.setattr(bad_input, "MODEL_SOURCE", [model])
+    cases = list(bad_input.model_cases())
+    assert len(cases) >= 20
+    for number, case in enumerate(cases):
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        case.prepare(folder)  # raises on a broken preparation
