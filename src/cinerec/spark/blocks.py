@@ -2,8 +2,8 @@
 
 A neighbour search (and EASE's Gram product) is cut into blocks of movies whose work
 is balanced (:mod:`cinerec.models.neighbor_search`); each block is independent, so
-each becomes a Spark task that runs the same compiled kernel on the same vectors and
-returns the same arrays it would return locally.
+Spark tasks run them — a few consecutive blocks per task — with the same compiled kernel
+on the same vectors, returning the same arrays they would return locally.
 
 The vectors a block reads are large (at MovieLens 25M, 0.2 GB of likes twice over),
 so they do not travel with the tasks nor as a broadcast that every worker process
@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 S = TypeVar("S")
 T = TypeVar("T")
 
+#: Spark tasks per core: each runs a run of consecutive blocks (their work is balanced), so
+#: a search of hundreds of blocks pays Spark's per-task cost a few times per core, not per block.
+TASKS_PER_CORE = 4
 #: Arrays smaller than this travel with the function (a memory map is not worth it).
 SHARED_BYTES = 1 << 20
 #: The parts that make a CSR matrix, in the order its constructor takes them.
@@ -97,8 +100,9 @@ def shared(function: Any, folder: Path) -> tuple[SharedFunction, list[Path]]:
 
 
 class SparkBlockRunner:
-    """A :data:`~cinerec.models.neighbor_search.BlockRunner` that runs each block as one
-    Spark task (use with :func:`~cinerec.models.neighbor_search.blocks_run_by`)."""
+    """A :data:`~cinerec.models.neighbor_search.BlockRunner` that runs the blocks as Spark
+    tasks, :data:`TASKS_PER_CORE` per core of the cluster (use with
+    :func:`~cinerec.models.neighbor_search.blocks_run_by`)."""
 
     def __init__(self, spark: SparkSession):
         self.context = spark.sparkContext
@@ -107,7 +111,8 @@ class SparkBlockRunner:
         if not tasks:
             return iter(())
         with self._on_every_node(compute) as function:
-            numbered = self.context.parallelize(list(enumerate(tasks)), numSlices=len(tasks))
+            slices = min(len(tasks), TASKS_PER_CORE * self.context.defaultParallelism)
+            numbered = self.context.parallelize(list(enumerate(tasks)), numSlices=slices)
             results = dict(numbered.map(lambda item: (item[0], _run(function, item[1]))).collect())
         return (results[index] for index in range(len(tasks)))
 
