@@ -210,3 +210,13 @@ def test_a_scheme_spark_cannot_read_is_one_line_saying_so(spark: Any) -> None:
     error = error_of(lambda: read_on_spark(spark, "foo://bucket/ml-25m"))
     assert error.startswith('foo://bucket/ml-25m: cannot reach (No FileSystem for scheme "foo"') and "\n" not in error
     assert "connector" in error
+
+
+def test_ratings_that_are_a_folder_at_a_uri_are_one_line(spark: Any, releases: dict[str, Path],
+                                                         tmp_path: Path) -> None:
+    copy = tmp_path / "ml-1m"
+    shutil.copytree(releases["ml-1m"], copy)
+    (copy / "ratings.dat").unlink()
+    (copy / "ratings.dat").mkdir()
+    assert error_of(lambda: read_on_spark(spark, copy.as_uri())) == \
+        f"{copy.as_uri()}/ratings.dat: is a folder, not a file"

@@ -94,7 +94,10 @@ class SparkRatings:
     def _location(self, ratings: RatingsFile) -> str:
         """The ratings' URI (a staged release's stand-in names where they lie)."""
         if self.release is not None:
-            return self.release.uri_of(ratings.path)
+            location = self.release.uri_of(ratings.path)
+            if not ratings.is_parquet and not self.storage.is_file(location):
+                raise DataError("is a folder, not a file", location)
+            return location
         path = ratings.path
         if not path.exists():
             what = "ratings.csv or ratings.parquet" if ratings.release_format == "csv" else ratings.name

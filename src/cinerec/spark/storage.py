@@ -84,7 +84,10 @@ class HadoopStorage:
 
     def is_file(self, uri: str) -> bool:
         fs, path = self._located(uri)
-        return bool(fs.isFile(path))
+        try:
+            return bool(fs.getFileStatus(path).isFile())
+        except Exception as exc:
+            raise DataError(f"cannot read ({_reason(exc)})", uri) from None
 
     def copy_to(self, uri: str, local: Path) -> None:
         fs, path = self._located(uri)
@@ -96,12 +99,15 @@ class HadoopStorage:
     def first_line(self, uri: str) -> str:
         """The first line of text file ``uri`` (a header), without its line break."""
         fs, path = self._located(uri)
-        stream = fs.open(path)
         try:
-            reader = self.jvm.java.io.BufferedReader(self.jvm.java.io.InputStreamReader(stream, "UTF-8"))
-            return reader.readLine() or ""
-        finally:
-            stream.close()
+            stream = fs.open(path)
+            try:
+                reader = self.jvm.java.io.BufferedReader(self.jvm.java.io.InputStreamReader(stream, "UTF-8"))
+                return reader.readLine() or ""
+            finally:
+                stream.close()
+        except Exception as exc:
+            raise DataError(f"cannot read ({_reason(exc)})", uri) from None
 
 
 def _reason(error: Exception) -> str:
