@@ -220,3 +220,11 @@ def test_ratings_that_are_a_folder_at_a_uri_are_one_line(spark: Any, releases: d
     (copy / "ratings.dat").mkdir()
     assert error_of(lambda: read_on_spark(spark, copy.as_uri())) == \
         f"{copy.as_uri()}/ratings.dat: is a folder, not a file"
+
+
+def test_a_command_uses_the_running_session_and_leaves_it_running(spark: Any) -> None:
+    from cinerec.spark.session import spark_session
+
+    with spark_session() as session:
+        assert session is spark
+    assert spark.range(3).count() == 3
