@@ -34,7 +34,7 @@ from pathlib import Path
 
 from benchmarks.datasets import COMBINATIONS, Combination, benchmark_data_dir, combination_folders
 from benchmarks.harness import (
-    MIB, BenchmarkError, JsonValue, Measurement, Suite, SuitePlan, add_run_options, command_line, own_peak_rss,
+    MIB, BenchmarkError, JsonValue, Measurement, Suite, SuitePlan, add_run_options, command_line, peak_rss,
     run_in_child, run_suite, write_results,
 )
 from benchmarks.scale_benchmark import (  # its rows' preloads and targets, so both suites measure alike
@@ -105,9 +105,9 @@ def read_and_combine(*folders: str) -> dict[str, JsonValue]:
 
     started = time.perf_counter()
     datasets = [load_dataset(folder) for folder in folders]
-    loaded, peak_loaded = time.perf_counter(), own_peak_rss()
+    loaded, peak_loaded = time.perf_counter(), peak_rss()
     combined, summary = combine(datasets)
-    combined_at, peak_combined = time.perf_counter(), own_peak_rss()
+    combined_at, peak_combined = time.perf_counter(), peak_rss()
     facts: dict[str, JsonValue] = {
         "step:load": loaded - started, "step:combine": combined_at - loaded,
         "peak_after:load": None if peak_loaded is None else peak_loaded / MIB,

@@ -30,6 +30,7 @@ from typing import TypeVar
 import numpy as np
 
 from benchmarks.datasets import SCALES, synthetic_release
+from cinerec.models.neighbor_search import available_cores
 
 T = TypeVar("T")
 NODE_CORES = (8, 32, 128)
@@ -57,12 +58,6 @@ def timed(work: Callable[[], T]) -> tuple[T, float]:
     return result, time.perf_counter() - started
 
 
-def cores() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 def co_liked_pairs(likes: object) -> int:
     """``Σ n_u²``: the multiply-adds of a movie × movie product over people's likes."""
     per_person = np.diff(likes.indptr).astype(np.int64)  # type: ignore[attr-defined]
@@ -80,7 +75,7 @@ def measure(scale: str, people: int) -> Costs:
     from cinerec.spark.prepare import read_release
     from cinerec.spark.session import spark_session
 
-    n_cores = cores()
+    n_cores = available_cores()
     release = synthetic_release(SCALES[scale])
     dataset, read_local = timed(lambda: load_dataset(release, use_cache=False))
     ratings = len(dataset.ratings)
@@ -146,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--target-movies", type=float, default=1e6, help="movies at the target (default 1e6)")
     args = parser.parse_args(argv)
     costs = measure(args.scale, args.people)
-    print(f"{SCALES[args.scale].describe()}; {cores()} cores\n")
+    print(f"{SCALES[args.scale].describe()}; {available_cores()} cores\n")
     print(report(costs, args.target, args.target_people, args.target_movies))
     return 0
 

@@ -342,22 +342,23 @@ def _child_main(argv: Sequence[str]) -> None:
         importlib.import_module(module)
     module_name, function_name = spec["target"].split(":")
     target = getattr(importlib.import_module(module_name), function_name)
-    startup_rss = own_peak_rss() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * _MAXRSS_UNIT
+    startup_rss = peak_rss() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * _MAXRSS_UNIT
     cpu_started, started = time.process_time(), time.perf_counter()
     facts = target(*spec["args"])
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     Path(result_path).write_text(json.dumps({"seconds": seconds, "cpu_seconds": cpu_seconds,
-                                             "startup_rss_bytes": startup_rss, "peak_rss_bytes": own_peak_rss(),
+                                             "startup_rss_bytes": startup_rss, "peak_rss_bytes": peak_rss(),
                                              "facts": facts or {}}))
 
 
-def own_peak_rss() -> int | None:
-    """This process image's peak resident set (``VmHWM``; Linux), ``None`` where unknown.
+def peak_rss(process: int | str = "self") -> int | None:
+    """A process image's peak resident set (``VmHWM``; Linux): this process's, or the
+    one whose pid is given; ``None`` where unknown (another system, or it has exited).
 
     Unlike ``ru_maxrss`` it starts afresh at ``exec``, so it never includes the pages of
     the process that spawned this one."""
     try:
-        status = Path("/proc/self/status").read_text()
+        status = Path(f"/proc/{process}/status").read_text()
     except OSError:
         return None
     line = next((line for line in status.splitlines() if line.startswith("VmHWM:")), None)

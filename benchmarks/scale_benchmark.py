@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from benchmarks import peers_benchmark, read_benchmark
 from benchmarks.datasets import SCALES, DataShape, benchmark_data_dir, synthetic_release
 from benchmarks.harness import (
-    BenchmarkError, JsonValue, Measurement, Suite, SuitePlan, add_run_options, command_line, own_peak_rss, run_in_child,
+    BenchmarkError, JsonValue, Measurement, Suite, SuitePlan, add_run_options, command_line, peak_rss, run_in_child,
     run_suite, write_results,
 )
 from benchmarks.peers_benchmark import TIMED
@@ -137,7 +137,7 @@ def build_model_directory(out: str, *folders: str) -> dict[str, JsonValue]:
     peaks: dict[str, JsonValue] = {}
 
     def note_peak(step: str, _seconds: float = 0.0) -> None:
-        peaks[f"peak_after:{step}"] = (own_peak_rss() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024) / 2**20
+        peaks[f"peak_after:{step}"] = (peak_rss() or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024) / 2**20
 
     started = time.perf_counter()
     dataset, _ = load_datasets(folders)

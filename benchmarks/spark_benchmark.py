@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from benchmarks.datasets import SCALES, synthetic_release
-from benchmarks.harness import MIB, BenchmarkError
+from benchmarks.harness import MIB, BenchmarkError, peak_rss
 
 ENGINES = ("local", "spark")
 STEPS = {"build": "`cinerec build`", "batch": "`cinerec recommend-batch`"}
@@ -125,19 +125,6 @@ def proc_stat(pid: int) -> ProcStat | None:
                     rss_bytes=int(fields[21]) * _PAGE_BYTES)
 
 
-def high_water_bytes(pid: int) -> int:
-    """The kernel's record of ``pid``'s peak RSS (``VmHWM``), exact between samples;
-    0 once the process has exited."""
-    try:
-        with open(f"/proc/{pid}/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
 def all_processes() -> dict[int, ProcStat]:
     """Every process on the machine now, by pid."""
     found = {}
@@ -195,7 +182,7 @@ class ProcessTree:
         for pid, member in self.live.items():
             stat = processes[pid]
             member.cpu_seconds = stat.cpu_seconds
-            member.peak_bytes = max(member.peak_bytes, stat.rss_bytes, high_water_bytes(pid))
+            member.peak_bytes = max(member.peak_bytes, stat.rss_bytes, peak_rss(pid) or 0)
             sums[member.role] = sums.get(member.role, 0) + stat.rss_bytes
             sums["tree"] += stat.rss_bytes
         for role, total in sums.items():

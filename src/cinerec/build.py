@@ -113,20 +113,21 @@ def copy_on_write() -> Iterator[None]:
         yield
 
 
-def build_model(paths: Sequence[str | Path], out: str | Path, options: BuildOptions = BuildOptions()) -> BuildResult:
-    """Read one or more releases (several = combined) and build a model directory."""
+def build_model(paths: Sequence[str | Path], out: str | Path, options: BuildOptions = BuildOptions(),
+                load: Callable[[str | Path], Dataset] | None = None) -> BuildResult:
+    """Read one or more releases (several = combined; ``load`` reads each another way
+    than the local readers) and build a model directory."""
     from cinerec.artifacts import check_model_target
     from cinerec.data.readers import load_datasets
 
     check_model_target(out)  # before any reading or fitting: never after minutes of work
     timings: dict[str, float] = {}
-    with copy_on_write():
-        with _timed(timings, "read", "Reading MovieLens…"):
-            dataset, combined = load_datasets(paths)
-        if combined is not None:  # how the releases were joined is the person's to know
-            for line in combined.lines():
-                note(line)
-        result = build_from_dataset(dataset, out, options)
+    with copy_on_write(), _timed(timings, "read", "Reading MovieLens…"):
+        dataset, combined = load_datasets(paths, load=load)
+    if combined is not None:  # how the releases were joined is the person's to know
+        for line in combined.lines():
+            note(line)
+    result = build_from_dataset(dataset, out, options)
     result.timings = {**timings, **result.timings}
     return result
 

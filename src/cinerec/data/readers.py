@@ -95,7 +95,8 @@ def read_movielens(path: str | Path, ratings_reader: RatingsReader | None = None
             if ratings_reader is None:
                 return _READERS[release_format](root, name)
             if release_format not in _RATINGS_FILE_READERS:
-                raise DataError(f"{release_format} files are read by this process only", root)
+                raise DataError(f"{release_format} files are read by the local engine only (a small release: "
+                                "build it without --engine)", root)
             return _RATINGS_FILE_READERS[release_format](root, name, ratings_reader)
 
 
@@ -127,11 +128,13 @@ def load_dataset(path: str | Path, *, use_cache: bool = True) -> Dataset:
     return dataset
 
 
-def load_datasets(paths: Sequence[str | Path], *, use_cache: bool = True) -> tuple[Dataset, CombineSummary | None]:
-    """Load one release, or several combined (see :func:`cinerec.data.combine.combine`)."""
+def load_datasets(paths: Sequence[str | Path], *, use_cache: bool = True,
+                  load: Callable[[str | Path], Dataset] | None = None) -> tuple[Dataset, CombineSummary | None]:
+    """Load one release, or several combined (see :func:`cinerec.data.combine.combine`);
+    ``load`` reads each one another way (on Spark, say)."""
     if not paths:
         raise DataError("no dataset given")
-    datasets = [load_dataset(path, use_cache=use_cache) for path in paths]
+    datasets = [load(path) if load is not None else load_dataset(path, use_cache=use_cache) for path in paths]
     if len(datasets) == 1:
         return datasets[0], None
     return combine(datasets)

@@ -212,7 +212,7 @@ def _run_blocks(compute: Callable[[S], T], tasks: Iterable[S], n_tasks: int, n_j
         return
     from threadpoolctl import threadpool_limits  # fitting only: queries never import it
 
-    workers = max(1, min(n_jobs or _available_cores(), n_tasks))
+    workers = max(1, min(n_jobs or available_cores(), n_tasks))
     with threadpool_limits(limits=1, user_api="blas"):
         if workers == 1:
             yield from map(compute, tasks)
@@ -227,7 +227,8 @@ def _run_blocks(compute: Callable[[S], T], tasks: Iterable[S], n_tasks: int, n_j
                 yield running.popleft().result()
 
 
-def _available_cores() -> int:
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, where the system tells)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 

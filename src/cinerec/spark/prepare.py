@@ -29,8 +29,8 @@ from cinerec.data.dataset import Dataset
 from cinerec.data.formats.delimited import header_fields, not_a_value
 from cinerec.data.formats.ratings import FIELDS, RatingsFile, check_header
 from cinerec.data.formats.tables import counted
-from cinerec.data.readers import detect_format, read_movielens
-from cinerec.errors import CinerecError, DataError
+from cinerec.data.readers import read_movielens
+from cinerec.errors import DataError
 from cinerec.spark.storage import HadoopStorage, StagedRelease, is_uri, staged
 
 if TYPE_CHECKING:
@@ -49,9 +49,6 @@ def read_release(spark: SparkSession, path: str) -> Dataset:
     storage = HadoopStorage(spark)
     with staged(storage, path) if is_uri(path) else nullcontext() as release:
         local = release.folder if release is not None else Path(path)
-        if detect_format(local) == "recbole":
-            raise CinerecError(f"{path}: --engine spark reads MovieLens releases; this is RecBole's copy of "
-                               "ml-100k, small enough for the local engine")
         try:
             return read_movielens(local, SparkRatings(spark, storage, release))
         except DataError as exc:
