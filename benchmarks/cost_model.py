@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
@@ -82,7 +84,8 @@ def measure(scale: str, people: int) -> Costs:
     started = time.perf_counter()
     with spark_session() as spark:
         start_s = time.perf_counter() - started
-        _, read_spark = timed(lambda: read_release(spark, str(release)))
+        with tempfile.TemporaryDirectory() as work:
+            _, read_spark = timed(lambda: read_release(spark, str(release), f"{Path(work).as_uri()}/ratings"))
     likes = likes_matrix(dataset)
     _, also_liked_s = timed(lambda: AlsoLiked().fit(dataset))
     modelled = modelled_movies(np.bincount(likes.indices, minlength=likes.shape[1]))

@@ -11,6 +11,7 @@ pyspark or a Java runtime is missing.
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,8 @@ def error_of(read: Callable[[], Any]) -> str:
 def read_on_spark(spark: Any, path: str | Path) -> Any:
     from cinerec.spark.prepare import read_release
 
-    return read_release(spark, str(path))
+    with tempfile.TemporaryDirectory() as work:
+        return read_release(spark, str(path), f"{Path(work).as_uri()}/ratings")
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

@@ -65,11 +65,11 @@ class BuildOptions:
             "also_liked": AlsoLiked(k=self.also_liked_k),
             "people_like_you": PeopleLikeYou(**_given(k=self.clusters, random_state=self.random_state)),
         }
+        from cinerec.models.aggregates import movie_counts
         from cinerec.models.ease import EASE, likings_per_movie
         from cinerec.models.for_you import blend_l2_scale
-        from cinerec.models.likes import likes_matrix
 
-        blend_scale = blend_l2_scale(likings_per_movie(likes_matrix(dataset))) if self.ease_l2_scale is None \
+        blend_scale = blend_l2_scale(likings_per_movie(movie_counts(dataset).likings)) if self.ease_l2_scale is None \
             else self.ease_l2_scale
         components["collaborative"] = EASE(**_given(l2=self.ease_l2), l2_scale=blend_scale)
         # 10× the mean ratings per movie: λ≈500 on ml-100k's training split, the best of
@@ -199,8 +199,9 @@ def build_from_dataset(dataset: Dataset, out: str | Path, options: BuildOptions 
 
 def catalogue_table(dataset: Dataset) -> pd.DataFrame:
     """The movies table with rating counts: enough to name, describe and find movies."""
-    counts = np.bincount(dataset.rating_matrix().indices, minlength=dataset.n_movies)
-    return dataset.movies.assign(n_ratings=counts.astype(np.int32))
+    from cinerec.models.aggregates import movie_counts
+
+    return dataset.movies.assign(n_ratings=movie_counts(dataset).ratings.astype(np.int32))
 
 
 def users_table(dataset: Dataset) -> pd.DataFrame:

@@ -40,7 +40,10 @@ def _register_build(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=seed, default=0,
                         help="random seed of the demographic clustering; same seed, same model (default 0)")
     parser.add_argument("--no-report", action="store_true", help="skip the HTML build report")
-    _add_engine_arguments(parser, "reads the ratings and runs the neighbour searches")
+    _add_engine_arguments(parser, "reads, checks and counts the ratings and runs the neighbour searches")
+    parser.add_argument("--work", metavar="FOLDER", default=None,
+                        help="with --engine spark: where Spark keeps the prepared ratings while it builds, a folder "
+                        "or URI this machine and every worker reach (default: a temporary folder on this machine)")
     parser.set_defaults(handler=_build)
 
 
@@ -55,7 +58,7 @@ def _build(args: argparse.Namespace) -> int:
     if args.engine == "spark":
         from cinerec.spark.build import build_on_spark
 
-        result = build_on_spark(args.data, args.out, options, args.master)
+        result = build_on_spark(args.data, args.out, options, args.master, args.work)
     else:
         result = build_model(args.data, args.out, options)
 
@@ -217,8 +220,10 @@ def _add_engine_arguments(parser: argparse.ArgumentParser, what_spark_does: str)
 
 
 def _check_engine_arguments(args: argparse.Namespace) -> None:
-    if args.master and args.engine != "spark":
-        raise CinerecError("--master is a Spark cluster's address: add --engine spark")
+    for given, what in (("master", "--master is a Spark cluster's address"),
+                        ("work", "--work is where Spark keeps its files")):
+        if getattr(args, given, None) and args.engine != "spark":
+            raise CinerecError(f"{what}: add --engine spark")
 
 
 def _in_sentence(name: str) -> str:

@@ -56,6 +56,7 @@ from cinerec.engine import Engine
 from cinerec.evaluation import metrics
 from cinerec.evaluation.scorers import ScoreFn
 from cinerec.evaluation.splits import Split
+from cinerec.models.aggregates import movie_counts
 from cinerec.models.base import QueryBatch, Recommender
 from cinerec.models.ease import DEFAULT_L2_SCALE, EASE, likings_per_movie
 from cinerec.models.for_you import (
@@ -67,7 +68,6 @@ from cinerec.models.for_you import (
     default_weights,
     standardise_rows,
 )
-from cinerec.models.likes import likes_matrix
 from cinerec.models.rising import Rising
 from cinerec.progress import status
 
@@ -249,7 +249,7 @@ def training_facts(train: Dataset) -> tuple[float, float]:
     """``(likings per modelled movie, arrival)`` of a training dataset: the facts the
     *For you* defaults follow (:func:`~cinerec.models.for_you.default_weights`), read
     before fitting — :func:`cinerec.models.for_you.data_facts` reads them from fitted components."""
-    return likings_per_movie(likes_matrix(train)), Rising().fit(train).arrival_
+    return likings_per_movie(movie_counts(train).likings), Rising().fit(train).arrival_
 
 
 def clearly_better(candidate: dict[str, Any], default: dict[str, Any] | None,

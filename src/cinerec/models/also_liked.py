@@ -35,6 +35,7 @@ import numpy as np
 
 from cinerec.data.dataset import Dataset
 from cinerec.errors import ModelError
+from cinerec.models.aggregates import movie_counts
 from cinerec.models.likes import likes_matrix
 from cinerec.models.neighbor_search import Scaling, top_k_neighbors
 from cinerec.models.neighbors import NeighborScorer
@@ -72,7 +73,7 @@ class AlsoLiked(NeighborScorer):
         self.forget_derived()
         self._check_params()
         likes = likes_matrix(dataset)
-        like_counts = np.bincount(likes.indices, minlength=likes.shape[1]).astype(np.int32)
+        like_counts = movie_counts(dataset).likings.astype(np.int32)
         self.neighbors_, self.similarities_ = top_k_neighbors(
             likes.T.tocsr(), self.k, scaling=asymmetric_cosine(like_counts, self.alpha, self.shrinkage),
             min_product=self.min_support, description="finding what fans also liked")

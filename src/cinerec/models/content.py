@@ -23,6 +23,7 @@ import scipy.sparse as sp
 
 from cinerec.data.dataset import Dataset
 from cinerec.features.movie_features import DEFAULT_WEIGHTS, LOW_DIMENSIONAL_BLOCKS, MovieFeaturizer
+from cinerec.models.aggregates import movie_counts
 from cinerec.models.base import require
 from cinerec.models.neighbor_search import top_k_neighbors
 from cinerec.models.neighbors import NeighborScorer
@@ -77,7 +78,7 @@ class ContentSimilarity(NeighborScorer):
         vectors = featurizer.fit_transform(dataset)
         # Most-rated first: the kernel breaks exact ties by the lower index, so that two
         # equally similar movies are listed by how many people rated them, never by id.
-        order = np.argsort(-np.bincount(dataset.rating_matrix().indices, minlength=dataset.n_movies), kind="stable")
+        order = np.argsort(-movie_counts(dataset).ratings, kind="stable")
         sparse_part, dense_part = split_low_dimensional(vectors[order], featurizer.blocks_)
         neighbors, similarities = top_k_neighbors(
             sparse_part, self.k, dense_vectors=dense_part, block_rows=self.block_rows, description="similar movies")

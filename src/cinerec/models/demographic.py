@@ -65,6 +65,7 @@ from threadpoolctl import threadpool_limits
 
 from cinerec.data.dataset import Dataset
 from cinerec.features.user_features import FIELDS, DemographicEncoder, zip_region
+from cinerec.models.aggregates import group_likings, movie_counts
 from cinerec.models.base import QueryBatch, Recommender, require
 from cinerec.models.for_you import Blend
 from cinerec.models.likes import likes_matrix
@@ -212,12 +213,12 @@ class PeopleLikeYou(Recommender):
         with threadpool_limits(limits=1):
             labels = self._cluster(features, rng)
         n_clusters = int(self.centers_.shape[0])
-        group_likes = _group_sums(labels, n_clusters, likes[np.flatnonzero(known)])
+        group_likes = group_likings(dataset, np.flatnonzero(known), labels, n_clusters).astype(np.float64)
         self.cluster_sizes_ = np.bincount(labels, minlength=n_clusters).astype(np.int64)
         known_share = group_likes.sum(axis=0) / max(int(known.sum()), 1)
         self.shrinkage_ = float(self.shrinkage if self.shrinkage is not None else
                                 empirical_bayes_strength(group_likes, self.cluster_sizes_, known_share))
-        everyone_share = np.asarray(likes.sum(axis=0)).ravel() / max(dataset.n_users, 1)
+        everyone_share = movie_counts(dataset).likings.astype(np.float32) / max(dataset.n_users, 1)
         shrunk = self._shrunk_shares(group_likes, known_share)
         self.group_shares_ = np.vstack([shrunk, known_share[None, :]]).astype(np.float32)
         self.cluster_scores_ = np.vstack([
@@ -631,13 +632,6 @@ def empirical_bayes_strength(group_likes: np.ndarray, sizes: np.ndarray, share: 
     excess = (observed - p) ** 2 / (p * (1 - p)) - 1 / np.maximum(sizes, 1)[:, None]
     between = float((sizes[:, None] * excess).sum() / (sizes.sum() * p.size))
     return float(1 / max(between, 1e-6) - 1) if between < 1 else 0.0
-
-
-def _group_sums(labels: np.ndarray, n_groups: int, likes: sp.csr_matrix) -> np.ndarray:
-    """``(n_groups, n_movies)`` float64: how many people of each group liked each movie."""
-    membership = sp.csr_matrix((np.ones(labels.size), (labels, np.arange(labels.size))),
-                               shape=(n_groups, labels.size))
-    return np.asarray((membership @ likes).todense(), dtype=np.float64)
 
 
 def _profiles(users: pd.DataFrame, labels: np.ndarray, n_clusters: int) -> list[dict[str, Any]]:

@@ -143,11 +143,10 @@ def modelled_movies(like_counts: np.ndarray, max_movies: int = MAX_MOVIES) -> np
     return np.sort(most_liked[like_counts[most_liked] > 0]).astype(np.int32)
 
 
-def likings_per_movie(likes: sp.csr_matrix, max_movies: int = MAX_MOVIES) -> float:
-    """The mean likings per movie EASE would model in ``likes`` (the mean diagonal of its
-    Gram matrix, before :class:`EASE`'s ``min_mean_likings`` floor): how dense the
-    evidence is, known before fitting (the *For you* defaults depend on it)."""
-    like_counts = np.bincount(likes.indices, minlength=likes.shape[1])
+def likings_per_movie(like_counts: np.ndarray, max_movies: int = MAX_MOVIES) -> float:
+    """The mean likings per movie EASE would model, from each movie's likings (the mean
+    diagonal of its Gram matrix, before :class:`EASE`'s ``min_mean_likings`` floor): how
+    dense the evidence is, known before fitting (the *For you* defaults depend on it)."""
     return mean_diagonal(like_counts[modelled_movies(like_counts, max_movies)])
 
 

@@ -21,16 +21,11 @@ collaborative similarities and EASE's Gram matrix are defined on.
 
 from __future__ import annotations
 
-import weakref
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 import numpy as np
 import scipy.sparse as sp
 
 from cinerec.data.dataset import Dataset
-
-T = TypeVar("T")
+from cinerec.models.aggregates import kept_per_dataset, person_means, row_means
 
 #: Stars at or above which a rating is always a liking.
 LIKE_THRESHOLD = 4.0
@@ -53,7 +48,7 @@ def likes_matrix(
     are stored. A dataset's likes are computed once and shared: treat them as read-only.
     """
     if isinstance(source, Dataset):
-        return _per_dataset(source, ("matrix", threshold, margin), lambda: _likes(
+        return kept_per_dataset(source, ("likes", threshold, margin), lambda: _likes(
             source.rating_matrix(), liked_ratings(source, threshold=threshold, margin=margin)))
     ratings = sp.csr_matrix(source, dtype=np.float32)
     return _likes(ratings, _liked_entries(ratings, threshold, margin))
@@ -68,18 +63,18 @@ def liked_ratings(dataset: Dataset, *, threshold: float = LIKE_THRESHOLD,
     dataset's ``rating_matrix()``, so one mask serves both, computed once per dataset
     (read-only).
     """
-    return _per_dataset(dataset, ("ratings", threshold, margin),
-                        lambda: _liked_entries(dataset.rating_matrix(), threshold, margin))
+    return kept_per_dataset(dataset, ("liked", threshold, margin), lambda: _liked_entries(
+        dataset.rating_matrix(), threshold, margin, person_means(dataset) if margin is not None else None))
 
 
-def _liked_entries(ratings: sp.csr_matrix, threshold: float, margin: float | None) -> np.ndarray:
-    """Which stored entries of a float32 CSR rating matrix are likings (row = person)."""
+def _liked_entries(ratings: sp.csr_matrix, threshold: float, margin: float | None,
+                   means: np.ndarray | None = None) -> np.ndarray:
+    """Which stored entries of a float32 CSR rating matrix are likings (row = person;
+    ``means``: each row's mean rating, when already known)."""
     is_liked = ratings.data >= threshold
     if margin is not None:
-        counts = np.diff(ratings.indptr)
-        people = np.repeat(np.arange(ratings.shape[0]), counts)
-        means = (np.bincount(people, weights=ratings.data, minlength=ratings.shape[0]) /
-                 np.maximum(counts, 1)).astype(np.float32)
+        means = row_means(ratings) if means is None else means
+        people = np.repeat(np.arange(ratings.shape[0]), np.diff(ratings.indptr))
         is_liked |= ratings.data >= means[people] + margin
     return is_liked
 
@@ -95,17 +90,3 @@ def _likes(ratings: sp.csr_matrix, is_liked: np.ndarray) -> sp.csr_matrix:
                           shape=ratings.shape)
     likes.sort_indices()
     return likes
-
-
-def _per_dataset(dataset: Dataset, key: tuple[str, float, float | None], compute: Callable[[], T]) -> T:
-    """``compute()`` once per dataset and key (every model of a build asks; at 25M
-    ratings it takes a second)."""
-    per_dataset = _LIKES_OF.setdefault(dataset, {})
-    if key not in per_dataset:
-        per_dataset[key] = compute()
-    return per_dataset[key]
-
-
-#: Likes already computed, per dataset (dropped with the dataset).
-_LIKES_OF: weakref.WeakKeyDictionary[Dataset, dict[tuple[str, float, float | None], Any]] = \
-    weakref.WeakKeyDictionary()

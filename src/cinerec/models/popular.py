@@ -18,7 +18,7 @@ import numpy as np
 
 from cinerec.data.dataset import Dataset
 from cinerec.models.base import QueryBatch, Recommender
-from cinerec.models.likes import likes_matrix
+from cinerec.models.aggregates import movie_counts
 
 
 class MostPopular(Recommender):
@@ -32,7 +32,7 @@ class MostPopular(Recommender):
         pass
 
     def fit(self, dataset: Dataset) -> Self:
-        counts = np.bincount(likes_matrix(dataset).indices, minlength=dataset.n_movies).astype(np.float32)
+        counts = movie_counts(dataset).likings.astype(np.float32)
         self.scores_ = np.where(counts > 0, counts, np.nan).astype(np.float32)
         self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
         return self

@@ -44,13 +44,10 @@ import numpy as np
 from cinerec.data.dataset import Dataset
 from cinerec.errors import ModelError
 from cinerec.models.base import QueryBatch, Recommender, history_rows
-from cinerec.models.likes import liked_ratings
+from cinerec.models.aggregates import PERIODS, movie_counts
 
 #: Movies first rated within this latest share of all ratings count as newly arrived.
 ARRIVAL_WINDOW = 0.2
-#: The training ratings are cut into this many periods of equal numbers of ratings: a
-#: person's time is known to a period, and ``recent_share`` is counted in periods.
-PERIODS = 20
 
 
 class Rising(Recommender):
@@ -83,20 +80,15 @@ class Rising(Recommender):
             raise ModelError(f"Rising: recent_share must be between 0 and 0.5, got {self.recent_share}")
         if float(self.prior) <= 0.0:
             raise ModelError(f"Rising: prior must be positive, got {self.prior}")
-        movies = dataset.movie_vocab.index(dataset.ratings["movie_id"].to_numpy())
-        is_liked = liked_ratings(dataset)
-        period = _periods(dataset.ratings["timestamp"].to_numpy(np.int64))
+        counts = movie_counts(dataset)
         window = _in_periods(float(self.recent_share))
-        recent = period >= PERIODS - window
-        has_present = 0 < np.count_nonzero(recent) <= 2 * float(self.recent_share) * period.size
-        likings = np.bincount(period[is_liked] * dataset.n_movies + movies[is_liked],
-                              minlength=PERIODS * dataset.n_movies).reshape(PERIODS, dataset.n_movies)
-        self.scores_ = _scores(likings, window, float(self.prior)) if has_present else \
+        recent_ratings = int(counts.ratings_per_period[PERIODS - window:].sum())
+        has_present = 0 < recent_ratings <= 2 * float(self.recent_share) * int(counts.ratings_per_period.sum())
+        self.scores_ = _scores(counts.likings_per_period, window, float(self.prior)) if has_present else \
             np.full((PERIODS, dataset.n_movies), np.nan, np.float32)
-        first_period = np.full(dataset.n_movies, PERIODS, np.int16)
-        np.minimum.at(first_period, movies, period.astype(np.int16))
-        self.first_period_ = first_period
-        self.arrival_ = _arrival(first_period, movies[is_liked & recent]) if has_present else 0.0
+        self.first_period_ = counts.first_period.astype(np.int16)
+        recent_likings = counts.likings_per_period[PERIODS - window:].sum(axis=0)
+        self.arrival_ = _arrival(self.first_period_, recent_likings) if has_present else 0.0
         self.movie_ids_ = dataset.movie_vocab.ids.astype(np.int32)
         return self
 
@@ -115,15 +107,6 @@ class Rising(Recommender):
         latest = np.zeros(queries.n_queries, np.int64)
         np.maximum.at(latest, np.repeat(np.arange(queries.n_queries), np.diff(seen.indptr)), first)
         return np.where(np.diff(queries.ratings.indptr) > 0, latest, present)
-
-
-def _periods(times: np.ndarray) -> np.ndarray:
-    """The period ``0 .. PERIODS - 1`` of each of ``times``: equal shares of them, a
-    timestamp's ties all in one period (so the latest ``k`` periods are the ratings at or
-    after the ``1 - k / PERIODS`` quantile)."""
-    if not times.size:
-        return np.zeros(0, np.int64)
-    return np.searchsorted(np.quantile(times, np.arange(1, PERIODS) / PERIODS), times, side="right")
 
 
 def _scores(likings: np.ndarray, window: int, prior: float) -> np.ndarray:
@@ -146,8 +129,9 @@ def _in_periods(share: float) -> int:
 
 
 def _arrival(first_period: np.ndarray, recent_likings: np.ndarray) -> float:
-    """The share of the recent likings (their movies' indices) that went to movies first
-    rated within the latest :data:`ARRIVAL_WINDOW` of the ratings (``first_period``: each
-    movie's first period)."""
+    """The share of the recent likings (``recent_likings``: per movie) that went to movies
+    first rated within the latest :data:`ARRIVAL_WINDOW` of the ratings (``first_period``:
+    each movie's first period)."""
     arrived = first_period >= PERIODS - _in_periods(ARRIVAL_WINDOW)
-    return float(np.count_nonzero(arrived[recent_likings]) / recent_likings.size) if recent_likings.size else 0.0
+    total = int(recent_likings.sum())
+    return float(recent_likings[arrived].sum() / total) if total else 0.0

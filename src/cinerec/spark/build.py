@@ -1,5 +1,6 @@
 """``cinerec build --engine spark``: the model directory the local engine writes, with
-the ratings read and the neighbour kernels' blocks run on Spark."""
+the ratings read and prepared, the counts every component shares aggregated, and the
+neighbour kernels' blocks run on Spark."""
 
 from __future__ import annotations
 
@@ -10,15 +11,24 @@ from cinerec.build import BuildOptions, BuildResult, build_model
 
 
 def build_on_spark(paths: Sequence[str | Path], out: str | Path, options: BuildOptions,
-                   master: str | None = None) -> BuildResult:
+                   master: str | None = None, work: str | None = None) -> BuildResult:
     """Read ``paths`` (several are combined) and build the model directory ``out`` on
-    Spark (``master``: a cluster's URL; none: this machine's cores)."""
+    Spark (``master``: a cluster's URL; none: this machine's cores). The prepared ratings
+    go to a folder inside ``work`` (a folder or URI this machine and the workers reach;
+    none: a temporary folder here), removed at the end."""
     from cinerec.artifacts import check_model_target
+    from cinerec.models.aggregates import aggregates_computed_by
     from cinerec.models.neighbor_search import blocks_run_by
+    from cinerec.spark.aggregates import SparkAggregates
     from cinerec.spark.blocks import SparkBlockRunner
-    from cinerec.spark.prepare import read_release
     from cinerec.spark.session import spark_session
+    from cinerec.spark.storage import HadoopStorage, work_folder
 
     check_model_target(out)  # before Spark starts: a refused target must cost nothing
-    with spark_session(master) as spark, blocks_run_by(SparkBlockRunner(spark)):
-        return build_model(paths, out, options, load=lambda path: read_release(spark, str(path)))
+    with spark_session(master) as spark, work_folder(HadoopStorage(spark), work) as folder:
+        counts = SparkAggregates(spark, folder)
+        try:
+            with blocks_run_by(SparkBlockRunner(spark)), aggregates_computed_by(counts):
+                return build_model(paths, out, options, load=counts.read)
+        finally:
+            counts.close()

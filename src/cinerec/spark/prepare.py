@@ -9,21 +9,25 @@ file, so that a bad row is named as the local parser names it: the same reason, 
 file and the line (for Parquet, the part file and the row), found by one ordered
 pass over the problems, and a count of the lines before it only when there is one.
 A pair rated twice keeps its latest rating (the later line on a tie) with the same
-counted warning; the result comes back to the driver sorted by user and movie.
+counted warning. The result, sorted by user and movie, is written as Parquet: the
+prepared ratings, which the driver reads the dataset's ratings from and Spark
+aggregates (:mod:`cinerec.spark.aggregates`).
 """
 
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlparse
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from cinerec.data.dataset import Dataset
 from cinerec.data.formats.delimited import header_fields, not_a_value
@@ -31,11 +35,13 @@ from cinerec.data.formats.ratings import FIELDS, RatingsFile, check_header
 from cinerec.data.formats.tables import counted
 from cinerec.data.readers import read_movielens
 from cinerec.errors import DataError
-from cinerec.spark.storage import HadoopStorage, StagedRelease, is_uri, staged
+from cinerec.spark.storage import HadoopStorage, StagedRelease, is_uri, local_path, staged
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, Row, SparkSession
 
+#: The prepared ratings' columns (Parquet), as a dataset's ratings name them.
+PREPARED_COLUMNS = ("user_id", "movie_id", "rating", "timestamp")
 #: Spark's types for the four fields, as the local parser's.
 SPARK_TYPES = ("int", "int", "float", "bigint")
 #: The same types as numpy names them, for the local parser's words.
@@ -43,16 +49,22 @@ NUMPY_TYPES = ("int32", "int32", "float32", "int64")
 _WHOLE_NUMBER = r"[-+]?[0-9]+"
 
 
-def read_release(spark: SparkSession, path: str) -> Dataset:
+def read_release(spark: SparkSession, path: str, prepared: str) -> Dataset:
     """A MovieLens release (folder or zip on this machine, or a folder at any URI Spark
-    reads) with its ratings read on Spark."""
+    reads) with its ratings read on Spark, which writes them, checked, de-duplicated and
+    sorted, as Parquet at the URI ``prepared`` (:data:`PREPARED_COLUMNS`), where the
+    dataset's ratings are then read from."""
     storage = HadoopStorage(spark)
     with staged(storage, path) if is_uri(path) else nullcontext() as release:
         local = release.folder if release is not None else Path(path)
+        reader = SparkRatings(spark, storage, release, prepared)
         try:
-            return read_movielens(local, SparkRatings(spark, storage, release))
+            dataset = read_movielens(local, reader)
         except DataError as exc:
             raise release.reported(exc) if release is not None else exc from None
+    if not reader.wrote(dataset.ratings):  # the format renumbered them (merged duplicate movies)
+        write_prepared(spark, dataset.ratings, prepared)
+    return dataset
 
 
 @dataclass
@@ -62,6 +74,8 @@ class SparkRatings:
     spark: SparkSession
     storage: HadoopStorage
     release: StagedRelease | None
+    prepared: str
+    written: pd.DataFrame | None = None
 
     def __call__(self, ratings: RatingsFile) -> tuple[pd.DataFrame, list[str]]:
         from pyspark.sql import functions as F
@@ -76,17 +90,24 @@ class SparkRatings:
             if not total:
                 raise DataError("lists no ratings", self._shown(location))
             self._check(rows, data, ratings, names, location)
-            kept = (data.groupBy("user", "movie")
+            kept = (data.groupBy(F.col("user").alias("user_id"), F.col("movie").alias("movie_id"))
                     .agg(F.max_by("rating", F.struct("timestamp", "_row")).alias("rating"),
                          F.max("timestamp").alias("timestamp"))
-                    .orderBy("user", "movie"))
-            frame = _to_pandas(kept)
+                    .orderBy("user_id", "movie_id"))
+            kept.write.parquet(self.prepared)
+            frame = self.written = read_prepared(self.spark, self.prepared).to_pandas()
         finally:
             rows.unpersist()
         duplicates = total - len(frame)
         warnings = [f"{ratings.name}: {counted(duplicates, 'duplicate rating')}; kept the latest of each"] \
             if duplicates else []
         return frame, warnings
+
+    def wrote(self, ratings: pd.DataFrame) -> bool:
+        """Whether ``ratings`` are the rows written as the prepared ratings, in order."""
+        written, self.written = self.written, None
+        return written is not None and len(written) == len(ratings) and all(
+            np.array_equal(written[column].to_numpy(), ratings[column].to_numpy()) for column in PREPARED_COLUMNS)
 
     def _location(self, ratings: RatingsFile) -> str:
         """The ratings' URI (a staged release's stand-in names where they lie)."""
@@ -133,8 +154,8 @@ class SparkRatings:
                             F.when(is_row & unreadable, F.col("value")).alias("_unreadable")), names
 
     def _header(self, location: str, ratings: RatingsFile) -> str:
-        if location.startswith("file:") and Path(_local_path(location)).is_file():
-            path = Path(_local_path(location))
+        if location.startswith("file:") and local_path(location).is_file():
+            path = local_path(location)
             names = header_fields(path, ratings.delimiter)
             check_header(names, ratings, path)
             return ratings.delimiter.join(names)
@@ -201,7 +222,7 @@ class SparkRatings:
 
     def _is_file(self, location: str) -> bool:
         if self.release is None and location.startswith("file:"):
-            return Path(_local_path(location)).is_file()
+            return local_path(location).is_file()
         return self.storage.is_file(location)
 
     def _ids(self, ids: np.ndarray, field: str, flag: str) -> DataFrame:
@@ -210,12 +231,8 @@ class SparkRatings:
     def _shown(self, location: str) -> str | Path:
         """A location as the person gave it: a local path, or the URI."""
         if self.release is None and location.startswith("file:"):
-            return Path(_local_path(location))
+            return local_path(location)
         return location
-
-
-def _local_path(uri: str) -> str:
-    return unquote(urlparse(uri).path)
 
 
 def _unreadable(line: str, names: list[str] | None, ratings: RatingsFile) -> str:
@@ -246,10 +263,21 @@ def _is_a(value: str, np_type: str) -> bool:
     return True
 
 
-def _to_pandas(ratings: DataFrame) -> pd.DataFrame:
-    """The prepared ratings as the local readers give them, collected through Arrow."""
-    table: Any = ratings.toArrow()
-    return pd.DataFrame({"user_id": table["user"].to_numpy().astype(np.int32),
-                         "movie_id": table["movie"].to_numpy().astype(np.int32),
-                         "rating": table["rating"].to_numpy().astype(np.float32),
-                         "timestamp": table["timestamp"].to_numpy().astype(np.int64)})
+def write_prepared(spark: SparkSession, ratings: pd.DataFrame, location: str) -> None:
+    """Write ratings the driver holds as the prepared ratings at ``location`` (replacing
+    any there): straight to their files where they are on this machine, else through Spark."""
+    table = pa.Table.from_pandas(ratings[list(PREPARED_COLUMNS)], preserve_index=False)
+    if (path := local_path(location)) is not None:
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        pq.write_table(table, path / "part-00000.parquet")
+    else:
+        spark.createDataFrame(table).write.mode("overwrite").parquet(location)
+
+
+def read_prepared(spark: SparkSession, location: str) -> pa.Table:
+    """Prepared ratings on this machine: read straight from their files where they are
+    here, else through Spark (its part files are named in order, so the rows keep it)."""
+    if (path := local_path(location)) is not None:
+        return pq.read_table(path)
+    return spark.read.parquet(location).toArrow()

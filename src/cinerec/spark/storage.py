@@ -10,11 +10,13 @@ share one parser for them. A problem in a copied file is reported against the UR
 from __future__ import annotations
 
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
 
 from cinerec.errors import DataError, first_line
 
@@ -96,6 +98,14 @@ class HadoopStorage:
         except Exception as exc:
             raise DataError(f"cannot copy ({_reason(exc)})", uri) from None
 
+    def delete(self, uri: str) -> None:
+        """Remove the folder (or file) ``uri`` and everything in it; nothing if it is missing."""
+        fs, path = self._located(uri)
+        try:
+            fs.delete(path, True)
+        except Exception as exc:
+            raise DataError(f"cannot remove ({_reason(exc)})", uri) from None
+
     def first_line(self, uri: str) -> str:
         """The first line of text file ``uri`` (a header), without its line break."""
         fs, path = self._located(uri)
@@ -108,6 +118,30 @@ class HadoopStorage:
                 stream.close()
         except Exception as exc:
             raise DataError(f"cannot read ({_reason(exc)})", uri) from None
+
+
+@contextmanager
+def work_folder(storage: HadoopStorage, under: str | None = None) -> Iterator[str]:
+    """A new folder for a command's intermediate files, as a URI, removed at the end:
+    inside ``under`` (any folder or URI that this machine and Spark's workers both reach),
+    or a temporary folder on this machine (enough in local mode, and on clusters whose
+    nodes share it)."""
+    if under is None:
+        with tempfile.TemporaryDirectory(prefix="cinerec-work-") as folder:
+            yield Path(folder).as_uri()
+        return
+    base = under if is_uri(under) else Path(under).resolve().as_uri()
+    folder = f"{base.rstrip('/')}/cinerec-work-{uuid.uuid4().hex[:12]}"
+    try:
+        yield folder
+    finally:
+        storage.delete(folder)
+
+
+def local_path(uri: str) -> Path | None:
+    """The path on this machine of a ``file:`` URI, else ``None``."""
+    parsed = urlparse(uri)
+    return Path(unquote(parsed.path)) if parsed.scheme == "file" else None
 
 
 def _reason(error: Exception) -> str:
