@@ -82,9 +82,9 @@ def test_the_default_penalty_follows_the_likings_per_movie(tiny: Dataset) -> Non
 
 def test_the_likings_per_movie_are_known_before_fitting_and_kept_after(tiny: Dataset) -> None:
     counts = np.bincount(likes_matrix(tiny).indices, minlength=tiny.n_movies)
-    assert likings_per_movie(likes_matrix(tiny)) == pytest.approx(counts[counts > 0].mean())
-    assert likings_per_movie(likes_matrix(tiny), max_movies=2) == pytest.approx(np.sort(counts)[-2:].mean())
-    assert EASE(max_movies=2).fit(tiny).mean_likings == pytest.approx(likings_per_movie(likes_matrix(tiny), 2))
+    assert likings_per_movie(counts) == pytest.approx(counts[counts > 0].mean())
+    assert likings_per_movie(counts, max_movies=2) == pytest.approx(np.sort(counts)[-2:].mean())
+    assert EASE(max_movies=2).fit(tiny).mean_likings == pytest.approx(likings_per_movie(counts, 2))
 
 
 def test_a_sparse_catalogue_gets_at_least_the_penalty_of_the_least_mean_likings(tiny: Dataset) -> None:

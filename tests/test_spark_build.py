@@ -30,11 +30,12 @@ PER_BUILD = ("created", "timings", "files")
 PEOPLE = 500
 
 
-def build_both(release: Path, root: Path) -> tuple[Path, Path]:
-    """The local and the Spark model directories of ``release``."""
+def build_both(release: Path, root: Path, *on_spark: str) -> tuple[Path, Path]:
+    """The local and the Spark model directories of ``release`` (``on_spark``: more
+    arguments for the Spark build)."""
     local, spark = root / "local", root / "spark"
     assert main(["build", str(release), "--out", str(local), "--no-report"]) == 0
-    assert main(["build", str(release), "--out", str(spark), "--no-report", "--engine", "spark"]) == 0
+    assert main(["build", str(release), "--out", str(spark), "--no-report", "--engine", "spark", *on_spark]) == 0
     return local, spark
 
 
@@ -107,13 +108,23 @@ def release(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def models(release: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return build_both(release, tmp_path_factory.mktemp("models"))
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the Spark build is told to keep its prepared ratings."""
+    return tmp_path_factory.mktemp("shared-work")
+
+
+@pytest.fixture(scope="module")
+def models(release: Path, work: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return build_both(release, tmp_path_factory.mktemp("models"), "--work", str(work))
 
 
 def test_a_pair_rated_twice_is_kept_alike(models: tuple[Path, Path]) -> None:
     assert_same_model(*models)
     assert_same_sections(*models, seed=3)
+
+
+def test_the_prepared_ratings_are_removed_from_the_work_folder(models: tuple[Path, Path], work: Path) -> None:
+    assert list(work.iterdir()) == []
 
 
 def test_the_spark_model_answers(models: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:

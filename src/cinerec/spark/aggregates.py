@@ -12,6 +12,7 @@ driver: a row per person, per movie and period, per group and movie.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,7 @@ class SparkAggregates:
         self.work = work.rstrip("/")
         self._prepared: weakref.WeakKeyDictionary[Dataset, str] = weakref.WeakKeyDictionary()
         self._liked: weakref.WeakKeyDictionary[Dataset, DataFrame] = weakref.WeakKeyDictionary()
+        self._written = itertools.count(1)
 
     def read(self, path: str) -> Dataset:
         """A release read on Spark, its prepared ratings kept for the counts."""
@@ -124,7 +126,7 @@ class SparkAggregates:
         self._liked.clear()
 
     def _new_location(self, kind: str) -> str:
-        return f"{self.work}/{kind}-{len(self._prepared) + 1}"
+        return f"{self.work}/{kind}-{next(self._written)}"
 
 
 def _is_liking() -> Column:
