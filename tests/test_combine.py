@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import movielens_files as files
-from cinerec.data.combine import FIRST_NEW_ID, TitleMatching, combine
+from cinerec.data.combine import FIRST_NEW_ID, CombineSummary, TitleMatching, combine
 from cinerec.data.dataset import Dataset
 from cinerec.data.readers import read_movielens
 from cinerec.data.titles import parse_title
@@ -283,3 +283,14 @@ def _respelt(title: str, year: object) -> str:
     if plain.startswith("The "):
         plain = f"{plain[4:]}, The"
     return plain if pd.isna(year) else f"{plain} ({int(year)})"
+
+
+def test_the_summary_speaks_of_one_movie_in_the_singular() -> None:
+    summary = CombineSummary(releases=("ml-100k", "ml-latest"), matched_movies=1,
+                             only_in={"ml-100k": 1, "ml-latest": 2},
+                             title_disagreements=[(7, "The Game (1998)", "The Game (1997)")],
+                             user_ids={"ml-100k": (1, 943), "ml-latest": (944, 1_000)})
+    lines = summary.lines()
+    assert lines[0] == "Combined ml-100k + ml-latest: 1 movie matched by MovieLens id."
+    assert lines[1] == "Only in ml-100k: 1 movie; only in ml-latest: 2 movies."
+    assert lines[3] == "1 shared movie is titled differently (the first title is kept):"

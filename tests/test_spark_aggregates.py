@@ -42,9 +42,8 @@ def counted(spark: Any, releases: dict[str, Path], tmp_path_factory: pytest.Temp
     """A Spark source that has read both releases."""
     from cinerec.spark.aggregates import SparkAggregates
 
-    source = SparkAggregates(spark, tmp_path_factory.mktemp("work").as_uri())
-    yield source
-    source.close()
+    with SparkAggregates(spark, tmp_path_factory.mktemp("work").as_uri()) as source:
+        yield source
 
 
 def assert_same_counts(spark_source: Any, dataset: Dataset) -> None:
@@ -99,3 +98,11 @@ def test_work_without_spark_is_refused(releases: dict[str, Path], tmp_path: Path
     assert capsys.readouterr().err.strip() == \
         "cinerec: error: --work is where Spark keeps its files: add --engine spark"
     assert not (tmp_path / "model").exists()
+
+
+def test_on_a_cluster_the_work_folder_is_on_its_file_system(spark: Any) -> None:
+    from cinerec.spark.storage import HadoopStorage, work_folder
+
+    storage = HadoopStorage(spark)
+    with work_folder(storage, on_cluster=True) as folder:  # local mode: the default file system is this one
+        assert folder.startswith(storage.home().rstrip("/") + "/cinerec-work-")

@@ -43,7 +43,8 @@ def _register_build(subparsers: argparse._SubParsersAction) -> None:
     _add_engine_arguments(parser, "reads, checks and counts the ratings and runs the neighbour searches")
     parser.add_argument("--work", metavar="FOLDER", default=None,
                         help="with --engine spark: where Spark keeps the prepared ratings while it builds, a folder "
-                        "or URI this machine and every worker reach (default: a temporary folder on this machine)")
+                        "or URI this machine and every worker reach (default: a temporary folder here in local mode, "
+                        "the home folder of the cluster's file system on a cluster)")
     parser.set_defaults(handler=_build)
 
 

@@ -77,7 +77,7 @@ class CombineSummary:
     def lines(self) -> list[str]:
         """A short human summary, one sentence per line."""
         how = "across releases" if self.matched_by_title else "by MovieLens id"
-        lines = [f"Combined {' + '.join(self.releases)}: {self.matched_movies:,} movies matched {how}."]
+        lines = [f"Combined {' + '.join(self.releases)}: {counted(self.matched_movies, 'movie')} matched {how}."]
         for label, matching in self.matched_by_title.items():
             line = (f"{label} numbers its movies its own way, so they were matched by title and year: "
                     f"{matching.matched:,} of {matching.matched + matching.unmatched:,} matched")
@@ -85,13 +85,14 @@ class CombineSummary:
             if matching.unmatched:
                 line += f", {matching.unmatched:,} unmatched got new ids {first:,}–{last:,}"
             lines.append(line + ".")
-        lines.append("Only in " + "; only in ".join(f"{label}: {count:,} movies"
+        lines.append("Only in " + "; only in ".join(f"{label}: {counted(count, 'movie')}"
                                                    for label, count in self.only_in.items()) + ".")
         ranges = [f"{label} users are {first:,}–{last:,}" for label, (first, last) in self.user_ids.items()
                   if last >= first]
         lines.append("Users stay separate: " + ", ".join(ranges) + ".")
         if self.title_disagreements:
-            lines.append(f"{len(self.title_disagreements):,} shared movies are titled differently "
+            lines.append(f"{counted(len(self.title_disagreements), 'shared movie')} "
+                         f"{'is' if len(self.title_disagreements) == 1 else 'are'} titled differently "
                          "(the first title is kept):")
             lines += [f"  #{movie_id}: {kept} / {other}"
                       for movie_id, kept, other in self.title_disagreements[:LISTED_DISAGREEMENTS]]

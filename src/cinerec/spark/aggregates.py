@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 import pyarrow as pa
@@ -35,7 +35,7 @@ BUCKETS = 1 << 16
 class SparkAggregates:
     """An :class:`~cinerec.models.aggregates.AggregateSource` on Spark, for the datasets
     read through :meth:`read` (or written to ``work``, a folder URI this machine and
-    Spark's workers both reach); :meth:`close` it at the end."""
+    Spark's workers both reach); :meth:`close` it (or use it as a context) at the end."""
 
     def __init__(self, spark: SparkSession, work: str):
         self.spark = spark
@@ -124,6 +124,12 @@ class SparkAggregates:
         for liked in list(self._liked.values()):
             liked.unpersist()
         self._liked.clear()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def _new_location(self, kind: str) -> str:
         return f"{self.work}/{kind}-{next(self._written)}"

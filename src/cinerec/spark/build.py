@@ -15,7 +15,7 @@ def build_on_spark(paths: Sequence[str | Path], out: str | Path, options: BuildO
     """Read ``paths`` (several are combined) and build the model directory ``out`` on
     Spark (``master``: a cluster's URL; none: this machine's cores). The prepared ratings
     go to a folder inside ``work`` (a folder or URI this machine and the workers reach;
-    none: a temporary folder here), removed at the end."""
+    none: :func:`~cinerec.spark.storage.work_folder`'s default), removed at the end."""
     from cinerec.artifacts import check_model_target
     from cinerec.models.aggregates import aggregates_computed_by
     from cinerec.models.neighbor_search import blocks_run_by
@@ -25,10 +25,9 @@ def build_on_spark(paths: Sequence[str | Path], out: str | Path, options: BuildO
     from cinerec.spark.storage import HadoopStorage, work_folder
 
     check_model_target(out)  # before Spark starts: a refused target must cost nothing
-    with spark_session(master) as spark, work_folder(HadoopStorage(spark), work) as folder:
-        counts = SparkAggregates(spark, folder)
-        try:
-            with blocks_run_by(SparkBlockRunner(spark)), aggregates_computed_by(counts):
-                return build_model(paths, out, options, load=counts.read)
-        finally:
-            counts.close()
+    with spark_session(master) as spark:
+        on_cluster = not spark.sparkContext.master.startswith("local")
+        with work_folder(HadoopStorage(spark), work, on_cluster=on_cluster) as folder, \
+                SparkAggregates(spark, folder) as counts, blocks_run_by(SparkBlockRunner(spark)), \
+                aggregates_computed_by(counts):
+            return build_model(paths, out, options, load=counts.read)

@@ -98,6 +98,13 @@ class HadoopStorage:
         except Exception as exc:
             raise DataError(f"cannot copy ({_reason(exc)})", uri) from None
 
+    def home(self) -> str:
+        """The URI of the user's home folder on the default file system."""
+        try:
+            return str(self.jvm.org.apache.hadoop.fs.FileSystem.get(self.configuration).getHomeDirectory().toString())
+        except Exception as exc:
+            raise DataError(f"cannot reach the default file system ({_reason(exc)})", "fs.defaultFS") from None
+
     def delete(self, uri: str) -> None:
         """Remove the folder (or file) ``uri`` and everything in it; nothing if it is missing."""
         fs, path = self._located(uri)
@@ -121,16 +128,17 @@ class HadoopStorage:
 
 
 @contextmanager
-def work_folder(storage: HadoopStorage, under: str | None = None) -> Iterator[str]:
+def work_folder(storage: HadoopStorage, under: str | None = None, *, on_cluster: bool = False) -> Iterator[str]:
     """A new folder for a command's intermediate files, as a URI, removed at the end:
-    inside ``under`` (any folder or URI that this machine and Spark's workers both reach),
-    or a temporary folder on this machine (enough in local mode, and on clusters whose
-    nodes share it)."""
-    if under is None:
+    inside ``under`` (any folder or URI that this machine and Spark's workers both reach);
+    else, ``on_cluster``, in the home folder of the cluster's default file system
+    (``fs.defaultFS``: HDFS on most clusters), where every node reads what the others
+    wrote; else a temporary folder on this machine (local mode)."""
+    if under is None and not on_cluster:
         with tempfile.TemporaryDirectory(prefix="cinerec-work-") as folder:
             yield Path(folder).as_uri()
         return
-    base = under if is_uri(under) else Path(under).resolve().as_uri()
+    base = storage.home() if under is None else under if is_uri(under) else Path(under).resolve().as_uri()
     folder = f"{base.rstrip('/')}/cinerec-work-{uuid.uuid4().hex[:12]}"
     try:
         yield folder
