@@ -4,8 +4,10 @@
 
 Measures, on one synthetic release, in this process:
 
-* reading: core-seconds per rating, locally and on Spark (local mode; the session's
-  start is timed apart, it is paid once per command);
+* reading: core-seconds per rating, locally and on Spark (local mode, writing the prepared
+  Parquet; the session's start is timed apart, it is paid once per command);
+* the counts components share (each person's mean, likings per movie and period): core-seconds
+  per rating, locally and on Spark;
 * *also liked*: core-seconds per co-liked pair — the compiled neighbour kernel's unit of
   work, ``Σ n_u²`` over people's like counts ``n_u``;
 * EASE: core-seconds per co-liked pair among its modelled movies (the Gram product);
@@ -45,6 +47,8 @@ class Costs:
     ratings: int
     read_local: float
     read_spark: float
+    counts_local: float
+    counts_spark: float
     spark_start_s: float
     pairs_per_rating: float
     also_liked_per_pair: float
@@ -74,7 +78,8 @@ def measure(scale: str, people: int) -> Costs:
     from cinerec.models.ease import EASE, modelled_movies
     from cinerec.models.likes import likes_matrix
     from cinerec.profile import Profile
-    from cinerec.spark.prepare import read_release
+    from cinerec.models.aggregates import LocalAggregates
+    from cinerec.spark.aggregates import SparkAggregates
     from cinerec.spark.session import spark_session
 
     n_cores = available_cores()
@@ -85,7 +90,10 @@ def measure(scale: str, people: int) -> Costs:
     with spark_session() as spark:
         start_s = time.perf_counter() - started
         with tempfile.TemporaryDirectory() as work:
-            _, read_spark = timed(lambda: read_release(spark, str(release), f"{Path(work).as_uri()}/ratings"))
+            counts = SparkAggregates(spark, Path(work).as_uri())
+            on_spark, read_spark = timed(lambda: counts.read(str(release)))
+            _, counts_spark = timed(lambda: (counts.person_means(on_spark), counts.movie_counts(on_spark)))
+    _, counts_local = timed(lambda: (LocalAggregates().person_means(dataset), LocalAggregates().movie_counts(dataset)))
     likes = likes_matrix(dataset)
     _, also_liked_s = timed(lambda: AlsoLiked().fit(dataset))
     modelled = modelled_movies(np.bincount(likes.indices, minlength=likes.shape[1]))
@@ -96,6 +104,7 @@ def measure(scale: str, people: int) -> Costs:
     pairs = co_liked_pairs(likes)
     ease_pairs = co_liked_pairs(likes[:, modelled].tocsr())
     return Costs(ratings=ratings, read_local=read_local * n_cores / ratings, read_spark=read_spark * n_cores / ratings,
+                 counts_local=counts_local * n_cores / ratings, counts_spark=counts_spark * n_cores / ratings,
                  spark_start_s=start_s, pairs_per_rating=pairs / ratings,
                  also_liked_per_pair=also_liked_s * n_cores / pairs, ease_pairs_per_rating=ease_pairs / ratings,
                  ease_per_pair=ease_s * n_cores / ease_pairs, batch_per_person=batch_s * n_cores / len(profiles),
@@ -106,14 +115,17 @@ def report(costs: Costs, target: float, people: float, movies: float) -> str:
     """The measured costs and the extrapolation, as markdown."""
     lines = ["| measured | per unit | core-seconds per unit |", "|---|---|---:|",
              f"| read, check, de-duplicate (local) | rating | {costs.read_local:.2e} |",
-             f"| read, check, de-duplicate (Spark) | rating | {costs.read_spark:.2e} |",
+             f"| read, check, de-duplicate, write Parquet (Spark) | rating | {costs.read_spark:.2e} |",
+             f"| shared counts: means, likings, periods (local) | rating | {costs.counts_local:.2e} |",
+             f"| shared counts: means, likings, periods (Spark) | rating | {costs.counts_spark:.2e} |",
              f"| *also liked* neighbour kernel | co-liked pair | {costs.also_liked_per_pair:.2e} |",
              f"| EASE Gram product | co-liked pair (modelled movies) | {costs.ease_per_pair:.2e} |",
              f"| For you batch, top 10 | person ({costs.movies:,} movies) | {costs.batch_per_person:.2e} |",
              "", f"co-liked pairs per rating: {costs.pairs_per_rating:,.0f} (EASE's: "
              f"{costs.ease_pairs_per_rating:,.0f}); Spark session start: {costs.spark_start_s:.1f} s", ""]
     per_cell = costs.batch_per_person / costs.movies
-    work = {"read, check, de-duplicate (Spark)": target * costs.read_spark,
+    work = {"read, check, de-duplicate, write Parquet (Spark)": target * costs.read_spark,
+            "shared counts (Spark)": target * costs.counts_spark,
             "*also liked* neighbours": target * costs.pairs_per_rating * costs.also_liked_per_pair,
             "EASE Gram product": target * costs.ease_pairs_per_rating * costs.ease_per_pair,
             f"batch for {people:,.0f} people × {movies:,.0f} movies": people * movies * per_cell}

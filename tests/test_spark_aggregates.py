@@ -7,7 +7,6 @@ Runs in the shared local-mode Spark session (the ``spark`` fixture).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,12 +37,11 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def counted(spark: Any, releases: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A Spark source that has read both releases."""
+def counted(spark: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A Spark source, its prepared ratings in a folder of the test's."""
     from cinerec.spark.aggregates import SparkAggregates
 
-    with SparkAggregates(spark, tmp_path_factory.mktemp("work").as_uri()) as source:
-        yield source
+    return SparkAggregates(spark, tmp_path_factory.mktemp("work").as_uri())
 
 
 def assert_same_counts(spark_source: Any, dataset: Dataset) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import weakref
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -35,13 +35,12 @@ BUCKETS = 1 << 16
 class SparkAggregates:
     """An :class:`~cinerec.models.aggregates.AggregateSource` on Spark, for the datasets
     read through :meth:`read` (or written to ``work``, a folder URI this machine and
-    Spark's workers both reach); :meth:`close` it (or use it as a context) at the end."""
+    Spark's workers both reach)."""
 
     def __init__(self, spark: SparkSession, work: str):
         self.spark = spark
         self.work = work.rstrip("/")
         self._prepared: weakref.WeakKeyDictionary[Dataset, str] = weakref.WeakKeyDictionary()
-        self._liked: weakref.WeakKeyDictionary[Dataset, DataFrame] = weakref.WeakKeyDictionary()
         self._written = itertools.count(1)
 
     def read(self, path: str) -> Dataset:
@@ -62,14 +61,14 @@ class SparkAggregates:
     def movie_counts(self, dataset: Dataset) -> MovieCounts:
         from pyspark.sql import functions as F
 
-        liked = self._liked_ratings(dataset)
-        summary = liked.agg(F.count("*").alias("n"), F.min("timestamp").alias("low"),
+        times = self._ratings(dataset).select("timestamp")
+        summary = times.agg(F.count("*").alias("n"), F.min("timestamp").alias("low"),
                             F.max("timestamp").alias("high")).first()
         n = int(summary["n"])
-        bounds = order_statistics(liked, "timestamp", period_ranks(n), int(summary["low"]), int(summary["high"])) \
+        bounds = order_statistics(times, "timestamp", period_ranks(n), int(summary["low"]), int(summary["high"])) \
             if n else np.zeros(PERIODS - 1, np.int64)
         period = sum((F.when(F.col("timestamp") >= int(bound), 1).otherwise(0) for bound in bounds), F.lit(0))
-        table = (liked.groupBy("movie_id", period.alias("period"))
+        table = (self._liked_ratings(dataset).groupBy("movie_id", period.alias("period"))
                  .agg(F.count("*").alias("ratings"), F.sum(F.col("liked").cast("long")).alias("likings"))
                  .toArrow())
         movies = dataset.movie_vocab.index(table["movie_id"].to_numpy())
@@ -111,25 +110,10 @@ class SparkAggregates:
         return self._ratings(dataset).groupBy("user_id").agg(F.avg("rating").alias("mean"))
 
     def _liked_ratings(self, dataset: Dataset) -> DataFrame:
-        """The prepared ratings with ``liked`` (the likings' rule, on Spark), kept in
-        Spark's memory while the dataset lives: every count reads them."""
-        if (liked := self._liked.get(dataset)) is None:
-            liked = self._ratings(dataset).join(self._means(dataset), "user_id").select(
-                "user_id", "movie_id", "timestamp", _is_liking().alias("liked")).cache()
-            self._liked[dataset] = liked
-        return liked
-
-    def close(self) -> None:
-        """Release what Spark keeps in memory for the counts."""
-        for liked in list(self._liked.values()):
-            liked.unpersist()
-        self._liked.clear()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+        """The prepared ratings with ``liked`` (the likings' rule, on Spark). Not cached:
+        reading the Parquet again is several times faster than scanning Spark's cache."""
+        return self._ratings(dataset).join(self._means(dataset), "user_id").select(
+            "user_id", "movie_id", "timestamp", _is_liking().alias("liked"))
 
     def _new_location(self, kind: str) -> str:
         return f"{self.work}/{kind}-{next(self._written)}"

@@ -27,7 +27,7 @@ def build_on_spark(paths: Sequence[str | Path], out: str | Path, options: BuildO
     check_model_target(out)  # before Spark starts: a refused target must cost nothing
     with spark_session(master) as spark:
         on_cluster = not spark.sparkContext.master.startswith("local")
-        with work_folder(HadoopStorage(spark), work, on_cluster=on_cluster) as folder, \
-                SparkAggregates(spark, folder) as counts, blocks_run_by(SparkBlockRunner(spark)), \
-                aggregates_computed_by(counts):
-            return build_model(paths, out, options, load=counts.read)
+        with work_folder(HadoopStorage(spark), work, on_cluster=on_cluster) as folder:
+            counts = SparkAggregates(spark, folder)
+            with blocks_run_by(SparkBlockRunner(spark)), aggregates_computed_by(counts):
+                return build_model(paths, out, options, load=counts.read)
