@@ -76,7 +76,7 @@ def test_build_row_times_every_component_and_tracks_the_peak(tiny_run: TinyRun) 
     steps = [key.removeprefix("step:") for key in facts if key.startswith("step:")]
     components = list(BuildOptions().components(load_dataset(datasets.synthetic_release(TINY, tiny_run.cache))))
 
-    assert steps == ["read", *components, "write", "report"]
+    assert steps == ["read", "count", *components, "write", "report"]
     assert all(facts[f"step:{step}"] >= 0 for step in steps)
     peaks = [facts[f"peak_after:{step}"] for step in ("read", *components)]
     assert peaks == sorted(peaks)  # a peak so far never falls

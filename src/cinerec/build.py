@@ -137,8 +137,12 @@ def fit_components(dataset: Dataset, options: BuildOptions = BuildOptions(),
     """Fit every component on ``dataset``: ``(fitted by name, seconds by name)``."""
     timings: dict[str, float] = {}
     fitted: dict[str, Recommender] = {}
+    from cinerec.models.aggregates import movie_counts, person_means
     from cinerec.reports.names import part_name
 
+    with _timed(timings, "count", "Counting ratings and likes…"):  # what every component reads, taken once
+        movie_counts(dataset)
+        person_means(dataset)
     components = options.components(dataset)
     for step, (name, model) in enumerate(components.items(), start=1):
         with _timed(timings, name, f"{step}/{len(components)} {part_name(name)}…"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 #: Component keys and build steps → what a reader calls them.
 PARTS: dict[str, str] = {
     "read": "Reading the data",
+    "count": "Counting ratings and likes",
     "popular": "Most popular",
     "content": "Similar in content",
     "also_liked": "Fans also liked",

@@ -135,7 +135,8 @@ def order_statistics(frame: DataFrame, column: str, ranks: np.ndarray, low: int,
 
     Each pass counts the values in :data:`BUCKETS` equal buckets of every range still
     open and narrows each rank's range to the bucket holding it, so a few passes over the
-    column find any ranks, with no sort and a few thousand counts per pass on the driver.
+    column find any ranks, with no sort, and at most :data:`BUCKETS` counts per open range
+    come to the driver in each pass.
     """
     from pyspark.sql import functions as F
 
