@@ -17,8 +17,8 @@ from typing import Self
 import numpy as np
 
 from cinerec.data.dataset import Dataset
-from cinerec.models.base import QueryBatch, Recommender
 from cinerec.models.aggregates import movie_counts
+from cinerec.models.base import QueryBatch, Recommender
 
 
 class MostPopular(Recommender):
