@@ -149,7 +149,7 @@ def order_statistics(frame: DataFrame, column: str, ranks: np.ndarray, low: int,
         widths = [-(-(hi - lo + 1) // BUCKETS) for lo, hi in ranges]
         which = F.coalesce(*(F.when(value.between(lo, hi), F.lit(number))
                              for number, (lo, hi) in enumerate(ranges)))
-        bucket = F.coalesce(*(F.when(which == number, F.expr(f"(CAST({column} AS BIGINT) - ({lo})) div {width}"))
+        bucket = F.coalesce(*(F.when(which == number, F.expr(f"(CAST(`{column}` AS BIGINT) - ({lo})) div {width}"))
                               for number, ((lo, _), width) in enumerate(zip(ranges, widths, strict=True))))
         table = (frame.select(which.alias("range"), bucket.alias("bucket")).where(F.col("range").isNotNull())
                  .groupBy("range", "bucket").count().toArrow())
