@@ -71,6 +71,22 @@ def test_spark_counts_combined_releases_as_the_local_engine_does(counted: Any, r
     assert_same_counts(counted, combined)
 
 
+def test_prepared_ratings_away_from_this_machine_go_through_spark(spark: Any, releases: dict[str, Path],
+                                                                  tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a cluster the work folder is not a path here: the prepared ratings are written
+    and read back through Spark (file URIs stand in for HDFS), in order, counted alike."""
+    from cinerec.spark import prepare
+    from cinerec.spark.aggregates import SparkAggregates
+
+    monkeypatch.setattr(prepare, "local_path", lambda uri: None)
+    source = SparkAggregates(spark, (tmp_path / "work").as_uri())
+    dataset = source.read(str(releases["ml-100k"]))  # merges movies, so the driver writes them back too
+    assert dataset.fingerprint == read_movielens(releases["ml-100k"]).fingerprint
+    assert len(list((tmp_path / "work" / "release-1").glob("part-*.parquet"))) >= 1
+    assert_same_counts(source, dataset)
+
+
 @pytest.mark.parametrize("values", [
     np.array([7]),
     np.full(50, 3),
