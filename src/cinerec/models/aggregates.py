@@ -147,9 +147,10 @@ def _current() -> AggregateSource:
     return _source.get() or _LOCAL
 
 
-def person_means(dataset: Dataset) -> np.ndarray:
-    """Each person's mean rating (float32, vocabulary order; read-only, kept per dataset)."""
-    return kept_per_dataset(dataset, "person_means", lambda: _current().person_means(dataset))
+def person_means(dataset: Dataset, source: AggregateSource | None = None) -> np.ndarray:
+    """Each person's mean rating (float32, vocabulary order; read-only, kept per dataset),
+    taken by ``source`` when not yet kept (default: the current source)."""
+    return kept_per_dataset(dataset, "person_means", lambda: (source or _current()).person_means(dataset))
 
 
 def movie_counts(dataset: Dataset) -> MovieCounts:

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 
 from cinerec.data.dataset import Dataset
-from cinerec.models.aggregates import PERIODS, MovieCounts, period_ranks
+from cinerec.models.aggregates import PERIODS, MovieCounts, period_ranks, person_means
 from cinerec.models.likes import LIKE_THRESHOLD, RELATIVE_MARGIN
 from cinerec.spark.prepare import read_release, write_prepared
 
@@ -53,7 +53,8 @@ class SparkAggregates:
     def person_means(self, dataset: Dataset) -> np.ndarray:
         from pyspark.sql import functions as F
 
-        table = self._means(dataset).select("user_id", F.col("mean").cast("float")).toArrow()
+        table = (self._ratings(dataset).groupBy("user_id").agg(F.avg("rating").cast("float").alias("mean"))
+                 .toArrow())
         means = np.zeros(dataset.n_users, np.float32)
         means[dataset.user_vocab.index(table["user_id"].to_numpy())] = table["mean"].to_numpy()
         return means
@@ -88,7 +89,7 @@ class SparkAggregates:
 
         members = self.spark.createDataFrame(pa.table({"user_id": dataset.user_vocab.ids[people].astype(np.int32),
                                                        "group": groups.astype(np.int32)}))
-        table = (self._liked_ratings(dataset).where("liked").join(members, "user_id")
+        table = (self._liked_ratings(dataset).where("liked").join(F.broadcast(members), "user_id")
                  .groupBy("group", "movie_id").agg(F.count("*").alias("likings")).toArrow())
         sums = np.zeros((n_groups, dataset.n_movies), np.int64)
         sums[table["group"].to_numpy(), dataset.movie_vocab.index(table["movie_id"].to_numpy())] = \
@@ -104,15 +105,17 @@ class SparkAggregates:
             self._prepared[dataset] = location
         return self.spark.read.parquet(location)
 
-    def _means(self, dataset: Dataset) -> DataFrame:
+    def _liked_ratings(self, dataset: Dataset) -> DataFrame:
+        """The prepared ratings with ``liked`` (the likings' rule, on Spark). The people's
+        means are counted once per dataset (:func:`~cinerec.models.aggregates.person_means`,
+        which the driver keeps anyway) and broadcast, so joining them moves no rating; the
+        ratings are not cached: reading the Parquet again is several times faster than
+        scanning Spark's cache."""
         from pyspark.sql import functions as F
 
-        return self._ratings(dataset).groupBy("user_id").agg(F.avg("rating").alias("mean"))
-
-    def _liked_ratings(self, dataset: Dataset) -> DataFrame:
-        """The prepared ratings with ``liked`` (the likings' rule, on Spark). Not cached:
-        reading the Parquet again is several times faster than scanning Spark's cache."""
-        return self._ratings(dataset).join(self._means(dataset), "user_id").select(
+        means = self.spark.createDataFrame(pa.table({"user_id": dataset.user_vocab.ids.astype(np.int32),
+                                                     "mean": person_means(dataset, self)}))
+        return self._ratings(dataset).join(F.broadcast(means), "user_id").select(
             "user_id", "movie_id", "timestamp", _is_liking().alias("liked"))
 
     def _new_location(self, kind: str) -> str:

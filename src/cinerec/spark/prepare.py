@@ -30,8 +30,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cinerec.data.dataset import Dataset
-from cinerec.data.formats.delimited import header_fields, not_a_value
-from cinerec.data.formats.ratings import FIELDS, RatingsFile, check_header
+from cinerec.data.formats.delimited import not_a_value
+from cinerec.data.formats.ratings import FIELDS, RatingsFile, check_header, header_columns
 from cinerec.data.formats.tables import counted
 from cinerec.data.readers import read_movielens
 from cinerec.errors import DataError
@@ -154,11 +154,8 @@ class SparkRatings:
                             F.when(is_row & unreadable, F.col("value")).alias("_unreadable")), names
 
     def _header(self, location: str, ratings: RatingsFile) -> str:
-        if location.startswith("file:") and local_path(location).is_file():
-            path = local_path(location)
-            names = header_fields(path, ratings.delimiter)
-            check_header(names, ratings, path)
-            return ratings.delimiter.join(names)
+        if (path := local_path(location)) is not None and path.is_file():
+            return ratings.delimiter.join(header_columns(path, ratings))
         line = self.storage.first_line(location).lstrip("\ufeff")
         check_header(line.split(ratings.delimiter), ratings, location)
         return line
@@ -221,8 +218,8 @@ class SparkRatings:
         raise DataError(reason, where, place)
 
     def _is_file(self, location: str) -> bool:
-        if self.release is None and location.startswith("file:"):
-            return local_path(location).is_file()
+        if self.release is None and (path := local_path(location)) is not None:
+            return path.is_file()
         return self.storage.is_file(location)
 
     def _ids(self, ids: np.ndarray, field: str, flag: str) -> DataFrame:
@@ -230,8 +227,8 @@ class SparkRatings:
 
     def _shown(self, location: str) -> str | Path:
         """A location as the person gave it: a local path, or the URI."""
-        if self.release is None and location.startswith("file:"):
-            return local_path(location)
+        if self.release is None and (path := local_path(location)) is not None:
+            return path
         return location
 
 
