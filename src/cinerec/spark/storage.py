@@ -48,9 +48,7 @@ class StagedRelease:
         """``error`` with a copied file named by its URI."""
         if error.path is None or not error.path.is_relative_to(self.folder):
             return error
-        where = self.uri_of(error.path)
-        return DataError(f"{where}:{error.line}: {error.reason}" if error.line is not None
-                         else f"{where}: {error.reason}")
+        return DataError(error.reason, self.uri_of(error.path), error.line)
 
 
 class HadoopStorage:
